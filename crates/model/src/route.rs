@@ -1,6 +1,6 @@
 //! Meldroute (reporting route): contacts and rules per municipality, and the advice they yield.
 
-use crate::{Category, Form, Sector, Source, Urgency};
+use crate::{Category, Form, Sector, Source};
 use serde::{Deserialize, Serialize};
 
 /// What kind of contact a meldroute entry is; the core uses it to order advice.
