@@ -1,1 +1,22 @@
+//! The Zicht engine: everything that is not a window.
+//!
+//! - [`Zicht`]: a device's store and session (setup, unlock, lock, idle lock).
+//! - signals, controls, drafts, settings: methods on [`Zicht`], validated by [`validate`].
+//! - [`cards`]: signaalkaarten validation and search; [`route`]: meldroute validation and advice.
+//! - storage: [`kv`] (the only sled code) → [`vault`] (sealed records) → [`crypto`] (ring).
+//!
+//! The current time is always passed in by the caller.
 
+pub mod assets;
+pub mod cards;
+pub mod crypto;
+pub mod error;
+pub mod index;
+pub mod kv;
+pub mod route;
+pub mod validate;
+pub mod vault;
+mod zicht;
+
+pub use error::{CoreError, Result};
+pub use zicht::{retention_deadline, unlock_delay_secs, Now, Zicht, SCHEMA_VERSION};

@@ -73,7 +73,9 @@ pub struct CardSet {
 impl CardSet {
     /// Every indicator with the card it is on.
     pub fn indicators(&self) -> impl Iterator<Item = (&Card, &Indicator)> {
-        self.cards.iter().flat_map(|c| c.indicators.iter().map(move |i| (c, i)))
+        self.cards
+            .iter()
+            .flat_map(|c| c.indicators.iter().map(move |i| (c, i)))
     }
 
     /// Looks up an indicator by id.

@@ -405,7 +405,9 @@ pub struct SetupInput {
 impl std::fmt::Debug for SetupInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the passphrase or the name.
-        f.debug_struct("SetupInput").field("role", &self.role).finish_non_exhaustive()
+        f.debug_struct("SetupInput")
+            .field("role", &self.role)
+            .finish_non_exhaustive()
     }
 }
 
@@ -418,7 +420,9 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { idle_lock_minutes: 10 }
+        Settings {
+            idle_lock_minutes: 10,
+        }
     }
 }
 
@@ -428,7 +432,10 @@ impl Default for Settings {
 pub enum AppStatus {
     NeedsSetup,
     Locked,
-    Unlocked { profile: Profile, active_control: Option<Control> },
+    Unlocked {
+        profile: Profile,
+        active_control: Option<Control>,
+    },
 }
 
 /// A municipality and the region it belongs to (for first-run setup).

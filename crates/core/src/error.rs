@@ -1,0 +1,122 @@
+//! The core's one error type. Every variant has a stable code and a Dutch message for the user.
+//! Messages never contain personal data (no field values, no passphrases).
+
+use zicht_model::{ApiError, FieldError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("validation failed ({} fields)", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("too many attempts; wait {0} s")]
+    TooManyAttempts(u64),
+    #[error("store is locked")]
+    Locked,
+    #[error("store already set up")]
+    AlreadySetUp,
+    #[error("store not set up")]
+    NotSetUp,
+    #[error("store schema version {found} is newer than supported {supported}")]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("not found")]
+    NotFound,
+    #[error("a control is already active")]
+    ControlActive,
+    #[error("control already ended")]
+    ControlEnded,
+    #[error("invalid content: {0}")]
+    InvalidContent(String),
+    #[error("stored data is damaged or was tampered with")]
+    Corrupt,
+    #[error("storage error: {0}")]
+    Storage(String),
+    #[error("crypto error")]
+    Crypto,
+}
+
+impl CoreError {
+    /// Stable machine-readable code (used by the UI and in tests).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Validation(_) => "validation",
+            CoreError::WrongPassphrase => "wrong_passphrase",
+            CoreError::TooManyAttempts(_) => "too_many_attempts",
+            CoreError::Locked => "locked",
+            CoreError::AlreadySetUp => "already_set_up",
+            CoreError::NotSetUp => "not_set_up",
+            CoreError::NewerSchema { .. } => "newer_schema",
+            CoreError::NotFound => "not_found",
+            CoreError::ControlActive => "control_active",
+            CoreError::ControlEnded => "control_ended",
+            CoreError::InvalidContent(_) => "invalid_content",
+            CoreError::Corrupt => "corrupt",
+            CoreError::Storage(_) => "storage",
+            CoreError::Crypto => "crypto",
+        }
+    }
+
+    /// Dutch message for the user.
+    pub fn message(&self) -> String {
+        match self {
+            CoreError::Validation(f) if f.len() == 1 => {
+                "Eén veld is niet goed ingevuld. Zie de melding bij het veld.".into()
+            }
+            CoreError::Validation(f) => format!(
+                "{} velden zijn niet goed ingevuld. Zie de meldingen bij de velden.",
+                f.len()
+            ),
+            CoreError::WrongPassphrase => {
+                "Het wachtwoord is onjuist. Er is niets gewijzigd.".into()
+            }
+            CoreError::TooManyAttempts(s) => format!(
+                "Te veel onjuiste pogingen. Probeer het over {s} seconden opnieuw."
+            ),
+            CoreError::Locked => "Zicht is vergrendeld. Ontgrendel eerst met uw wachtwoord.".into(),
+            CoreError::AlreadySetUp => "Zicht is op dit apparaat al ingericht.".into(),
+            CoreError::NotSetUp => "Zicht is op dit apparaat nog niet ingericht.".into(),
+            CoreError::NewerSchema { .. } => "Deze gegevens zijn gemaakt met een nieuwere versie van Zicht. Werk Zicht bij; de gegevens zijn niet aangeraakt.".into(),
+            CoreError::NotFound => "Het gevraagde gegeven bestaat niet (meer).".into(),
+            CoreError::ControlActive => "Er loopt al een controle. Beëindig die eerst.".into(),
+            CoreError::ControlEnded => "Deze controle is al beëindigd.".into(),
+            CoreError::InvalidContent(_) => "De ingelezen inhoud (signaalkaarten of meldroute) is ongeldig.".into(),
+            CoreError::Corrupt => "Opgeslagen gegevens zijn beschadigd of gewijzigd buiten Zicht om.".into(),
+            CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),
+            CoreError::Crypto => "Versleutelen of ontsleutelen is mislukt.".into(),
+        }
+    }
+
+    /// Field-level problems, if any.
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            CoreError::Validation(f) => f,
+            _ => &[],
+        }
+    }
+
+    /// Convenience: a one-field validation error.
+    pub fn field(field: &str, message: &str) -> Self {
+        CoreError::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        ApiError {
+            code: e.code().into(),
+            message: e.message(),
+            fields: e.fields().to_vec(),
+        }
+    }
+}
+
+impl From<std::io::Error> for CoreError {
+    fn from(e: std::io::Error) -> Self {
+        CoreError::Storage(e.kind().to_string())
+    }
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

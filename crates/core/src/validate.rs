@@ -1,0 +1,299 @@
+//! Validation of user input. Every problem is a field-level error with a Dutch message; the
+//! messages never echo the input (it may be personal).
+
+use crate::error::{CoreError, Result};
+use chrono::{Duration, NaiveDateTime};
+use std::collections::HashSet;
+use zicht_model::*;
+
+/// How far in the future an observation time may be (clock skew between devices).
+const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+const MAX_LABEL_CHARS: usize = 20;
+const MAX_NATIONALITY_CHARS: usize = 60;
+
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+    fn finish(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Validation(self.0))
+        }
+    }
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// The facts a signal is validated against.
+pub struct SignalContext<'a> {
+    pub now: NaiveDateTime,
+    pub cards: &'a CardSet,
+    /// The control the input refers to, if it named one that exists.
+    pub control: Option<&'a Control>,
+    pub profile: &'a Profile,
+}
+
+/// Checks a signal input and builds the signal (id, times, status and retention still to be set
+/// by the caller). Inside a control, missing location, time and source come from the control.
+pub fn build_signal(input: &SignalInput, ctx: &SignalContext) -> Result<Signal> {
+    let mut e = Errors::default();
+
+    if input.control_id.is_some() {
+        match ctx.control {
+            None => e.add("control_id", "Deze controle bestaat niet."),
+            Some(c) if c.ended_at.is_some() => {
+                e.add("control_id", "Deze controle is al beëindigd.")
+            }
+            Some(_) => {}
+        }
+    }
+    let control = ctx
+        .control
+        .filter(|c| c.ended_at.is_none() && input.control_id.as_deref() == Some(c.id.as_str()));
+
+    let observed_at = input.observed_at.or(control.map(|c| c.started_at));
+    match observed_at {
+        None => e.add("observed_at", "Vul in wanneer het signaal is waargenomen."),
+        Some(t) if t > ctx.now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) => e.add(
+            "observed_at",
+            "Het moment van waarneming ligt in de toekomst.",
+        ),
+        Some(t) if t.date() < chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() => e
+            .add(
+                "observed_at",
+                "Het moment van waarneming ligt te ver in het verleden.",
+            ),
+        Some(_) => {}
+    }
+
+    let source = input.source.or(control.map(|c| c.kind.source()));
+    if source.is_none() {
+        e.add("source", "Kies de bron van het signaal.");
+    }
+    if input.sector.is_none() {
+        e.add("sector", "Kies een sector (of 'Overig / onbekend').");
+    }
+
+    let mut location = input.location.clone();
+    location.description = location.description.trim().to_string();
+    if location.description.is_empty() {
+        if let Some(c) = control {
+            location = c.location.clone();
+        }
+    }
+    if location.description.is_empty() {
+        e.add("location", "Vul de locatie in (adres of omschrijving).");
+    } else if chars(&location.description) > MAX_SHORT_CHARS {
+        e.add(
+            "location",
+            format!("De locatie is te lang (maximaal {MAX_SHORT_CHARS} tekens)."),
+        );
+    }
+    if location.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
+        || location.lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
+    {
+        e.add("location", "De coördinaten zijn ongeldig.");
+    }
+
+    let mut forms: Vec<Form> = Vec::new();
+    for f in &input.forms {
+        if !forms.contains(f) {
+            forms.push(*f);
+        }
+    }
+    if forms.is_empty() {
+        e.add(
+            "forms",
+            "Kies minstens één vorm van uitbuiting, of 'Onbekend'.",
+        );
+    } else if forms.len() > 1 && forms.contains(&Form::Onbekend) {
+        e.add(
+            "forms",
+            "'Onbekend' kan niet samen met een andere vorm gekozen worden.",
+        );
+    }
+
+    let mut indicators: Vec<String> = Vec::new();
+    let mut unknown = 0;
+    for id in &input.indicators {
+        if ctx.cards.indicator(id).is_none() {
+            unknown += 1;
+        } else if !indicators.contains(id) {
+            indicators.push(id.clone());
+        }
+    }
+    if unknown > 0 {
+        e.add("indicators", format!("{unknown} aangevinkte indicator(en) bestaan niet in de actieve signaalkaarten (versie {}).", ctx.cards.version));
+    }
+
+    let observation = input.observation.trim().to_string();
+    if observation.is_empty() {
+        e.add("observation", "Beschrijf wat u heeft waargenomen.");
+    } else if chars(&observation) > MAX_OBSERVATION_CHARS {
+        e.add(
+            "observation",
+            format!("De waarneming is te lang (maximaal {MAX_OBSERVATION_CHARS} tekens)."),
+        );
+    }
+
+    if input.persons.len() > MAX_PERSONS {
+        e.add(
+            "persons",
+            format!("Maximaal {MAX_PERSONS} personen per signaal."),
+        );
+    }
+    let mut labels = HashSet::new();
+    let mut persons = Vec::with_capacity(input.persons.len());
+    for (i, p) in input.persons.iter().enumerate() {
+        let label = p.label.trim().to_string();
+        if label.is_empty() {
+            e.add(
+                format!("persons.{i}.label"),
+                "Geef de persoon een label, bijvoorbeeld P1 (geen naam).",
+            );
+        } else if chars(&label) > MAX_LABEL_CHARS {
+            e.add(
+                format!("persons.{i}.label"),
+                format!(
+                    "Het label is te lang (maximaal {MAX_LABEL_CHARS} tekens); gebruik geen naam."
+                ),
+            );
+        } else if !labels.insert(label.to_lowercase()) {
+            e.add(
+                format!("persons.{i}.label"),
+                "Dit label is al gebruikt voor een andere persoon.",
+            );
+        }
+        if p.minor && p.age_band.is_adult() {
+            e.add(
+                format!("persons.{i}.age_band"),
+                "Minderjarig aangevinkt, maar de leeftijdsgroep is 18 jaar of ouder.",
+            );
+        }
+        let nationality = p
+            .nationality
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        if nationality
+            .as_deref()
+            .is_some_and(|n| chars(n) > MAX_NATIONALITY_CHARS)
+        {
+            e.add(
+                format!("persons.{i}.nationality"),
+                "De nationaliteit is te lang.",
+            );
+        }
+        persons.push(Person {
+            label,
+            role: p.role,
+            age_band: p.age_band,
+            minor: p.minor || p.age_band.is_minor(),
+            nationality,
+        });
+    }
+
+    e.finish()?;
+    let (Some(observed_at), Some(source), Some(sector)) = (observed_at, source, input.sector)
+    else {
+        return Err(CoreError::field("observed_at", "Onvolledig signaal."));
+    };
+    Ok(Signal {
+        id: String::new(),
+        kind: input.kind,
+        observed_at,
+        recorded_at: ctx.now,
+        recorded_by: ctx.profile.name.clone(),
+        municipality: ctx.profile.municipality.clone(),
+        source,
+        sector,
+        location,
+        forms,
+        card_set_version: ctx.cards.version,
+        indicators,
+        observation,
+        persons,
+        urgency: input.urgency,
+        status: SignalStatus::Nieuw,
+        case_id: None,
+        control_id: control.map(|c| c.id.clone()),
+        retention_until: observed_at.date(),
+    })
+}
+
+/// Checks first-run setup input.
+pub fn check_setup(input: &SetupInput, municipalities: &[String]) -> Result<()> {
+    let mut e = Errors::default();
+    let name = input.name.trim();
+    if name.is_empty() {
+        e.add("name", "Vul uw naam in.");
+    } else if chars(name) > MAX_SHORT_CHARS {
+        e.add("name", "De naam is te lang.");
+    }
+    if !municipalities.iter().any(|m| m == &input.municipality) {
+        e.add("municipality", "Kies uw gemeente uit de lijst.");
+    }
+    check_passphrase(&mut e, &input.passphrase);
+    if input.passphrase != input.passphrase_repeat {
+        e.add(
+            "passphrase_repeat",
+            "De twee wachtwoorden zijn niet gelijk.",
+        );
+    }
+    e.finish()
+}
+
+fn check_passphrase(e: &mut Errors, p: &str) {
+    if chars(p) < MIN_PASSPHRASE_CHARS {
+        e.add("passphrase", format!("Het wachtwoord moet minstens {MIN_PASSPHRASE_CHARS} tekens lang zijn. Een zin van een paar woorden werkt goed."));
+    } else if p.trim().is_empty() {
+        e.add(
+            "passphrase",
+            "Het wachtwoord mag niet alleen uit spaties bestaan.",
+        );
+    }
+}
+
+/// Checks a control.
+pub fn check_control(input: &ControlInput, now: NaiveDateTime) -> Result<()> {
+    let mut e = Errors::default();
+    let d = input.location.description.trim();
+    if d.is_empty() {
+        e.add("location", "Vul de locatie van de controle in.");
+    } else if chars(d) > MAX_SHORT_CHARS {
+        e.add("location", "De locatie is te lang.");
+    }
+    if input
+        .started_at
+        .is_some_and(|t| t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES))
+    {
+        e.add(
+            "started_at",
+            "Het begin van de controle ligt in de toekomst.",
+        );
+    }
+    e.finish()
+}
+
+/// Checks settings.
+pub fn check_settings(s: &Settings) -> Result<()> {
+    let mut e = Errors::default();
+    if !(1..=240).contains(&s.idle_lock_minutes) {
+        e.add(
+            "idle_lock_minutes",
+            "Kies een vergrendeltijd tussen 1 en 240 minuten.",
+        );
+    }
+    e.finish()
+}

@@ -1,0 +1,237 @@
+//! Setup, unlock, lock, idle lock, failure delays, schema version.
+
+use crate::common::*;
+use zicht_core::{unlock_delay_secs, CoreError, Zicht};
+use zicht_model::*;
+
+fn setup_fields(input: SetupInput) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = Zicht::open(dir.path()).unwrap();
+    match z.setup(input, now()) {
+        Ok(_) => vec![],
+        Err(CoreError::Validation(f)) => {
+            assert_eq!(
+                z.status().unwrap(),
+                AppStatus::NeedsSetup,
+                "refused setup changed nothing"
+            );
+            f.into_iter().map(|f| f.field).collect()
+        }
+        Err(e) => panic!("{e:?}"),
+    }
+}
+
+#[test]
+fn setup_validation() {
+    let with = |f: &dyn Fn(&mut SetupInput)| {
+        let mut s = setup_input();
+        f(&mut s);
+        setup_fields(s)
+    };
+    assert!(with(&|_| {}).is_empty());
+    assert_eq!(with(&|s| s.name = " ".into()), ["name"]);
+    assert_eq!(
+        with(&|s| s.municipality = "Atlantis".into()),
+        ["municipality"]
+    );
+    assert_eq!(
+        with(&|s| {
+            s.passphrase = "kort".into();
+            s.passphrase_repeat = "kort".into();
+        }),
+        ["passphrase"]
+    );
+    assert_eq!(
+        with(&|s| s.passphrase_repeat = "iets anders dan dat".into()),
+        ["passphrase_repeat"]
+    );
+    assert_eq!(
+        with(&|s| {
+            s.passphrase = " ".repeat(12);
+            s.passphrase_repeat = " ".repeat(12);
+        }),
+        ["passphrase"]
+    );
+}
+
+#[test]
+fn short_passphrase_message_is_dutch_and_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = Zicht::open(dir.path()).unwrap();
+    let mut s = setup_input();
+    s.passphrase = "elf tekens!".into();
+    s.passphrase_repeat = s.passphrase.clone();
+    let e = z.setup(s, now()).unwrap_err();
+    assert!(
+        e.fields()[0].message.contains("minstens 12 tekens"),
+        "{:?}",
+        e.fields()
+    );
+}
+
+#[test]
+fn lifecycle_setup_lock_unlock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = Zicht::open(dir.path()).unwrap();
+    assert_eq!(z.status().unwrap(), AppStatus::NeedsSetup);
+    assert!(matches!(
+        z.unlock(PASS.into(), now()),
+        Err(CoreError::NotSetUp)
+    ));
+    z.setup(setup_input(), now()).unwrap();
+    assert!(matches!(
+        z.setup(setup_input(), now()),
+        Err(CoreError::AlreadySetUp)
+    ));
+    let id = z.record_signal(signal_input(), now()).unwrap().signal.id;
+    z.lock();
+    assert_eq!(z.status().unwrap(), AppStatus::Locked);
+    assert!(matches!(z.signal(&id), Err(CoreError::Locked)));
+    assert!(matches!(
+        z.list_signals(&SignalFilter::default()),
+        Err(CoreError::Locked)
+    ));
+    assert!(matches!(
+        z.record_signal(signal_input(), now()),
+        Err(CoreError::Locked)
+    ));
+    assert_eq!(z.unlock(PASS.into(), now()).unwrap().name, "Test Toezicht");
+    assert_eq!(z.signal(&id).unwrap().id, id);
+}
+
+#[test]
+fn wrong_passphrase_is_refused_with_growing_delay_that_survives_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(fresh(dir.path()));
+    let mut z = Zicht::open(dir.path()).unwrap();
+    let mut t = 0;
+    for attempt in 1..=3 {
+        let e = z
+            .unlock("fout wachtwoord hier".into(), later(t))
+            .unwrap_err();
+        assert!(
+            matches!(e, CoreError::WrongPassphrase),
+            "attempt {attempt}: {e:?}"
+        );
+        assert_eq!(
+            e.message(),
+            "Het wachtwoord is onjuist. Er is niets gewijzigd."
+        );
+        assert_eq!(z.status().unwrap(), AppStatus::Locked);
+    }
+    // After 3 failures: 5 s delay, even for the right passphrase, even after a restart.
+    drop(z);
+    let mut z = Zicht::open(dir.path()).unwrap();
+    t += 2;
+    assert!(matches!(
+        z.unlock(PASS.into(), later(t)),
+        Err(CoreError::TooManyAttempts(3))
+    ));
+    t += 4;
+    assert!(matches!(
+        z.unlock("nog steeds fout!!".into(), later(t)),
+        Err(CoreError::WrongPassphrase)
+    ));
+    assert!(matches!(
+        z.unlock(PASS.into(), later(t + 9)),
+        Err(CoreError::TooManyAttempts(1))
+    ));
+    z.unlock(PASS.into(), later(t + 10)).unwrap();
+    // Success resets the counter.
+    z.lock();
+    assert!(matches!(
+        z.unlock("weer fout, eenmaal".into(), later(t + 11)),
+        Err(CoreError::WrongPassphrase)
+    ));
+    z.unlock(PASS.into(), later(t + 11)).unwrap();
+}
+
+#[test]
+fn delay_schedule() {
+    let got: Vec<i64> = (0..12).map(unlock_delay_secs).collect();
+    assert_eq!(got, [0, 0, 0, 5, 10, 20, 40, 80, 160, 300, 300, 300]);
+    assert_eq!(unlock_delay_secs(u32::MAX), 300);
+}
+
+#[test]
+fn idle_lock_follows_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = fresh(dir.path());
+    assert_eq!(z.settings().unwrap().idle_lock_minutes, 10);
+    assert!(!z.lock_if_idle(later(9 * 60)));
+    z.touch(later(9 * 60));
+    assert!(!z.lock_if_idle(later(18 * 60)), "activity resets the timer");
+    assert!(z.lock_if_idle(later(19 * 60)));
+    assert_eq!(z.status().unwrap(), AppStatus::Locked);
+    z.unlock(PASS.into(), later(20 * 60)).unwrap();
+    assert!(matches!(
+        z.set_settings(Settings {
+            idle_lock_minutes: 0
+        }),
+        Err(CoreError::Validation(_))
+    ));
+    z.set_settings(Settings {
+        idle_lock_minutes: 2,
+    })
+    .unwrap();
+    drop(z);
+    let mut z = Zicht::open(dir.path()).unwrap();
+    z.unlock(PASS.into(), now()).unwrap();
+    assert_eq!(z.settings().unwrap().idle_lock_minutes, 2);
+    assert!(z.lock_if_idle(later(120)));
+}
+
+#[test]
+fn newer_schema_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(fresh(dir.path()));
+    {
+        let kv = zicht_core::kv::Kv::open(dir.path()).unwrap();
+        kv.insert(
+            "meta",
+            b"schema_version",
+            &(zicht_core::SCHEMA_VERSION + 1).to_be_bytes(),
+        )
+        .unwrap();
+        kv.sync().unwrap();
+    }
+    let e = Zicht::open(dir.path()).err().expect("must refuse");
+    assert_eq!(e.code(), "newer_schema");
+    assert!(e.message().contains("nieuwere versie"));
+    let kv = zicht_core::kv::Kv::open(dir.path()).unwrap();
+    assert_eq!(
+        kv.get("meta", b"schema_version").unwrap().unwrap(),
+        (zicht_core::SCHEMA_VERSION + 1).to_be_bytes()
+    );
+}
+
+#[test]
+fn a_second_process_cannot_open_the_same_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let _z = fresh(dir.path());
+    assert!(Zicht::open(dir.path()).is_err());
+}
+
+#[test]
+fn newer_card_set_becomes_active_and_old_version_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = fresh(dir.path());
+    let s = z.record_signal(signal_input(), now()).unwrap().signal;
+    let mut set: CardSet = serde_json::from_str(zicht_core::assets::CARD_SET).unwrap();
+    assert!(
+        z.import_card_set(&serde_json::to_string(&set).unwrap())
+            .is_err(),
+        "same version refused"
+    );
+    set.version = 2;
+    set.cards[0].indicators[0].text = "Nieuwe tekst".into();
+    assert_eq!(
+        z.import_card_set(&serde_json::to_string(&set).unwrap())
+            .unwrap(),
+        2
+    );
+    drop(z);
+    let z = reopen(dir.path());
+    assert_eq!(z.card_set().unwrap().version, 2);
+    assert_eq!(z.card_set_version(s.card_set_version).unwrap().version, 1);
+}

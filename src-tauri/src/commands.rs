@@ -1,0 +1,131 @@
+//! Tauri commands: each takes the state, calls the core, maps the error. Nothing else.
+
+use crate::state::AppState;
+use tauri::State;
+use zicht_model::*;
+
+type R<T> = Result<T, ApiError>;
+
+#[tauri::command]
+pub async fn app_status(state: State<'_, AppState>) -> R<AppStatus> {
+    state.peek(|z| z.status())
+}
+
+#[tauri::command]
+pub async fn regions() -> R<Vec<Region>> {
+    zicht_core::assets::regions().map_err(Into::into)
+}
+
+#[tauri::command]
+pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> R<Profile> {
+    state.with(|z, now| z.setup(input, now))
+}
+
+#[tauri::command]
+pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> R<Profile> {
+    state.with(|z, now| z.unlock(passphrase, now))
+}
+
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> R<()> {
+    state.peek(|z| Ok(z.lock()))
+}
+
+#[tauri::command]
+pub async fn settings(state: State<'_, AppState>) -> R<Settings> {
+    state.with(|z, _| z.settings())
+}
+
+#[tauri::command]
+pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> R<Settings> {
+    state.with(|z, _| z.set_settings(settings))
+}
+
+#[tauri::command]
+pub async fn card_set(state: State<'_, AppState>) -> R<CardSet> {
+    state.with(|z, _| z.card_set().cloned())
+}
+
+#[tauri::command]
+pub async fn search_cards(state: State<'_, AppState>, query: String) -> R<Vec<CardHit>> {
+    state.with(|z, _| z.search_cards(&query))
+}
+
+#[tauri::command]
+pub async fn route(state: State<'_, AppState>) -> R<Route> {
+    state.with(|z, _| z.route().cloned())
+}
+
+#[tauri::command]
+pub async fn start_control(state: State<'_, AppState>, input: ControlInput) -> R<Control> {
+    state.with(|z, now| z.start_control(input, now))
+}
+
+#[tauri::command]
+pub async fn end_control(state: State<'_, AppState>, id: String) -> R<Control> {
+    state.with(|z, now| z.end_control(&id, now))
+}
+
+#[tauri::command]
+pub async fn list_controls(state: State<'_, AppState>) -> R<Vec<Control>> {
+    state.with(|z, _| z.controls())
+}
+
+#[tauri::command]
+pub async fn record_signal(state: State<'_, AppState>, input: SignalInput) -> R<SavedSignal> {
+    state.with(|z, now| z.record_signal(input, now))
+}
+
+#[tauri::command]
+pub async fn list_signals(
+    state: State<'_, AppState>,
+    filter: SignalFilter,
+) -> R<Vec<SignalSummary>> {
+    state.with(|z, _| z.list_signals(&filter))
+}
+
+#[tauri::command]
+pub async fn get_signal(state: State<'_, AppState>, id: String) -> R<SavedSignal> {
+    state.with(|z, _| z.signal_with_advice(&id))
+}
+
+#[tauri::command]
+pub async fn save_draft(state: State<'_, AppState>, draft: SignalInput) -> R<()> {
+    state.with(|z, _| z.save_draft(&draft))
+}
+
+#[tauri::command]
+pub async fn load_draft(state: State<'_, AppState>) -> R<Option<SignalInput>> {
+    state.with(|z, _| z.load_draft())
+}
+
+#[tauri::command]
+pub async fn clear_draft(state: State<'_, AppState>) -> R<()> {
+    state.with(|z, _| z.clear_draft())
+}
+
+/// Every command, for `invoke_handler`.
+pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
+{
+    tauri::generate_handler![
+        app_status,
+        regions,
+        setup,
+        unlock,
+        lock,
+        settings,
+        set_settings,
+        card_set,
+        search_cards,
+        route,
+        start_control,
+        end_control,
+        list_controls,
+        record_signal,
+        list_signals,
+        get_signal,
+        save_draft,
+        load_draft,
+        clear_draft
+    ]
+}

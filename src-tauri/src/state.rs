@@ -1,0 +1,84 @@
+//! App state: the one [`Zicht`] store of this process, behind a mutex.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use zicht_core::{CoreError, Now, Zicht};
+use zicht_model::ApiError;
+
+pub struct AppState {
+    store: OnceLock<Result<Mutex<Zicht>, ApiError>>,
+}
+
+/// The current local time (the shell reads the clock; the core never does).
+pub fn now() -> Now {
+    chrono::Local::now().fixed_offset()
+}
+
+impl AppState {
+    pub fn empty() -> Self {
+        AppState {
+            store: OnceLock::new(),
+        }
+    }
+
+    /// State with the store in `dir` opened at once (tests).
+    pub fn open_at(dir: &Path) -> Self {
+        let s = Self::empty();
+        s.open(dir);
+        s
+    }
+
+    /// Opens the store; an error (newer schema, store in use) is kept and shown to the user.
+    pub fn open(&self, dir: &Path) {
+        let _ = self
+            .store
+            .set(Zicht::open(dir).map(Mutex::new).map_err(|e| {
+                tracing::error!(code = e.code(), "store could not be opened");
+                ApiError::from(e)
+            }));
+    }
+
+    fn lock_store(&self) -> Result<MutexGuard<'_, Zicht>, ApiError> {
+        match self.store.get() {
+            None => Err(ApiError {
+                code: "starting".into(),
+                message: "Zicht start nog op. Een ogenblik.".into(),
+                fields: vec![],
+            }),
+            Some(Err(e)) => Err(e.clone()),
+            // A poisoned mutex means a panic elsewhere; the store itself is still consistent.
+            Some(Ok(m)) => Ok(m.lock().unwrap_or_else(|p| p.into_inner())),
+        }
+    }
+
+    /// Runs `f` on the store without counting as user activity.
+    pub fn peek<T>(
+        &self,
+        f: impl FnOnce(&mut Zicht) -> Result<T, CoreError>,
+    ) -> Result<T, ApiError> {
+        let mut z = self.lock_store()?;
+        f(&mut z).map_err(ApiError::from)
+    }
+
+    /// Runs `f` on the store as a user action (resets the idle timer).
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Zicht, Now) -> Result<T, CoreError>,
+    ) -> Result<T, ApiError> {
+        let mut z = self.lock_store()?;
+        let now = now();
+        z.touch(now);
+        f(&mut z, now).map_err(|e| {
+            tracing::info!(code = e.code(), "command refused");
+            ApiError::from(e)
+        })
+    }
+
+    pub fn lock_if_idle(&self) {
+        if let Ok(mut z) = self.lock_store() {
+            if z.lock_if_idle(now()) {
+                tracing::info!("locked after idle time");
+            }
+        }
+    }
+}
