@@ -1,1 +1,398 @@
-fn main() {}
+//! End-to-end test in the real app window, through WebDriver (tauri-driver + WebKitWebDriver).
+//!
+//! First-run setup → record a signal with two indicators → it is in the list → quit → start
+//! again → a wrong passphrase is refused with the message visible → the right one unlocks →
+//! the signal is still there with its indicators. On every screen axe-core is injected and
+//! serious/critical violations fail the test. Screenshots go to `target/e2e/`.
+//!
+//! Needs an X display (run it through `cargo xtask test`, which uses Xvfb) and tauri-driver on
+//! PATH. It never skips itself: without them it fails and says why.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const APP: &str = env!("CARGO_BIN_EXE_zicht");
+const PASS: &str = "lange zin als wachtwoord";
+/// A unique string in every text field: it must never reach the disk or the logs in plaintext.
+const CANARY: &str = "E2EKANARIE91";
+
+type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// tauri-driver, stopped with SIGTERM (SIGKILL would leave WebKitWebDriver on its port).
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(data_dir: &Path, log: &Path) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let log = std::fs::File::create(log).unwrap();
+        let child = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("ZICHT_DATA_DIR", data_dir)
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("RUST_LOG", "debug")
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("tauri-driver not found: run the tests with `cargo xtask test`");
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        unsafe_sigterm(self.child.id());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+fn unsafe_sigterm(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+}
+
+async fn connect(driver: &Driver) -> Res<Client> {
+    let caps = json!({ "browserName": "wry", "tauri:options": { "application": APP } });
+    let caps = caps.as_object().unwrap().clone();
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    // tauri-driver needs a moment to listen.
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()?
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => return Ok(c),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(format!("no WebDriver session: {last:?}").into())
+}
+
+async fn wait_css(c: &Client, css: &str) -> Res<fantoccini::elements::Element> {
+    Ok(c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("waiting for {css}: {e}"))?)
+}
+
+async fn click(c: &Client, css: &str) -> Res {
+    wait_css(c, css)
+        .await?
+        .click()
+        .await
+        .map_err(|e| format!("click {css}: {e}"))?;
+    Ok(())
+}
+
+async fn type_in(c: &Client, css: &str, text: &str) -> Res {
+    wait_css(c, css)
+        .await?
+        .send_keys(text)
+        .await
+        .map_err(|e| format!("type in {css}: {e}"))?;
+    Ok(())
+}
+
+async fn wait_text(c: &Client, css: &str, needle: &str) -> Res<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                if t.contains(needle) {
+                    return Ok(t);
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} never showed {needle:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_count(c: &Client, css: &str, n: usize) -> Res<Vec<fantoccini::elements::Element>> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = c.find_all(Locator::Css(css)).await?;
+        if found.len() == n {
+            return Ok(found);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("expected {n} × {css}, found {}", found.len()).into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) -> Res {
+    let dir = repo_root().join("target/e2e");
+    std::fs::create_dir_all(&dir)?;
+    let png = c.screenshot().await?;
+    std::fs::write(dir.join(format!("{name}.png")), png)?;
+    Ok(())
+}
+
+/// Injects axe-core and fails on serious or critical violations; prints the rest.
+async fn axe(c: &Client, screen: &str) -> Res {
+    let src = std::fs::read_to_string(repo_root().join("ui/node_modules/axe-core/axe.min.js"))
+        .map_err(|e| format!("axe-core missing (npm ci in ui/): {e}"))?;
+    c.execute(&format!("{src}\n;return true;"), vec![]).await?;
+    let result = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ['violations'] })
+                  .then(r => done(JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))))
+                  .catch(e => done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])));"#,
+            vec![],
+        )
+        .await?;
+    let violations: Vec<Value> = serde_json::from_str(result.as_str().unwrap_or("[]"))?;
+    let (bad, other): (Vec<&Value>, Vec<&Value>) = violations
+        .iter()
+        .partition(|v| matches!(v["impact"].as_str(), Some("serious") | Some("critical")));
+    println!(
+        "axe [{screen}]: {} serious/critical, {} minor/moderate",
+        bad.len(),
+        other.len()
+    );
+    for v in &other {
+        println!(
+            "  minor/moderate: {} ({}) {}",
+            v["id"], v["impact"], v["nodes"]
+        );
+    }
+    if !bad.is_empty() {
+        return Err(format!("axe [{screen}]: {}", serde_json::to_string_pretty(&bad)?).into());
+    }
+    Ok(())
+}
+
+fn scan_for(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return hits;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            hits.extend(scan_for(&p, needle));
+        } else if std::fs::read(&p).is_ok_and(|d| d.windows(needle.len()).any(|w| w == needle)) {
+            hits.push(p);
+        }
+    }
+    hits
+}
+
+async fn first_run_and_record(c: &Client) -> Res {
+    wait_css(c, "#setup-name").await?;
+    axe(c, "inrichten").await?;
+    type_in(c, "#setup-name", &format!("Inspecteur {CANARY}")).await?;
+    wait_css(c, "#setup-role")
+        .await?
+        .select_by_value("toezichthouder")
+        .await?;
+    wait_css(c, "#setup-municipality")
+        .await?
+        .select_by_value("Zutphen")
+        .await?;
+    type_in(c, "#setup-passphrase", PASS).await?;
+    type_in(c, "#setup-passphrase-repeat", PASS).await?;
+    click(c, "#setup-submit").await?;
+    wait_css(c, "#nav-nieuw").await?;
+    axe(c, "start").await?;
+
+    click(c, "#nav-nieuw").await?;
+    click(c, "#signal-form-arbeid").await?;
+    wait_css(c, "#signal-sector")
+        .await?
+        .select_by_value("vakantiepark")
+        .await?;
+    click(c, "#ind-arb-werk-01").await?;
+    click(c, "#ind-sec-vak-01").await?;
+    wait_css(c, "#signal-source")
+        .await?
+        .select_by_value("integrale_controle")
+        .await?;
+    type_in(c, "#signal-location", &format!("Chalet 7 {CANARY}")).await?;
+    type_in(
+        c,
+        "#signal-observation",
+        &format!("Zes mensen in een chalet voor twee. {CANARY}"),
+    )
+    .await?;
+    axe(c, "nieuw signaal").await?;
+    screenshot(c, "1-nieuw-signaal").await?;
+    click(c, "#signal-save").await?;
+    wait_text(c, "#save-status", "Opgeslagen").await?;
+    let steps = c.find_all(Locator::Css("#advice li.advice-step")).await?;
+    assert!(!steps.is_empty(), "meldroute advice shown after save");
+    let first = steps[0].text().await?;
+    assert!(
+        first.contains("andachtsfunctionaris"),
+        "attention officer first: {first}"
+    );
+    axe(c, "advies na opslaan").await?;
+    screenshot(c, "2-advies").await?;
+
+    click(c, "#nav-signalen").await?;
+    let rows = wait_count(c, "tr.signal-row", 1).await?;
+    assert!(rows[0].text().await?.contains("Vakantiepark"));
+    axe(c, "signalen").await?;
+    screenshot(c, "3-signalen").await?;
+
+    for (nav, name) in [
+        ("#nav-kaarten", "signaalkaarten"),
+        ("#nav-meldroute", "meldroute"),
+        ("#nav-controle", "controle"),
+    ] {
+        click(c, nav).await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        axe(c, name).await?;
+    }
+    click(c, "#nav-kaarten").await?;
+    type_in(c, "#cards-search", "paspoort").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    screenshot(c, "4-signaalkaarten").await?;
+    Ok(())
+}
+
+async fn restart_and_check(c: &Client, started: Instant) -> Res {
+    wait_css(c, "#unlock-passphrase").await?;
+    println!(
+        "app start to unlock screen: {} ms",
+        started.elapsed().as_millis()
+    );
+    axe(c, "ontgrendelen").await?;
+    type_in(c, "#unlock-passphrase", "dit is niet het wachtwoord").await?;
+    click(c, "#unlock-submit").await?;
+    let msg = wait_text(c, "#unlock-error", "onjuist").await?;
+    println!("wrong passphrase message: {msg}");
+    axe(c, "ontgrendelen met fout").await?;
+    screenshot(c, "5-wachtwoord-onjuist").await?;
+    let field = wait_css(c, "#unlock-passphrase").await?;
+    field.clear().await?;
+    field.send_keys(PASS).await?;
+    click(c, "#unlock-submit").await?;
+    click(c, "#nav-signalen").await?;
+    let rows = wait_count(c, "tr.signal-row", 1).await?;
+    let id = rows[0]
+        .attr("data-id")
+        .await?
+        .ok_or("row without data-id")?;
+    assert!(!id.is_empty());
+    click(c, "tr.signal-row a, tr.signal-row button").await?;
+    wait_css(c, "#signal-detail").await?;
+    let inds = wait_count(c, "li.detail-indicator", 2).await?;
+    let mut texts = Vec::new();
+    for i in &inds {
+        texts.push(i.text().await?);
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("uren")),
+        "indicator text of arb-werk-01 shown: {texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("chalet") || t.contains("Chalet") || t.contains("stacaravan")),
+        "{texts:?}"
+    );
+    wait_text(c, "#signal-detail", "Zes mensen in een chalet").await?;
+    axe(c, "signaal detail").await?;
+    screenshot(c, "6-signaal-na-herstart").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_record_restart_unlock() -> Res {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no X display: run the end-to-end test through `cargo xtask test` (Xvfb)"
+    );
+    let data = tempfile::tempdir()?;
+    let logs = repo_root().join("target/e2e");
+    std::fs::create_dir_all(&logs)?;
+    let log1 = logs.join("app-run-1.log");
+    let log2 = logs.join("app-run-2.log");
+
+    {
+        let driver = Driver::start(data.path(), &log1);
+        let c = connect(&driver).await?;
+        let r = first_run_and_record(&c).await;
+        if r.is_err() {
+            let _ = screenshot(&c, "failure-run-1").await;
+        }
+        c.close().await?;
+        r?;
+    }
+    // The first app process must be gone before the second opens the store.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    {
+        let driver = Driver::start(data.path(), &log2);
+        let started = Instant::now();
+        let c = connect(&driver).await?;
+        let r = restart_and_check(&c, started).await;
+        if r.is_err() {
+            let _ = screenshot(&c, "failure-run-2").await;
+        }
+        c.close().await?;
+        r?;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Nothing personal in plaintext: not in the store, not in the app's log output.
+    let hits = scan_for(data.path(), CANARY.as_bytes());
+    assert!(hits.is_empty(), "canary in plaintext on disk: {hits:?}");
+    for log in [&log1, &log2] {
+        let text = std::fs::read_to_string(log)?;
+        assert!(
+            text.contains("unlocked") || text.contains("store set up"),
+            "app log captured in {}",
+            log.display()
+        );
+        assert!(
+            !text.contains(CANARY),
+            "canary in app log {}",
+            log.display()
+        );
+    }
+    Ok(())
+}

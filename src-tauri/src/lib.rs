@@ -50,3 +50,90 @@ pub fn run() {
         std::process::exit(1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The commands, driven through Tauri's IPC with the mock runtime (no window).
+    use super::*;
+    use serde_json::{json, Value};
+    use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+
+    fn call(
+        webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        cmd: &str,
+        body: Value,
+    ) -> Result<Value, Value> {
+        get_ipc_response(
+            webview,
+            tauri::webview::InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    #[test]
+    fn commands_delegate_to_the_core_and_errors_are_code_and_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = run_app(mock_builder(), AppState::open_at(dir.path()))
+            .build(tauri::generate_context!("../tauri.conf.json"))
+            .unwrap();
+        let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+
+        assert_eq!(
+            call(&w, "app_status", json!({})).unwrap()["state"],
+            "needs_setup"
+        );
+        let bad = call(
+            &w,
+            "setup",
+            json!({"input": {"name": "A", "role": "toezichthouder", "municipality": "Zutphen", "passphrase": "kort", "passphrase_repeat": "kort"}}),
+        )
+        .unwrap_err();
+        assert_eq!(bad["code"], "validation");
+        assert_eq!(bad["fields"][0]["field"], "passphrase");
+        assert!(bad["message"].as_str().unwrap().contains("veld"));
+
+        let pass = "een lange zin van woorden";
+        call(&w, "setup", json!({"input": {"name": "A", "role": "toezichthouder", "municipality": "Zutphen", "passphrase": pass, "passphrase_repeat": pass}})).unwrap();
+        assert_eq!(
+            call(&w, "app_status", json!({})).unwrap()["state"],
+            "unlocked"
+        );
+        let saved = call(
+            &w,
+            "record_signal",
+            json!({"input": {"kind": "signaal", "observed_at": "2026-01-05T10:00:00", "source": "balie", "sector": "horeca",
+                "location": {"description": "Hotel"}, "forms": ["arbeid"], "indicators": ["arb-werk-01"],
+                "observation": "Gezien", "urgency": "acuut_gevaar"}}),
+        )
+        .unwrap();
+        assert_eq!(saved["advice"][0]["contact"]["kind"], "noodnummer");
+        let list = call(&w, "list_signals", json!({"filter": {"text": "gezien"}})).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        call(&w, "lock", json!({})).unwrap();
+        let locked = call(&w, "list_signals", json!({"filter": {}})).unwrap_err();
+        assert_eq!(locked["code"], "locked");
+        let wrong = call(
+            &w,
+            "unlock",
+            json!({"passphrase": "niet het goede wachtwoord"}),
+        )
+        .unwrap_err();
+        assert_eq!(wrong["code"], "wrong_passphrase");
+        call(&w, "unlock", json!({"passphrase": pass})).unwrap();
+        let malformed = call(&w, "record_signal", json!({"input": {"kind": 12}}));
+        assert!(
+            malformed.is_err(),
+            "malformed input is an error, not a panic"
+        );
+    }
+}

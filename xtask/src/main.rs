@@ -1,1 +1,279 @@
-fn main() {}
+//! `cargo xtask <command>`: the two commands a newcomer needs, and their parts.
+//!
+//! - `run`:  install what is missing, build the UI (wasm, release), run the app (release,
+//!           UI embedded) with the default data directory.
+//! - `test`: install what is missing (also tauri-driver), build the UI, run every test of the
+//!           workspace under Xvfb, including the end-to-end test in the real window.
+//! - `ui [--release]`: only build the UI into `ui/dist`.
+//! - `deps`: only install what is missing.
+//!
+//! Only std, so this compiles in seconds on a fresh machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{exit, Command};
+
+/// Debian packages needed to build and test the app (see TOOLCHAIN.md).
+const DEBIAN_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "pkg-config",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "nodejs",
+    "npm",
+];
+
+type Res = Result<(), String>;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("ui") => deps(false).and_then(|_| build_ui(args.iter().any(|a| a == "--release"))),
+        Some("deps") => deps(true),
+        _ => {
+            eprintln!("usage: cargo xtask <run|test|ui [--release]|deps>");
+            exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: {e}");
+        exit(1);
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn sh(cmd: &mut Command) -> Res {
+    eprintln!("xtask: $ {cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    let p = home.join("bin").join(name);
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from(name)
+    }
+}
+
+/// Installs what is missing: Debian packages (as root; otherwise prints the line), the wasm
+/// target, wasm-bindgen-cli matching Cargo.lock, the npm packages of the UI, and for tests
+/// tauri-driver.
+fn deps(for_tests: bool) -> Res {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            !output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_some_and(|s| s.contains("install ok installed"))
+        })
+        .collect();
+    if !missing.is_empty() {
+        let line = format!(
+            "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y {}",
+            missing.join(" ")
+        );
+        if !is_root() {
+            return Err(format!(
+                "missing Debian packages. Run as root:\n  sudo sh -c '{line}'"
+            ));
+        }
+        sh(Command::new("sh").args(["-c", &line]))?;
+    }
+    let targets =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !targets
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let want = locked_version("wasm-bindgen")?;
+    let have_wb =
+        output(Command::new(cargo_bin("wasm-bindgen")).arg("--version")).unwrap_or_default();
+    if have_wb.split_whitespace().nth(1) != Some(want.as_str()) {
+        // Without --locked: its own lockfile pins crates the registry snapshot may not serve.
+        sh(Command::new(cargo()).args(["install", "wasm-bindgen-cli", "--version", &want]))?;
+    }
+    if for_tests && !cargo_bin("tauri-driver").exists() && !have("tauri-driver") {
+        sh(Command::new(cargo()).args(["install", "tauri-driver", "--locked"]))?;
+    }
+    let ui = root().join("ui");
+    let stamp = ui.join("node_modules/.package-lock.json");
+    let lock = ui.join("package-lock.json");
+    let stale = match (
+        std::fs::metadata(&stamp).and_then(|m| m.modified()),
+        std::fs::metadata(&lock).and_then(|m| m.modified()),
+    ) {
+        (Ok(s), Ok(l)) => s < l,
+        _ => true,
+    };
+    if lock.exists() && stale {
+        sh(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&ui))?;
+    }
+    Ok(())
+}
+
+/// The version of `name` in Cargo.lock.
+fn locked_version(name: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l.trim() == format!("name = \"{name}\"") {
+            if let Some(v) = lines
+                .next()
+                .and_then(|v| v.trim().strip_prefix("version = \""))
+            {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err(format!("{name} not in Cargo.lock"))
+}
+
+/// Builds the Leptos UI to wasm and assembles `ui/dist` (index.html, style.css, the NL Design
+/// System CSS listed in ui/vendor.txt, the wasm-bindgen output).
+fn build_ui(release: bool) -> Res {
+    let root = root();
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(&root).args([
+        "build",
+        "-p",
+        "zicht-ui",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    if release {
+        cmd.arg("--release");
+    }
+    sh(&mut cmd)?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let wasm = target_dir
+        .join("wasm32-unknown-unknown")
+        .join(if release { "release" } else { "debug" })
+        .join("zicht_ui.wasm");
+    let dist = root.join("ui/dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(dist.join("vendor")).map_err(|e| e.to_string())?;
+    // No wasm-opt: Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output (TOOLCHAIN.md).
+    sh(Command::new(cargo_bin("wasm-bindgen"))
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "ui",
+            "--out-dir",
+        ])
+        .arg(&dist)
+        .arg(&wasm))?;
+    for f in ["index.html", "style.css"] {
+        copy(&root.join("ui").join(f), &dist.join(f))?;
+    }
+    let vendor = std::fs::read_to_string(root.join("ui/vendor.txt")).unwrap_or_default();
+    for line in vendor
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("e2e:"))
+    {
+        let src = root.join("ui/node_modules").join(line);
+        let name = src
+            .file_name()
+            .ok_or_else(|| format!("bad vendor line {line}"))?;
+        copy(&src, &dist.join("vendor").join(name))?;
+    }
+    Ok(())
+}
+
+fn copy(from: &Path, to: &Path) -> Res {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copy {} -> {}: {e}", from.display(), to.display()))
+}
+
+fn run(extra: &[String]) -> Res {
+    deps(false)?;
+    build_ui(true)?;
+    sh(Command::new(cargo())
+        .current_dir(root())
+        .args([
+            "run",
+            "-p",
+            "zicht",
+            "--release",
+            "--features",
+            "custom-protocol",
+            "--",
+        ])
+        .args(extra))
+}
+
+fn test(extra: &[String]) -> Res {
+    deps(true)?;
+    build_ui(false)?;
+    // Everything, under a virtual X display so the end-to-end test gets a real window.
+    let mut cmd = Command::new("xvfb-run");
+    cmd.current_dir(root())
+        .args(["-a", "-s", "-screen 0 1280x1024x24"])
+        .arg(cargo())
+        .args(["test", "--workspace"])
+        .args(extra)
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    let cargo_bin_dir = cargo_bin("tauri-driver").parent().map(Path::to_path_buf);
+    if let Some(dir) = cargo_bin_dir {
+        let path = std::env::var("PATH").unwrap_or_default();
+        cmd.env("PATH", format!("{}:{path}", dir.display()));
+    }
+    sh(&mut cmd)
+}
