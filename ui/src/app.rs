@@ -249,7 +249,7 @@ fn MainLayout() -> impl IntoView {
     };
 
     view! {
-        <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main">"Direct naar de inhoud"</a>
+        <a class="utrecht-skip-link zicht-skip-link" href="#main">"Direct naar de inhoud"</a>
         <div class="zicht-layout">
             <header class="zicht-header">
                 <p class="zicht-brand">"Zicht"</p>

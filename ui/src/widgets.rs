@@ -199,7 +199,7 @@ pub fn CheckboxField(
                     type="checkbox"
                     id=id.clone()
                     name=id
-                    class="utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"
+                    class="utrecht-checkbox utrecht-checkbox--html-input"
                     aria-describedby=described_by
                     prop:checked=move || checked.get()
                     on:change=move |ev| on_toggle.run(event_target_checked(&ev))

@@ -27,6 +27,7 @@ pub fn signal_field_input(field: &str) -> Option<String> {
         "observation" => "signal-observation".to_string(),
         "urgency" => "signal-urgency".to_string(),
         "persons" => "person-add".to_string(),
+        "control_id" => "signal-in-control".to_string(),
         other => {
             let rest = other.strip_prefix("persons.")?;
             let (idx, part) = rest.split_once('.')?;
@@ -117,7 +118,7 @@ mod tests {
         assert_eq!(signal_field_input("persons.2.age_band").as_deref(), Some("person-3-age"));
         assert_eq!(signal_field_input("persons.x.label"), None);
         assert_eq!(signal_field_input("persons.1.shoe_size"), None);
-        assert_eq!(signal_field_input("control_id"), None);
+        assert_eq!(signal_field_input("control_id").as_deref(), Some("signal-in-control"));
         assert_eq!(signal_field_input("bogus"), None);
     }
 

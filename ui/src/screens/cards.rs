@@ -62,18 +62,45 @@ pub fn CardsScreen() -> impl IntoView {
 
 #[component]
 fn Hits(hits: Vec<CardHit>) -> impl IntoView {
+    let ctx = use_ctx();
     if hits.is_empty() {
         return view! { <p class="utrecht-paragraph" id="cards-hits">"Niets gevonden. Probeer een ander woord."</p> }.into_any();
     }
+    // Group the hits per card (in the order found), with that card's "Wat te doen".
+    let mut groups: Vec<(String, String, Vec<CardHit>)> = Vec::new();
+    for h in hits {
+        match groups.iter_mut().find(|g| g.0 == h.card_id) {
+            Some(g) => g.2.push(h),
+            None => groups.push((h.card_id.clone(), h.card_title.clone(), vec![h])),
+        }
+    }
     view! {
-        <ul class="utrecht-unordered-list" id="cards-hits">
-            {hits.into_iter().map(|h| view! {
-                <li class="utrecht-unordered-list__item card-hit">
-                    {h.indicator.text.clone()}
-                    <span class="zicht-muted">{format!(" — {} · {}", h.card_title, h.indicator.category.label())}</span>
-                </li>
+        <div id="cards-hits">
+            {groups.into_iter().map(|(card_id, title, hits)| {
+                let todo: Vec<String> = ctx.cards.with_untracked(|c| {
+                    c.as_ref().and_then(|set| set.cards.iter().find(|k| k.id == card_id)).map(|k| k.what_to_do.clone()).unwrap_or_default()
+                });
+                view! {
+                    <section class="zicht-card card-hit-group" aria-label=title.clone()>
+                        <h2 class="utrecht-heading-2">{title.clone()}</h2>
+                        <ul class="utrecht-unordered-list">
+                            {hits.into_iter().map(|h| view! {
+                                <li class="utrecht-unordered-list__item card-hit" data-id=h.indicator.id.clone()>
+                                    {h.indicator.text.clone()}
+                                    <span class="zicht-muted">{format!(" ({})", h.indicator.category.label())}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        {(!todo.is_empty()).then(|| view! {
+                            <h3 class="utrecht-heading-3">"Wat te doen"</h3>
+                            <ol class="utrecht-ordered-list">
+                                {todo.into_iter().map(|w| view! { <li class="utrecht-ordered-list__item">{w}</li> }).collect_view()}
+                            </ol>
+                        })}
+                    </section>
+                }
             }).collect_view()}
-        </ul>
+        </div>
     }
     .into_any()
 }

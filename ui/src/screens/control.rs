@@ -4,7 +4,7 @@
 use crate::api;
 use crate::app::{use_ctx, View};
 use crate::logic::fields::{control_field_input, summary};
-use crate::logic::format::{datetime_nl, time_nl};
+use crate::logic::format::datetime_nl;
 use crate::screens::signals::SignalTable;
 use crate::widgets::{field_error, CheckboxField, ErrorAlert, ErrorSummary, Fieldset, SelectField, TextField};
 use leptos::prelude::*;
@@ -204,7 +204,7 @@ fn ActiveControl(control: Control) -> impl IntoView {
                 <div class="utrecht-data-list__item">
                     <dt class="utrecht-data-list__item-key">"Gestart"</dt>
                     <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">
-                        {datetime_nl(&control.started_at)} " (" {time_nl(&control.started_at)} ")"
+                        {datetime_nl(&control.started_at)}
                     </dd>
                 </div>
                 <div class="utrecht-data-list__item">

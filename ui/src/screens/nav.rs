@@ -41,7 +41,7 @@ pub fn Nav() -> impl IntoView {
             </ul>
             {move || ctx.active_control.get().map(|c| view! {
                 <section class="zicht-nav__control" aria-labelledby="nav-control-heading">
-                    <h2 id="nav-control-heading" class="utrecht-heading-2 zicht-nav__heading">"Lopende controle"</h2>
+                    <h2 id="nav-control-heading" class="utrecht-heading-2 zicht-nav__heading">"Actieve controle"</h2>
                     <p class="utrecht-paragraph" id="nav-active-control">
                         {c.kind.label()} <br/> {c.location.description.clone()} <br/> {format!("Sinds {}", time_nl(&c.started_at))}
                     </p>

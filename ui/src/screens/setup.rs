@@ -97,7 +97,9 @@ pub fn Setup() -> impl IntoView {
                     <FieldErrorMessage input_id="setup-municipality" error=muni_error/>
                     <div class="utrecht-form-field__input">
                         <select id="setup-municipality" name="setup-municipality"
-                            class="utrecht-select utrecht-select--html-select"
+                            class=move || if muni_error.with(|e| e.is_some()) {
+                                "utrecht-select utrecht-select--html-select utrecht-select--invalid"
+                            } else { "utrecht-select utrecht-select--html-select" }
                             aria-describedby=move || muni_error.with(|e| e.is_some()).then(|| error_id("setup-municipality"))
                             aria-invalid=move || muni_error.with(|e| e.is_some()).then_some("true")
                             on:change=move |ev| municipality.set(event_target_value(&ev))>

@@ -348,6 +348,9 @@ pub fn SignalFormScreen() -> impl IntoView {
                     </section>
                 }.into_any()
             }
+            None if !ready.get() => view! {
+                <p class="utrecht-paragraph">"Het formulier wordt geladen…"</p>
+            }.into_any(),
             None => view! {
                 <SignalFormBody fs=fs errors=errors failure=failure busy=busy query=query draft_status=draft_status
                     submit=submit on_discard=on_discard/>
