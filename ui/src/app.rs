@@ -1,0 +1,272 @@
+//! The app shell: status (setup / locked / unlocked), polling, keyboard shortcuts, the main
+//! layout with navigation, and the shared context every screen uses.
+
+use crate::api;
+use crate::dom::focus_selector;
+use crate::logic::keys::{shortcut, Shortcut};
+use crate::screens;
+use crate::widgets::Banner;
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+use zicht_model::{AppStatus, CardSet, Control, Profile, Role};
+
+/// How often the app asks the backend whether it is still unlocked (idle lock is the
+/// backend's business).
+const POLL: Duration = Duration::from_secs(15);
+
+/// The screens of the unlocked app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Controle,
+    Nieuw,
+    Signalen,
+    Detail(String),
+    Kaarten,
+    Meldroute,
+}
+
+/// Which top-level screen to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Loading,
+    Failed,
+    NeedsSetup,
+    Locked,
+    Unlocked,
+}
+
+/// Shared state, provided as context. All fields are `Copy` signal handles.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// Last known backend status; `None` until the first answer.
+    pub status: RwSignal<Option<AppStatus>>,
+    /// Why the first status request failed.
+    pub status_error: RwSignal<Option<String>>,
+    /// Set when the user locked: a poll must not unlock the screen again, even if the
+    /// backend's lock call failed. Cleared by a successful unlock.
+    pub locked_here: RwSignal<bool>,
+    pub view: RwSignal<View>,
+    /// App-wide error banner (role="alert").
+    pub banner: RwSignal<Option<String>>,
+    /// The signal card set, loaded once after unlocking.
+    pub cards: RwSignal<Option<CardSet>>,
+    pub phase: Memo<Phase>,
+    pub profile: Memo<Option<Profile>>,
+    pub active_control: Memo<Option<Control>>,
+}
+
+impl Ctx {
+    fn new() -> Self {
+        let status = RwSignal::new(None::<AppStatus>);
+        let status_error = RwSignal::new(None::<String>);
+        let locked_here = RwSignal::new(false);
+        let phase = Memo::new(move |_| match status.get() {
+            None if status_error.get().is_some() => Phase::Failed,
+            None => Phase::Loading,
+            Some(AppStatus::NeedsSetup) => Phase::NeedsSetup,
+            Some(AppStatus::Locked) => Phase::Locked,
+            Some(AppStatus::Unlocked { .. }) if locked_here.get() => Phase::Locked,
+            Some(AppStatus::Unlocked { .. }) => Phase::Unlocked,
+        });
+        let profile = Memo::new(move |_| match status.get() {
+            Some(AppStatus::Unlocked { profile, .. }) => Some(profile),
+            _ => None,
+        });
+        let active_control = Memo::new(move |_| match status.get() {
+            Some(AppStatus::Unlocked { active_control, .. }) => active_control,
+            _ => None,
+        });
+        Ctx {
+            status,
+            status_error,
+            locked_here,
+            view: RwSignal::new(View::Controle),
+            banner: RwSignal::new(None),
+            cards: RwSignal::new(None),
+            phase,
+            profile,
+            active_control,
+        }
+    }
+
+    /// Switches screen (and clears the banner, which belonged to the old screen).
+    pub fn go(&self, view: View) {
+        self.banner.set(None);
+        self.view.set(view);
+    }
+
+    /// Shows an error in the app-wide banner.
+    pub fn error(&self, context: &str, e: &zicht_model::ApiError) {
+        self.banner.set(Some(format!("{context}: {}", e.message)));
+    }
+
+    /// Asks the backend for its status and updates the screen.
+    pub fn refresh_status(&self) {
+        let ctx = *self;
+        spawn_local(async move {
+            match api::app_status().await {
+                Ok(s) => {
+                    ctx.status_error.set(None);
+                    ctx.status.set(Some(s));
+                }
+                Err(e) => {
+                    if ctx.status.get_untracked().is_none() {
+                        ctx.status_error.set(Some(e.message));
+                    } else {
+                        ctx.banner.set(Some(format!("De status van de app kon niet worden opgehaald: {}", e.message)));
+                    }
+                }
+            }
+        });
+    }
+
+    /// Called after a successful setup or unlock.
+    pub fn unlocked(&self, profile: Profile) {
+        self.locked_here.set(false);
+        self.banner.set(None);
+        self.view.set(default_view(profile.role));
+        // Show the profile at once; the status call fills in the active control.
+        self.status.set(Some(AppStatus::Unlocked { profile, active_control: None }));
+        self.refresh_status();
+    }
+
+    /// Locks at once: hides all content in this tick, then tells the backend.
+    pub fn lock_now(&self) {
+        self.locked_here.set(true);
+        self.banner.set(None);
+        self.status.set(Some(AppStatus::Locked));
+        let ctx = *self;
+        spawn_local(async move {
+            if let Err(e) = api::lock().await {
+                ctx.banner.set(Some(format!("Vergrendelen in de app mislukte: {}", e.message)));
+            }
+        });
+    }
+
+    fn on_key(&self, e: &web_sys::KeyboardEvent) {
+        let Some(sc) = shortcut(&e.code(), &e.key(), e.alt_key(), e.ctrl_key(), e.meta_key()) else {
+            return;
+        };
+        if self.phase.get_untracked() != Phase::Unlocked {
+            return;
+        }
+        e.prevent_default();
+        match sc {
+            Shortcut::NewSignal => self.go(View::Nieuw),
+            Shortcut::Cards => self.go(View::Kaarten),
+            Shortcut::Lock => self.lock_now(),
+            // The signal form listens for this itself.
+            Shortcut::Save => {}
+        }
+    }
+}
+
+/// Where an unlocked user starts.
+pub fn default_view(role: Role) -> View {
+    match role {
+        Role::Toezichthouder => View::Controle,
+        Role::Aandachtsfunctionaris => View::Signalen,
+    }
+}
+
+pub fn use_ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = Ctx::new();
+    provide_context(ctx);
+    ctx.refresh_status();
+    set_interval(move || ctx.refresh_status(), POLL);
+    let listener = window_event_listener(ev::keydown, move |e| ctx.on_key(&e));
+    on_cleanup(move || listener.remove());
+
+    view! {
+        <div class="zicht-app">
+            {move || match ctx.phase.get() {
+                Phase::Loading => view! { <Loading/> }.into_any(),
+                Phase::Failed => view! { <Failed/> }.into_any(),
+                Phase::NeedsSetup => view! { <screens::setup::Setup/> }.into_any(),
+                Phase::Locked => view! { <screens::unlock::Unlock/> }.into_any(),
+                Phase::Unlocked => view! { <MainLayout/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Loading() -> impl IntoView {
+    view! {
+        <main id="main" class="zicht-single">
+            <h1 class="utrecht-heading-1">"Zicht"</h1>
+            <p class="utrecht-paragraph" role="status">"Zicht wordt gestart…"</p>
+        </main>
+    }
+}
+
+#[component]
+fn Failed() -> impl IntoView {
+    let ctx = use_ctx();
+    view! {
+        <main id="main" class="zicht-single">
+            <h1 class="utrecht-heading-1">"Zicht"</h1>
+            <div class="utrecht-alert utrecht-alert--error" role="alert">
+                <p class="utrecht-paragraph">
+                    "Zicht kon niet worden gestart. " {move || ctx.status_error.get().unwrap_or_default()}
+                </p>
+            </div>
+            <p class="utrecht-paragraph">
+                <button type="button" class="utrecht-button utrecht-button--primary-action"
+                    on:click=move |_| ctx.refresh_status()>"Opnieuw proberen"</button>
+            </p>
+        </main>
+    }
+}
+
+#[component]
+fn MainLayout() -> impl IntoView {
+    let ctx = use_ctx();
+    // Load the card set once per unlock; every screen that needs it reads `ctx.cards`.
+    if ctx.cards.get_untracked().is_none() {
+        spawn_local(async move {
+            match api::card_set().await {
+                Ok(set) => ctx.cards.set(Some(set)),
+                Err(e) => ctx.error("De signaalkaarten konden niet worden geladen", &e),
+            }
+        });
+    }
+    let view_memo = Memo::new(move |_| ctx.view.get());
+    // Move focus to the new screen's heading, so keyboard and screen-reader users land there.
+    Effect::new(move |_| {
+        view_memo.track();
+        focus_selector("main h1");
+    });
+    let profile_line = move || {
+        ctx.profile.get().map(|p| format!("{} · {} · {}", p.name, p.municipality, p.role.label())).unwrap_or_default()
+    };
+
+    view! {
+        <a class="utrecht-skip-link zicht-skip-link" href="#main">"Direct naar de inhoud"</a>
+        <div class="zicht-layout">
+            <header class="zicht-header">
+                <p class="zicht-brand">"Zicht"</p>
+                <p class="zicht-profile">{profile_line}</p>
+            </header>
+            <screens::nav::Nav/>
+            <main id="main" class="zicht-main" tabindex="-1">
+                <Banner/>
+                {move || match view_memo.get() {
+                    View::Controle => view! { <screens::control::ControlScreen/> }.into_any(),
+                    View::Nieuw => view! { <screens::signal_form::SignalFormScreen/> }.into_any(),
+                    View::Signalen => view! { <screens::signals::SignalsScreen/> }.into_any(),
+                    View::Detail(id) => view! { <screens::detail::DetailScreen id=id/> }.into_any(),
+                    View::Kaarten => view! { <screens::cards::CardsScreen/> }.into_any(),
+                    View::Meldroute => view! { <screens::route::RouteScreen/> }.into_any(),
+                }}
+            </main>
+        </div>
+    }
+}

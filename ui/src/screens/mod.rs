@@ -1,0 +1,11 @@
+//! One module per screen.
+
+pub mod cards;
+pub mod control;
+pub mod detail;
+pub mod nav;
+pub mod route;
+pub mod setup;
+pub mod signal_form;
+pub mod signals;
+pub mod unlock;
