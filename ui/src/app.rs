@@ -25,6 +25,7 @@ pub enum View {
     Detail(String),
     Kaarten,
     Meldroute,
+    Instellingen,
 }
 
 /// Which top-level screen to show.
@@ -265,6 +266,7 @@ fn MainLayout() -> impl IntoView {
                     View::Detail(id) => view! { <screens::detail::DetailScreen id=id/> }.into_any(),
                     View::Kaarten => view! { <screens::cards::CardsScreen/> }.into_any(),
                     View::Meldroute => view! { <screens::route::RouteScreen/> }.into_any(),
+                    View::Instellingen => view! { <screens::settings::SettingsScreen/> }.into_any(),
                 }}
             </main>
         </div>

@@ -615,7 +615,10 @@ fn PersonRow(index: usize, p: PersonSignals, fs: FormSignals, errors: RwSignal<V
                 error=field_error(errors, f("nationality"))/>
             <p class="utrecht-paragraph">
                 <button type="button" id=person_input_id(index, "remove") class="utrecht-button utrecht-button--subtle"
-                    on:click=remove>{move || format!("Verwijder {}", p.label.get())}</button>
+                    on:click=remove>{move || {
+                        let label = p.label.get();
+                        if label.trim().is_empty() { format!("Verwijder persoon {}", index + 1) } else { format!("Verwijder {label}") }
+                    }}</button>
             </p>
         </fieldset>
     }
