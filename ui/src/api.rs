@@ -142,12 +142,10 @@ pub async fn clear_draft() -> Result<(), ApiError> {
     call("clear_draft", &NoArgs {}).await
 }
 
-#[allow(dead_code)] // No settings screen yet; the command is part of the typed API.
 pub async fn settings() -> Result<Settings, ApiError> {
     call("settings", &NoArgs {}).await
 }
 
-#[allow(dead_code)]
 pub async fn set_settings(settings: &Settings) -> Result<Settings, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {

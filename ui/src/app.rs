@@ -25,6 +25,7 @@ pub enum View {
     Detail(String),
     Kaarten,
     Meldroute,
+    Instellingen,
 }
 
 /// Which top-level screen to show.
@@ -52,6 +53,12 @@ pub struct Ctx {
     pub banner: RwSignal<Option<String>>,
     /// The signal card set, loaded once after unlocking.
     pub cards: RwSignal<Option<CardSet>>,
+    /// Bumped when "new signal" is asked for while the form is already open (the form then
+    /// starts afresh if its last signal was saved).
+    pub new_signal: RwSignal<u32>,
+    /// A draft whose save is still on its way to the backend (the form flushes on leaving);
+    /// a form opened meanwhile starts from it instead of loading an older one.
+    pub draft_in_flight: RwSignal<Option<zicht_model::SignalInput>>,
     pub phase: Memo<Phase>,
     pub profile: Memo<Option<Profile>>,
     pub active_control: Memo<Option<Control>>,
@@ -85,6 +92,8 @@ impl Ctx {
             view: RwSignal::new(View::Controle),
             banner: RwSignal::new(None),
             cards: RwSignal::new(None),
+            new_signal: RwSignal::new(0),
+            draft_in_flight: RwSignal::new(None),
             phase,
             profile,
             active_control,
@@ -94,6 +103,9 @@ impl Ctx {
     /// Switches screen (and clears the banner, which belonged to the old screen).
     pub fn go(&self, view: View) {
         self.banner.set(None);
+        if view == View::Nieuw && self.view.get_untracked() == View::Nieuw {
+            self.new_signal.update(|n| *n += 1);
+        }
         self.view.set(view);
     }
 
@@ -265,6 +277,7 @@ fn MainLayout() -> impl IntoView {
                     View::Detail(id) => view! { <screens::detail::DetailScreen id=id/> }.into_any(),
                     View::Kaarten => view! { <screens::cards::CardsScreen/> }.into_any(),
                     View::Meldroute => view! { <screens::route::RouteScreen/> }.into_any(),
+                    View::Instellingen => view! { <screens::settings::SettingsScreen/> }.into_any(),
                 }}
             </main>
         </div>

@@ -77,7 +77,7 @@ pub fn effective_indicators(set: &CardSet, forms: &[Form], sector: Option<Sector
     set.cards_for(forms, sector)
         .into_iter()
         .flat_map(|c| c.indicators.iter())
-        .filter(|i| ticked.iter().any(|t| *t == i.id))
+        .filter(|i| ticked.contains(&i.id))
         .filter(|i| seen.insert(i.id.as_str()))
         .map(|i| i.id.clone())
         .collect()

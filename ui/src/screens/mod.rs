@@ -5,6 +5,7 @@ pub mod control;
 pub mod detail;
 pub mod nav;
 pub mod route;
+pub mod settings;
 pub mod setup;
 pub mod signal_form;
 pub mod signals;

@@ -3,7 +3,7 @@
 //! draft is autosaved about a second after every change and restored when the screen opens.
 
 use crate::api;
-use crate::app::{use_ctx, View};
+use crate::app::{use_ctx, Ctx, View};
 use crate::dom::{focus_id, now};
 use crate::logic::checklist::{checklist, effective_indicators, CardGroup};
 use crate::logic::fields::{error_id, person_input_id, signal_field_input, summary};
@@ -133,7 +133,7 @@ struct Autosave {
 }
 
 impl Autosave {
-    fn schedule(&self, draft: SignalInput, status: RwSignal<String>, last_saved: StoredValue<Option<SignalInput>>) {
+    fn schedule(&self, ctx: Ctx, draft: SignalInput, status: RwSignal<String>, last_saved: StoredValue<Option<SignalInput>>) {
         let me = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         if let Ok(mut p) = self.pending.lock() {
             *p = Some(draft);
@@ -142,7 +142,7 @@ impl Autosave {
         set_timeout(
             move || {
                 if this.generation.load(Ordering::SeqCst) == me {
-                    this.flush(status, last_saved);
+                    this.flush(ctx, status, last_saved);
                 }
             },
             AUTOSAVE_DELAY,
@@ -150,11 +150,16 @@ impl Autosave {
     }
 
     /// Saves the pending draft now, if any.
-    fn flush(&self, status: RwSignal<String>, last_saved: StoredValue<Option<SignalInput>>) {
+    fn flush(&self, ctx: Ctx, status: RwSignal<String>, last_saved: StoredValue<Option<SignalInput>>) {
         let draft = self.pending.lock().ok().and_then(|mut p| p.take());
         if let Some(draft) = draft {
+            ctx.draft_in_flight.set(Some(draft.clone()));
             spawn_local(async move {
-                match api::save_draft(&draft).await {
+                let result = api::save_draft(&draft).await;
+                if ctx.draft_in_flight.with_untracked(|d| d.as_ref() == Some(&draft)) {
+                    ctx.draft_in_flight.set(None);
+                }
+                match result {
                     Ok(()) => {
                         status.try_set(format!("Concept automatisch bewaard om {}", time_nl(&now())));
                         last_saved.try_set_value(Some(draft));
@@ -205,7 +210,11 @@ pub fn SignalFormScreen() -> impl IntoView {
 
     // Restore the draft, if there is one.
     spawn_local(async move {
-        match api::load_draft().await {
+        let loaded = match ctx.draft_in_flight.get_untracked() {
+            Some(d) => Ok(Some(d)),
+            None => api::load_draft().await,
+        };
+        match loaded {
             Ok(Some(draft)) => {
                 fs.load(&FormState::from_input(&draft, now()));
                 last_saved.try_set_value(Some(draft));
@@ -230,13 +239,13 @@ pub fn SignalFormScreen() -> impl IntoView {
             let unchanged = last_saved.with_value(|l| l.as_ref() == Some(&draft))
                 || pristine.with_value(|p| p.as_ref() == Some(&draft));
             if !unchanged {
-                autosave.schedule(draft, draft_status, last_saved);
+                autosave.schedule(ctx, draft, draft_status, last_saved);
             }
         });
     }
     {
         let autosave = autosave.clone();
-        on_cleanup(move || autosave.flush(draft_status, last_saved));
+        on_cleanup(move || autosave.flush(ctx, draft_status, last_saved));
     }
 
     let submit = {
@@ -311,6 +320,17 @@ pub fn SignalFormScreen() -> impl IntoView {
             focus_id("signal-kind-signaal");
         }
     };
+    {
+        // "Nieuw signaal" again (nav or Alt+N) after saving: start afresh.
+        let reset = reset.clone();
+        Effect::new(move |prev: Option<u32>| {
+            let n = ctx.new_signal.get();
+            if prev.is_some() && saved.with_untracked(|s| s.is_some()) {
+                reset();
+            }
+            n
+        });
+    }
     let another = {
         let reset = reset.clone();
         move |_| reset()
@@ -615,7 +635,10 @@ fn PersonRow(index: usize, p: PersonSignals, fs: FormSignals, errors: RwSignal<V
                 error=field_error(errors, f("nationality"))/>
             <p class="utrecht-paragraph">
                 <button type="button" id=person_input_id(index, "remove") class="utrecht-button utrecht-button--subtle"
-                    on:click=remove>{move || format!("Verwijder {}", p.label.get())}</button>
+                    on:click=remove>{move || {
+                        let label = p.label.get();
+                        if label.trim().is_empty() { format!("Verwijder persoon {}", index + 1) } else { format!("Verwijder {label}") }
+                    }}</button>
             </p>
         </fieldset>
     }
