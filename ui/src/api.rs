@@ -6,8 +6,8 @@
 
 use serde::{de::DeserializeOwned, Serialize};
 use zicht_model::{
-    ApiError, AppStatus, CardHit, CardSet, Control, ControlInput, Profile, Region, Route, SavedSignal,
-    Settings, SetupInput, SignalFilter, SignalInput, SignalSummary,
+    ApiError, AppStatus, CardHit, CardSet, Control, ControlInput, Profile, Region, Route,
+    SavedSignal, Settings, SetupInput, SignalFilter, SignalInput, SignalSummary,
 };
 
 /// The message of the generic IPC error.
@@ -15,7 +15,11 @@ pub const IPC_MESSAGE: &str = "Er ging iets mis in de verbinding met de app.";
 
 /// The error for anything the IPC throws that is not an `ApiError`.
 pub fn ipc_error() -> ApiError {
-    ApiError { code: "ipc".into(), message: IPC_MESSAGE.into(), fields: Vec::new() }
+    ApiError {
+        code: "ipc".into(),
+        message: IPC_MESSAGE.into(),
+        fields: Vec::new(),
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -32,10 +36,14 @@ mod ipc {
 #[cfg(target_arch = "wasm32")]
 async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, ApiError> {
     use serde_wasm_bindgen::Serializer;
-    let args = args.serialize(&Serializer::json_compatible()).map_err(|_| ipc_error())?;
+    let args = args
+        .serialize(&Serializer::json_compatible())
+        .map_err(|_| ipc_error())?;
     match ipc::invoke(cmd, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| ipc_error()),
-        Err(err) => Err(serde_wasm_bindgen::from_value::<ApiError>(err).unwrap_or_else(|_| ipc_error())),
+        Err(err) => {
+            Err(serde_wasm_bindgen::from_value::<ApiError>(err).unwrap_or_else(|_| ipc_error()))
+        }
     }
 }
 

@@ -127,7 +127,10 @@ impl Ctx {
                     if ctx.status.get_untracked().is_none() {
                         ctx.status_error.set(Some(e.message));
                     } else {
-                        ctx.banner.set(Some(format!("De status van de app kon niet worden opgehaald: {}", e.message)));
+                        ctx.banner.set(Some(format!(
+                            "De status van de app kon niet worden opgehaald: {}",
+                            e.message
+                        )));
                     }
                 }
             }
@@ -140,7 +143,10 @@ impl Ctx {
         self.banner.set(None);
         self.view.set(default_view(profile.role));
         // Show the profile at once; the status call fills in the active control.
-        self.status.set(Some(AppStatus::Unlocked { profile, active_control: None }));
+        self.status.set(Some(AppStatus::Unlocked {
+            profile,
+            active_control: None,
+        }));
         self.refresh_status();
     }
 
@@ -152,13 +158,17 @@ impl Ctx {
         let ctx = *self;
         spawn_local(async move {
             if let Err(e) = api::lock().await {
-                ctx.banner.set(Some(format!("Vergrendelen in de app mislukte: {}", e.message)));
+                ctx.banner.set(Some(format!(
+                    "Vergrendelen in de app mislukte: {}",
+                    e.message
+                )));
             }
         });
     }
 
     fn on_key(&self, e: &web_sys::KeyboardEvent) {
-        let Some(sc) = shortcut(&e.code(), &e.key(), e.alt_key(), e.ctrl_key(), e.meta_key()) else {
+        let Some(sc) = shortcut(&e.code(), &e.key(), e.alt_key(), e.ctrl_key(), e.meta_key())
+        else {
             return;
         };
         if self.phase.get_untracked() != Phase::Unlocked {
@@ -257,7 +267,10 @@ fn MainLayout() -> impl IntoView {
         focus_selector("main h1");
     });
     let profile_line = move || {
-        ctx.profile.get().map(|p| format!("{} · {} · {}", p.name, p.municipality, p.role.label())).unwrap_or_default()
+        ctx.profile
+            .get()
+            .map(|p| format!("{} · {} · {}", p.name, p.municipality, p.role.label()))
+            .unwrap_or_default()
     };
 
     view! {

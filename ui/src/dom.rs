@@ -12,7 +12,9 @@ pub fn focus_selector(selector: &str) {
         let selector = selector.to_string();
         leptos::prelude::request_animation_frame(move || {
             use wasm_bindgen::JsCast;
-            let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+            let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+                return;
+            };
             if let Ok(Some(el)) = doc.query_selector(&selector) {
                 if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
                     let _ = el.focus();

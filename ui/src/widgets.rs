@@ -9,13 +9,20 @@ use leptos::prelude::*;
 use zicht_model::{AdviceStep, FieldError};
 
 /// The error message of one backend field, as a reactive value.
-pub fn field_error(errors: RwSignal<Vec<FieldError>>, field: impl Into<String>) -> Signal<Option<String>> {
+pub fn field_error(
+    errors: RwSignal<Vec<FieldError>>,
+    field: impl Into<String>,
+) -> Signal<Option<String>> {
     let field = field.into();
     Signal::derive(move || errors.with(|e| message_for(e, &field)))
 }
 
 /// `aria-describedby` for an input with an optional description and an optional error.
-fn described_by(id: String, has_description: bool, error: Signal<Option<String>>) -> impl Fn() -> Option<String> {
+fn described_by(
+    id: String,
+    has_description: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> {
     move || {
         let mut ids = Vec::new();
         if has_description {
@@ -34,7 +41,10 @@ fn invalid(error: Signal<Option<String>>) -> impl Fn() -> Option<&'static str> {
 
 /// The error message next to a field (rendered only when there is one).
 #[component]
-pub fn FieldErrorMessage(#[prop(into)] input_id: String, error: Signal<Option<String>>) -> impl IntoView {
+pub fn FieldErrorMessage(
+    #[prop(into)] input_id: String,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     let id = error_id(&input_id);
     move || {
         error.get().map(|msg| {
@@ -251,7 +261,13 @@ pub fn Fieldset(
     let invalid = move || error.map(|e| e.with(|m| m.is_some())).unwrap_or(false);
     let describedby = {
         let error_for = error_for.clone();
-        move || if invalid() { error_for.as_deref().map(error_id) } else { None }
+        move || {
+            if invalid() {
+                error_for.as_deref().map(error_id)
+            } else {
+                None
+            }
+        }
     };
     view! {
         <fieldset
@@ -275,7 +291,10 @@ pub fn Fieldset(
 
 /// An error alert (role="alert") with a message.
 #[component]
-pub fn ErrorAlert(#[prop(into)] message: String, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
+pub fn ErrorAlert(
+    #[prop(into)] message: String,
+    #[prop(optional, into)] id: Option<String>,
+) -> impl IntoView {
     view! {
         <div id=id class="utrecht-alert utrecht-alert--error zicht-alert" role="alert">
             <div class="utrecht-alert__content">

@@ -24,8 +24,6 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
-    "nodejs",
-    "npm",
 ];
 
 type Res = Result<(), String>;
@@ -106,7 +104,7 @@ fn cargo_bin(name: &str) -> PathBuf {
 /// target, wasm-bindgen-cli matching Cargo.lock, the npm packages of the UI, and for tests
 /// tauri-driver.
 fn deps(for_tests: bool) -> Res {
-    let missing: Vec<&str> = DEBIAN_PACKAGES
+    let mut missing: Vec<&str> = DEBIAN_PACKAGES
         .iter()
         .copied()
         .filter(|p| {
@@ -114,6 +112,10 @@ fn deps(for_tests: bool) -> Res {
                 .is_some_and(|s| s.contains("install ok installed"))
         })
         .collect();
+    // Node may come from elsewhere (e.g. NodeSource, whose nodejs conflicts with Debian's npm).
+    if !have("npm") {
+        missing.extend(["nodejs", "npm"]);
+    }
     if !missing.is_empty() {
         let line = format!(
             "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y {}",

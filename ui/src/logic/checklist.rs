@@ -31,9 +31,16 @@ pub fn by_category(card: &Card) -> Vec<CategoryGroup> {
     Category::ALL
         .iter()
         .filter_map(|cat| {
-            let inds: Vec<Indicator> =
-                card.indicators.iter().filter(|i| i.category == *cat).cloned().collect();
-            (!inds.is_empty()).then_some(CategoryGroup { category: *cat, indicators: inds })
+            let inds: Vec<Indicator> = card
+                .indicators
+                .iter()
+                .filter(|i| i.category == *cat)
+                .cloned()
+                .collect();
+            (!inds.is_empty()).then_some(CategoryGroup {
+                category: *cat,
+                indicators: inds,
+            })
         })
         .collect()
 }
@@ -41,7 +48,12 @@ pub fn by_category(card: &Card) -> Vec<CategoryGroup> {
 /// The checklist for these forms and sector (see `CardSet::cards_for`), keeping only the
 /// indicators that match `query` (on indicator text, category or card title). An indicator
 /// that appears on two cards is listed once, on the first. Cards left empty are dropped.
-pub fn checklist(set: &CardSet, forms: &[Form], sector: Option<Sector>, query: &str) -> Vec<CardGroup> {
+pub fn checklist(
+    set: &CardSet,
+    forms: &[Form],
+    sector: Option<Sector>,
+    query: &str,
+) -> Vec<CardGroup> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut out = Vec::new();
     for card in set.cards_for(forms, sector) {
@@ -59,11 +71,18 @@ pub fn checklist(set: &CardSet, forms: &[Form], sector: Option<Sector>, query: &
                 .cloned()
                 .collect();
             if !inds.is_empty() {
-                categories.push(CategoryGroup { category: *cat, indicators: inds });
+                categories.push(CategoryGroup {
+                    category: *cat,
+                    indicators: inds,
+                });
             }
         }
         if !categories.is_empty() {
-            out.push(CardGroup { card_id: card.id.clone(), title: card.title.clone(), categories });
+            out.push(CardGroup {
+                card_id: card.id.clone(),
+                title: card.title.clone(),
+                categories,
+            });
         }
     }
     out
@@ -72,7 +91,12 @@ pub fn checklist(set: &CardSet, forms: &[Form], sector: Option<Sector>, query: &
 /// The ticked indicators that count for these forms and sector, in card-set order: ticks on
 /// cards that are no longer in view (a form was unticked) are kept in the form state but not
 /// sent.
-pub fn effective_indicators(set: &CardSet, forms: &[Form], sector: Option<Sector>, ticked: &[String]) -> Vec<String> {
+pub fn effective_indicators(
+    set: &CardSet,
+    forms: &[Form],
+    sector: Option<Sector>,
+    ticked: &[String],
+) -> Vec<String> {
     let mut seen: HashSet<&str> = HashSet::new();
     set.cards_for(forms, sector)
         .into_iter()
@@ -85,7 +109,9 @@ pub fn effective_indicators(set: &CardSet, forms: &[Form], sector: Option<Sector
 
 /// The display text of an indicator id (falls back to the id when the set does not know it).
 pub fn indicator_text(set: Option<&CardSet>, id: &str) -> String {
-    set.and_then(|s| s.indicator(id)).map(|i| i.text.clone()).unwrap_or_else(|| id.to_string())
+    set.and_then(|s| s.indicator(id))
+        .map(|i| i.text.clone())
+        .unwrap_or_else(|| id.to_string())
 }
 
 #[cfg(test)]
@@ -94,7 +120,11 @@ pub(crate) mod tests {
     use zicht_model::CardSubject;
 
     fn ind(id: &str, category: Category, text: &str) -> Indicator {
-        Indicator { id: id.into(), category, text: text.into() }
+        Indicator {
+            id: id.into(),
+            category,
+            text: text.into(),
+        }
     }
 
     pub(crate) fn sample_set() -> CardSet {
@@ -111,7 +141,11 @@ pub(crate) mod tests {
                     summary: "".into(),
                     indicators: vec![
                         ind("arb-01", Category::Werk, "Werkt zeer lange dagen"),
-                        ind("arb-02", Category::Documenten, "Werkgever houdt paspoort in"),
+                        ind(
+                            "arb-02",
+                            Category::Documenten,
+                            "Werkgever houdt paspoort in",
+                        ),
                         ind("arb-03", Category::Werk, "Geen arbeidscontract"),
                     ],
                     what_to_do: vec![],
@@ -121,7 +155,11 @@ pub(crate) mod tests {
                     subject: CardSubject::Form(Form::Seksueel),
                     title: "Seksuele uitbuiting".into(),
                     summary: "".into(),
-                    indicators: vec![ind("sek-01", Category::Online, "Advertenties met wisselende namen")],
+                    indicators: vec![ind(
+                        "sek-01",
+                        Category::Online,
+                        "Advertenties met wisselende namen",
+                    )],
                     what_to_do: vec![],
                 },
                 Card {
@@ -131,7 +169,11 @@ pub(crate) mod tests {
                     summary: "".into(),
                     indicators: vec![
                         ind("bouw-01", Category::Huisvesting, "Slaapt op de bouwplaats"),
-                        ind("arb-02", Category::Documenten, "Werkgever houdt paspoort in"),
+                        ind(
+                            "arb-02",
+                            Category::Documenten,
+                            "Werkgever houdt paspoort in",
+                        ),
                     ],
                     what_to_do: vec![],
                 },
@@ -175,15 +217,29 @@ pub(crate) mod tests {
     #[test]
     fn effective_indicators_follow_the_visible_cards() {
         let set = sample_set();
-        let ticked = vec!["sek-01".to_string(), "arb-03".to_string(), "arb-01".to_string(), "gone".to_string()];
-        assert_eq!(effective_indicators(&set, &[Form::Arbeid], None, &ticked), vec!["arb-01", "arb-03"]);
-        assert_eq!(effective_indicators(&set, &[Form::Onbekend], None, &ticked), vec!["arb-01", "arb-03", "sek-01"]);
+        let ticked = vec![
+            "sek-01".to_string(),
+            "arb-03".to_string(),
+            "arb-01".to_string(),
+            "gone".to_string(),
+        ];
+        assert_eq!(
+            effective_indicators(&set, &[Form::Arbeid], None, &ticked),
+            vec!["arb-01", "arb-03"]
+        );
+        assert_eq!(
+            effective_indicators(&set, &[Form::Onbekend], None, &ticked),
+            vec!["arb-01", "arb-03", "sek-01"]
+        );
     }
 
     #[test]
     fn indicator_text_falls_back_to_id() {
         let set = sample_set();
-        assert_eq!(indicator_text(Some(&set), "bouw-01"), "Slaapt op de bouwplaats");
+        assert_eq!(
+            indicator_text(Some(&set), "bouw-01"),
+            "Slaapt op de bouwplaats"
+        );
         assert_eq!(indicator_text(Some(&set), "x-99"), "x-99");
         assert_eq!(indicator_text(None, "bouw-01"), "bouw-01");
     }
@@ -192,6 +248,9 @@ pub(crate) mod tests {
     fn by_category_keeps_category_order() {
         let set = sample_set();
         let groups = by_category(&set.cards[2]);
-        assert_eq!(groups.iter().map(|g| g.category).collect::<Vec<_>>(), vec![Category::Huisvesting, Category::Documenten]);
+        assert_eq!(
+            groups.iter().map(|g| g.category).collect::<Vec<_>>(),
+            vec![Category::Huisvesting, Category::Documenten]
+        );
     }
 }

@@ -77,8 +77,11 @@ pub fn control_field_input(field: &str) -> Option<String> {
 
 /// The message(s) for one backend field, joined when there are several.
 pub fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
-    let msgs: Vec<&str> =
-        errors.iter().filter(|e| e.field == field).map(|e| e.message.as_str()).collect();
+    let msgs: Vec<&str> = errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect();
     if msgs.is_empty() {
         None
     } else {
@@ -97,7 +100,10 @@ pub struct SummaryItem {
 pub fn summary(errors: &[FieldError], map: fn(&str) -> Option<String>) -> Vec<SummaryItem> {
     errors
         .iter()
-        .map(|e| SummaryItem { message: e.message.clone(), target: map(&e.field) })
+        .map(|e| SummaryItem {
+            message: e.message.clone(),
+            target: map(&e.field),
+        })
         .collect()
 }
 
@@ -106,37 +112,77 @@ mod tests {
     use super::*;
 
     fn fe(field: &str, message: &str) -> FieldError {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     #[test]
     fn signal_fields_map_to_inputs() {
-        assert_eq!(signal_field_input("observation").as_deref(), Some("signal-observation"));
-        assert_eq!(signal_field_input("observed_at").as_deref(), Some("signal-observed-at"));
-        assert_eq!(signal_field_input("forms").as_deref(), Some("signal-form-seksueel"));
-        assert_eq!(signal_field_input("persons.0.label").as_deref(), Some("person-1-label"));
-        assert_eq!(signal_field_input("persons.2.age_band").as_deref(), Some("person-3-age"));
+        assert_eq!(
+            signal_field_input("observation").as_deref(),
+            Some("signal-observation")
+        );
+        assert_eq!(
+            signal_field_input("observed_at").as_deref(),
+            Some("signal-observed-at")
+        );
+        assert_eq!(
+            signal_field_input("forms").as_deref(),
+            Some("signal-form-seksueel")
+        );
+        assert_eq!(
+            signal_field_input("persons.0.label").as_deref(),
+            Some("person-1-label")
+        );
+        assert_eq!(
+            signal_field_input("persons.2.age_band").as_deref(),
+            Some("person-3-age")
+        );
         assert_eq!(signal_field_input("persons.x.label"), None);
         assert_eq!(signal_field_input("persons.1.shoe_size"), None);
-        assert_eq!(signal_field_input("control_id").as_deref(), Some("signal-in-control"));
+        assert_eq!(
+            signal_field_input("control_id").as_deref(),
+            Some("signal-in-control")
+        );
         assert_eq!(signal_field_input("bogus"), None);
     }
 
     #[test]
     fn setup_and_control_fields_map() {
-        assert_eq!(setup_field_input("passphrase_repeat").as_deref(), Some("setup-passphrase-repeat"));
+        assert_eq!(
+            setup_field_input("passphrase_repeat").as_deref(),
+            Some("setup-passphrase-repeat")
+        );
         assert_eq!(setup_field_input("x"), None);
-        assert_eq!(control_field_input("location").as_deref(), Some("control-location"));
+        assert_eq!(
+            control_field_input("location").as_deref(),
+            Some("control-location")
+        );
     }
 
     #[test]
     fn messages_are_joined_per_field_and_summarised_in_order() {
-        let errs = vec![fe("observation", "Te lang."), fe("sector", "Kies een sector."), fe("observation", "Leeg.")];
-        assert_eq!(message_for(&errs, "observation").as_deref(), Some("Te lang. Leeg."));
+        let errs = vec![
+            fe("observation", "Te lang."),
+            fe("sector", "Kies een sector."),
+            fe("observation", "Leeg."),
+        ];
+        assert_eq!(
+            message_for(&errs, "observation").as_deref(),
+            Some("Te lang. Leeg.")
+        );
         assert_eq!(message_for(&errs, "urgency"), None);
         let s = summary(&errs, signal_field_input);
         assert_eq!(s.len(), 3);
-        assert_eq!(s[1], SummaryItem { message: "Kies een sector.".into(), target: Some("signal-sector".into()) });
+        assert_eq!(
+            s[1],
+            SummaryItem {
+                message: "Kies een sector.".into(),
+                target: Some("signal-sector".into())
+            }
+        );
         assert_eq!(error_id("signal-sector"), "signal-sector-error");
     }
 }

@@ -23,7 +23,11 @@ pub fn build_filter(i: &FilterInputs) -> SignalFilter {
         status: SignalStatus::from_wire(&i.status),
         from: parse_date(&i.from),
         to: parse_date(&i.to),
-        text: if text.is_empty() { None } else { Some(text.to_string()) },
+        text: if text.is_empty() {
+            None
+        } else {
+            Some(text.to_string())
+        },
         control_id: None,
     }
 }
@@ -39,8 +43,14 @@ mod tests {
 
     #[test]
     fn empty_inputs_give_the_empty_filter() {
-        assert_eq!(build_filter(&FilterInputs::default()), SignalFilter::default());
-        assert!(!is_filtered(&FilterInputs { text: "   ".into(), ..Default::default() }));
+        assert_eq!(
+            build_filter(&FilterInputs::default()),
+            SignalFilter::default()
+        );
+        assert!(!is_filtered(&FilterInputs {
+            text: "   ".into(),
+            ..Default::default()
+        }));
     }
 
     #[test]

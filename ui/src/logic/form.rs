@@ -4,8 +4,8 @@
 use crate::logic::format::{parse_datetime_local, to_datetime_local};
 use chrono::NaiveDateTime;
 use zicht_model::{
-    AgeBand, Control, FieldError, Form, Location, Person, PersonRole, RecordKind, Sector, SignalInput,
-    Source, Urgency,
+    AgeBand, Control, FieldError, Form, Location, Person, PersonRole, RecordKind, Sector,
+    SignalInput, Source, Urgency,
 };
 
 /// One person row.
@@ -20,7 +20,13 @@ pub struct PersonForm {
 
 impl PersonForm {
     pub fn new(label: String) -> Self {
-        PersonForm { label, role: PersonRole::Onbekend, age_band: AgeBand::Onbekend, minor: false, nationality: String::new() }
+        PersonForm {
+            label,
+            role: PersonRole::Onbekend,
+            age_band: AgeBand::Onbekend,
+            minor: false,
+            nationality: String::new(),
+        }
     }
 }
 
@@ -55,7 +61,9 @@ impl FormState {
             ticked: Vec::new(),
             observed_at: to_datetime_local(&now),
             source: None,
-            location: control.map(|c| c.location.description.clone()).unwrap_or_default(),
+            location: control
+                .map(|c| c.location.description.clone())
+                .unwrap_or_default(),
             observation: String::new(),
             urgency: Urgency::Normaal,
             persons: Vec::new(),
@@ -101,11 +109,23 @@ impl FormState {
         let in_control = self.in_control();
         SignalInput {
             kind: self.kind,
-            observed_at: if in_control { None } else { parse_datetime_local(&self.observed_at) },
+            observed_at: if in_control {
+                None
+            } else {
+                parse_datetime_local(&self.observed_at)
+            },
             source: if in_control { None } else { self.source },
             sector: self.sector,
-            location: Location { description: self.location.trim().to_string(), lat: None, lon: None },
-            forms: Form::ALL.iter().copied().filter(|f| self.forms.contains(f)).collect(),
+            location: Location {
+                description: self.location.trim().to_string(),
+                lat: None,
+                lon: None,
+            },
+            forms: Form::ALL
+                .iter()
+                .copied()
+                .filter(|f| self.forms.contains(f))
+                .collect(),
             indicators,
             observation: self.observation.clone(),
             persons: self
@@ -144,7 +164,11 @@ impl FormState {
 pub fn next_person_label<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
     let max = labels
         .into_iter()
-        .filter_map(|l| l.trim().strip_prefix('P').or_else(|| l.trim().strip_prefix('p')))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('P')
+                .or_else(|| l.trim().strip_prefix('p'))
+        })
         .filter_map(|n| n.parse::<usize>().ok())
         .max()
         .unwrap_or(0);
@@ -177,7 +201,11 @@ mod tests {
             kind: ControlType::IntegraleControle,
             started_at: now(),
             ended_at: None,
-            location: Location { description: "Parkweg 1".into(), lat: None, lon: None },
+            location: Location {
+                description: "Parkweg 1".into(),
+                lat: None,
+                lon: None,
+            },
             partners: vec![],
             recorded_by: "Inspecteur".into(),
         }
@@ -241,7 +269,10 @@ mod tests {
     fn forms_are_sent_in_canonical_order() {
         let mut s = FormState::fresh(now(), None);
         s.forms = vec![Form::Onbekend, Form::Seksueel];
-        assert_eq!(s.to_input(vec![]).forms, vec![Form::Seksueel, Form::Onbekend]);
+        assert_eq!(
+            s.to_input(vec![]).forms,
+            vec![Form::Seksueel, Form::Onbekend]
+        );
     }
 
     #[test]

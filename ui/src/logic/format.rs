@@ -58,7 +58,11 @@ pub fn forms_text(forms: &[Form]) -> String {
     if forms.is_empty() {
         return "Niet opgegeven".to_string();
     }
-    forms.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ")
+    forms
+        .iter()
+        .map(|f| f.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Lower-cases and strips the common Latin diacritics, for forgiving search (`één` = `een`).
@@ -83,7 +87,9 @@ pub fn fold(s: &str) -> String {
 /// An empty query matches everything.
 pub fn matches_query(haystack: &str, query: &str) -> bool {
     let hay = fold(haystack);
-    fold(query).split_whitespace().all(|term| hay.contains(term))
+    fold(query)
+        .split_whitespace()
+        .all(|term| hay.contains(term))
 }
 
 /// "1 signaal" / "3 signalen".
@@ -135,7 +141,10 @@ mod tests {
     #[test]
     fn forms_and_counts() {
         assert_eq!(forms_text(&[]), "Niet opgegeven");
-        assert_eq!(forms_text(&[Form::Arbeid, Form::Seksueel]), "Arbeidsuitbuiting, Seksuele uitbuiting");
+        assert_eq!(
+            forms_text(&[Form::Arbeid, Form::Seksueel]),
+            "Arbeidsuitbuiting, Seksuele uitbuiting"
+        );
         assert_eq!(count_text(1, "signaal", "signalen"), "1 signaal");
         assert_eq!(count_text(0, "signaal", "signalen"), "0 signalen");
     }

@@ -43,16 +43,31 @@ mod tests {
 
     #[test]
     fn alt_letters_map_to_navigation() {
-        assert_eq!(shortcut("KeyN", "n", true, false, false), Some(Shortcut::NewSignal));
-        assert_eq!(shortcut("KeyK", "˚", true, false, false), Some(Shortcut::Cards));
-        assert_eq!(shortcut("KeyL", "L", true, false, false), Some(Shortcut::Lock));
+        assert_eq!(
+            shortcut("KeyN", "n", true, false, false),
+            Some(Shortcut::NewSignal)
+        );
+        assert_eq!(
+            shortcut("KeyK", "˚", true, false, false),
+            Some(Shortcut::Cards)
+        );
+        assert_eq!(
+            shortcut("KeyL", "L", true, false, false),
+            Some(Shortcut::Lock)
+        );
         assert_eq!(shortcut("", "l", true, false, false), Some(Shortcut::Lock));
     }
 
     #[test]
     fn ctrl_s_saves_and_plain_keys_do_nothing() {
-        assert_eq!(shortcut("KeyS", "s", false, true, false), Some(Shortcut::Save));
-        assert_eq!(shortcut("KeyS", "s", false, false, true), Some(Shortcut::Save));
+        assert_eq!(
+            shortcut("KeyS", "s", false, true, false),
+            Some(Shortcut::Save)
+        );
+        assert_eq!(
+            shortcut("KeyS", "s", false, false, true),
+            Some(Shortcut::Save)
+        );
         assert_eq!(shortcut("KeyS", "s", false, false, false), None);
         assert_eq!(shortcut("KeyN", "n", false, false, false), None);
         assert_eq!(shortcut("KeyN", "n", true, true, false), None);

@@ -29,7 +29,11 @@ fn join(list: &[Condition], sep: &str, nested: bool) -> String {
         0 => "nooit".into(),
         1 => describe(&list[0], nested),
         _ => {
-            let s = list.iter().map(|c| describe(c, true)).collect::<Vec<_>>().join(sep);
+            let s = list
+                .iter()
+                .map(|c| describe(c, true))
+                .collect::<Vec<_>>()
+                .join(sep);
             if nested {
                 format!("({s})")
             } else {
@@ -47,14 +51,23 @@ mod tests {
     #[test]
     fn simple_conditions() {
         assert_eq!(describe_condition(&Condition::Always), "altijd");
-        assert_eq!(describe_condition(&Condition::Minor), "minderjarige betrokken");
-        assert_eq!(describe_condition(&Condition::Form(Form::Arbeid)), "vorm: Arbeidsuitbuiting");
+        assert_eq!(
+            describe_condition(&Condition::Minor),
+            "minderjarige betrokken"
+        );
+        assert_eq!(
+            describe_condition(&Condition::Form(Form::Arbeid)),
+            "vorm: Arbeidsuitbuiting"
+        );
     }
 
     #[test]
     fn nested_conditions_are_bracketed() {
         let c = Condition::All(vec![
-            Condition::Any(vec![Condition::Form(Form::Seksueel), Condition::Sector(Sector::Sekswerk)]),
+            Condition::Any(vec![
+                Condition::Form(Form::Seksueel),
+                Condition::Sector(Sector::Sekswerk),
+            ]),
             Condition::Not(Box::new(Condition::Minor)),
         ]);
         assert_eq!(

@@ -114,7 +114,10 @@ fn subject_text(s: &CardSubject) -> String {
 
 #[component]
 fn AllCards(cards: Vec<Card>, sources: Vec<String>) -> impl IntoView {
-    let toc: Vec<(String, String)> = cards.iter().map(|c| (c.id.clone(), c.title.clone())).collect();
+    let toc: Vec<(String, String)> = cards
+        .iter()
+        .map(|c| (c.id.clone(), c.title.clone()))
+        .collect();
     view! {
         <nav aria-labelledby="cards-toc-heading" class="zicht-toc">
             <h2 id="cards-toc-heading" class="utrecht-heading-2">"Alle kaarten"</h2>

@@ -6,10 +6,14 @@ use crate::app::{use_ctx, View};
 use crate::logic::fields::{control_field_input, summary};
 use crate::logic::format::datetime_nl;
 use crate::screens::signals::SignalTable;
-use crate::widgets::{field_error, CheckboxField, ErrorAlert, ErrorSummary, Fieldset, SelectField, TextField};
+use crate::widgets::{
+    field_error, CheckboxField, ErrorAlert, ErrorSummary, Fieldset, SelectField, TextField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zicht_model::{Control, ControlInput, ControlPartner, ControlType, FieldError, Location, SignalFilter};
+use zicht_model::{
+    Control, ControlInput, ControlPartner, ControlType, FieldError, Location, SignalFilter,
+};
 
 #[component]
 pub fn ControlScreen() -> impl IntoView {
@@ -23,7 +27,9 @@ pub fn ControlScreen() -> impl IntoView {
     reload_past();
     // Reload the list whenever a control starts or ends.
     Effect::new(move |prev: Option<Option<String>>| {
-        let id = ctx.active_control.with(|c| c.as_ref().map(|c| c.id.clone()));
+        let id = ctx
+            .active_control
+            .with(|c| c.as_ref().map(|c| c.id.clone()));
         if prev.is_some() {
             reload_past();
         }
@@ -105,10 +111,19 @@ fn StartControl() -> impl IntoView {
             return;
         }
         let input = ControlInput {
-            kind: ControlType::from_wire(&kind.get_untracked()).unwrap_or(ControlType::IntegraleControle),
+            kind: ControlType::from_wire(&kind.get_untracked())
+                .unwrap_or(ControlType::IntegraleControle),
             started_at: None,
-            location: Location { description: location.get_untracked().trim().to_string(), lat: None, lon: None },
-            partners: ControlPartner::ALL.iter().copied().filter(|p| partners.with_untracked(|l| l.contains(p))).collect(),
+            location: Location {
+                description: location.get_untracked().trim().to_string(),
+                lat: None,
+                lon: None,
+            },
+            partners: ControlPartner::ALL
+                .iter()
+                .copied()
+                .filter(|p| partners.with_untracked(|l| l.contains(p)))
+                .collect(),
         };
         busy.set(true);
         failure.set(None);
@@ -126,8 +141,10 @@ fn StartControl() -> impl IntoView {
         });
     };
 
-    let kind_options: Vec<(String, String)> =
-        ControlType::ALL.iter().map(|k| (k.wire().to_string(), k.label().to_string())).collect();
+    let kind_options: Vec<(String, String)> = ControlType::ALL
+        .iter()
+        .map(|k| (k.wire().to_string(), k.label().to_string()))
+        .collect();
     let summary_items = Signal::derive(move || errors.with(|e| summary(e, control_field_input)));
 
     view! {
@@ -182,11 +199,17 @@ fn ActiveControl(control: Control) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(_) => ctx.refresh_status(),
-                Err(e) => failure.set(Some(format!("De controle kon niet worden beëindigd: {}", e.message))),
+                Err(e) => failure.set(Some(format!(
+                    "De controle kon niet worden beëindigd: {}",
+                    e.message
+                ))),
             }
         });
     };
-    let filter = SignalFilter { control_id: Some(control.id.clone()), ..Default::default() };
+    let filter = SignalFilter {
+        control_id: Some(control.id.clone()),
+        ..Default::default()
+    };
 
     view! {
         <section aria-labelledby="active-control-heading" id="active-control">

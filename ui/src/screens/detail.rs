@@ -45,7 +45,11 @@ pub fn DetailScreen(id: String) -> impl IntoView {
 fn Detail(saved: SavedSignal) -> impl IntoView {
     let ctx = use_ctx();
     let s = saved.signal;
-    let location = if s.location.description.is_empty() { "Niet opgegeven".to_string() } else { s.location.description.clone() };
+    let location = if s.location.description.is_empty() {
+        "Niet opgegeven".to_string()
+    } else {
+        s.location.description.clone()
+    };
     let indicators = s.indicators.clone();
     let persons = s.persons.clone();
     view! {

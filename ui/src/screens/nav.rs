@@ -6,7 +6,12 @@ use crate::logic::keys::SHORTCUTS;
 use leptos::prelude::*;
 
 #[component]
-fn NavItem(id: &'static str, label: &'static str, target: View, #[prop(optional)] keys: Option<&'static str>) -> impl IntoView {
+fn NavItem(
+    id: &'static str,
+    label: &'static str,
+    target: View,
+    #[prop(optional)] keys: Option<&'static str>,
+) -> impl IntoView {
     let ctx = use_ctx();
     let t2 = target.clone();
     let current = Memo::new(move |_| {

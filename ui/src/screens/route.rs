@@ -30,7 +30,10 @@ fn RouteView(route: Route) -> impl IntoView {
         .rules
         .iter()
         .map(|r| {
-            let who = route.contact(&r.contact).map(|c| c.name.clone()).unwrap_or_else(|| r.contact.clone());
+            let who = route
+                .contact(&r.contact)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| r.contact.clone());
             (describe_condition(&r.when), who, r.reason.clone())
         })
         .collect();

@@ -23,7 +23,10 @@ pub fn SettingsScreen() -> impl IntoView {
                 minutes.try_set(s.idle_lock_minutes.to_string());
             }
             Err(e) => {
-                failure.try_set(Some(format!("De instellingen konden niet worden geladen: {}", e.message)));
+                failure.try_set(Some(format!(
+                    "De instellingen konden niet worden geladen: {}",
+                    e.message
+                )));
             }
         }
     });
@@ -37,7 +40,11 @@ pub fn SettingsScreen() -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            match api::set_settings(&Settings { idle_lock_minutes: m }).await {
+            match api::set_settings(&Settings {
+                idle_lock_minutes: m,
+            })
+            .await
+            {
                 Ok(s) => {
                     errors.try_set(Vec::new());
                     minutes.try_set(s.idle_lock_minutes.to_string());

@@ -4,7 +4,9 @@ use crate::api;
 use crate::app::use_ctx;
 use crate::dom::focus_id;
 use crate::logic::fields::{error_id, setup_field_input, summary};
-use crate::widgets::{field_error, ErrorAlert, ErrorSummary, FieldErrorMessage, SelectField, TextField};
+use crate::widgets::{
+    field_error, ErrorAlert, ErrorSummary, FieldErrorMessage, SelectField, TextField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zicht_model::{FieldError, Region, Role, SetupInput, MIN_PASSPHRASE_CHARS};
@@ -26,7 +28,10 @@ pub fn Setup() -> impl IntoView {
     spawn_local(async move {
         match api::regions().await {
             Ok(r) => regions.set(r),
-            Err(e) => regions_error.set(Some(format!("De lijst met gemeenten kon niet worden geladen: {}", e.message))),
+            Err(e) => regions_error.set(Some(format!(
+                "De lijst met gemeenten kon niet worden geladen: {}",
+                e.message
+            ))),
         }
     });
 
@@ -65,8 +70,10 @@ pub fn Setup() -> impl IntoView {
     };
 
     let summary_items = Signal::derive(move || errors.with(|e| summary(e, setup_field_input)));
-    let role_options: Vec<(String, String)> =
-        Role::ALL.iter().map(|r| (r.wire().to_string(), r.label().to_string())).collect();
+    let role_options: Vec<(String, String)> = Role::ALL
+        .iter()
+        .map(|r| (r.wire().to_string(), r.label().to_string()))
+        .collect();
     let muni_error = field_error(errors, "municipality");
     let passphrase_hint: &'static str = Box::leak(
         format!(

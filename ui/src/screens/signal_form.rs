@@ -11,8 +11,8 @@ use crate::logic::form::{next_person_label, toggle, FormState, PersonForm};
 use crate::logic::format::{count_text, datetime_nl, time_nl};
 use crate::logic::keys::{shortcut, Shortcut};
 use crate::widgets::{
-    field_error, AdviceList, CheckboxField, ErrorAlert, ErrorSummary, FieldErrorMessage, Fieldset, RadioField,
-    SelectField, TextAreaField, TextField,
+    field_error, AdviceList, CheckboxField, ErrorAlert, ErrorSummary, FieldErrorMessage, Fieldset,
+    RadioField, SelectField, TextAreaField, TextField,
 };
 use leptos::ev;
 use leptos::prelude::*;
@@ -21,7 +21,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zicht_model::{
-    AgeBand, FieldError, Form, PersonRole, RecordKind, SavedSignal, Sector, SignalInput, Source, Urgency,
+    AgeBand, FieldError, Form, PersonRole, RecordKind, SavedSignal, Sector, SignalInput, Source,
+    Urgency,
 };
 
 /// How long after the last change the draft is saved.
@@ -96,14 +97,17 @@ impl FormSignals {
     fn load(&self, s: &FormState) {
         self.kind.set(s.kind);
         self.forms.set(s.forms.clone());
-        self.sector.set(s.sector.map(|x| x.wire().to_string()).unwrap_or_default());
+        self.sector
+            .set(s.sector.map(|x| x.wire().to_string()).unwrap_or_default());
         self.ticked.set(s.ticked.clone());
         self.observed_at.set(s.observed_at.clone());
-        self.source.set(s.source.map(|x| x.wire().to_string()).unwrap_or_default());
+        self.source
+            .set(s.source.map(|x| x.wire().to_string()).unwrap_or_default());
         self.location.set(s.location.clone());
         self.observation.set(s.observation.clone());
         self.urgency.set(s.urgency.wire().to_string());
-        self.persons.set(s.persons.iter().map(PersonSignals::new).collect());
+        self.persons
+            .set(s.persons.iter().map(PersonSignals::new).collect());
         self.control_id.set(s.control_id.clone());
     }
 
@@ -118,7 +122,12 @@ impl FormSignals {
             location: self.location.get(),
             observation: self.observation.get(),
             urgency: Urgency::from_wire(&self.urgency.get()).unwrap_or(Urgency::Normaal),
-            persons: self.persons.get().iter().map(PersonSignals::snapshot).collect(),
+            persons: self
+                .persons
+                .get()
+                .iter()
+                .map(PersonSignals::snapshot)
+                .collect(),
             control_id: self.control_id.get(),
         }
     }
@@ -133,7 +142,13 @@ struct Autosave {
 }
 
 impl Autosave {
-    fn schedule(&self, ctx: Ctx, draft: SignalInput, status: RwSignal<String>, last_saved: StoredValue<Option<SignalInput>>) {
+    fn schedule(
+        &self,
+        ctx: Ctx,
+        draft: SignalInput,
+        status: RwSignal<String>,
+        last_saved: StoredValue<Option<SignalInput>>,
+    ) {
         let me = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         if let Ok(mut p) = self.pending.lock() {
             *p = Some(draft);
@@ -150,22 +165,36 @@ impl Autosave {
     }
 
     /// Saves the pending draft now, if any.
-    fn flush(&self, ctx: Ctx, status: RwSignal<String>, last_saved: StoredValue<Option<SignalInput>>) {
+    fn flush(
+        &self,
+        ctx: Ctx,
+        status: RwSignal<String>,
+        last_saved: StoredValue<Option<SignalInput>>,
+    ) {
         let draft = self.pending.lock().ok().and_then(|mut p| p.take());
         if let Some(draft) = draft {
             ctx.draft_in_flight.set(Some(draft.clone()));
             spawn_local(async move {
                 let result = api::save_draft(&draft).await;
-                if ctx.draft_in_flight.with_untracked(|d| d.as_ref() == Some(&draft)) {
+                if ctx
+                    .draft_in_flight
+                    .with_untracked(|d| d.as_ref() == Some(&draft))
+                {
                     ctx.draft_in_flight.set(None);
                 }
                 match result {
                     Ok(()) => {
-                        status.try_set(format!("Concept automatisch bewaard om {}", time_nl(&now())));
+                        status.try_set(format!(
+                            "Concept automatisch bewaard om {}",
+                            time_nl(&now())
+                        ));
                         last_saved.try_set_value(Some(draft));
                     }
                     Err(e) => {
-                        status.try_set(format!("Het concept kon niet worden bewaard: {}", e.message));
+                        status.try_set(format!(
+                            "Het concept kon niet worden bewaard: {}",
+                            e.message
+                        ));
                     }
                 }
             });
@@ -184,7 +213,10 @@ impl Autosave {
 #[component]
 pub fn SignalFormScreen() -> impl IntoView {
     let ctx = use_ctx();
-    let fs = FormSignals::new(&FormState::fresh(now(), ctx.active_control.get_untracked().as_ref()));
+    let fs = FormSignals::new(&FormState::fresh(
+        now(),
+        ctx.active_control.get_untracked().as_ref(),
+    ));
     let ready = RwSignal::new(false);
     let saved = RwSignal::new(None::<SavedSignal>);
     let save_status = RwSignal::new(String::new());
@@ -222,7 +254,10 @@ pub fn SignalFormScreen() -> impl IntoView {
             }
             Ok(None) => {}
             Err(e) => {
-                draft_status.try_set(format!("Het concept kon niet worden geladen: {}", e.message));
+                draft_status.try_set(format!(
+                    "Het concept kon niet worden geladen: {}",
+                    e.message
+                ));
             }
         }
         pristine.try_set_value(input.try_get_untracked());
@@ -251,7 +286,10 @@ pub fn SignalFormScreen() -> impl IntoView {
     let submit = {
         let autosave = autosave.clone();
         Callback::new(move |()| {
-            if busy.get_untracked() || saved.with_untracked(|s| s.is_some()) || !ready.get_untracked() {
+            if busy.get_untracked()
+                || saved.with_untracked(|s| s.is_some())
+                || !ready.get_untracked()
+            {
                 return;
             }
             let local = fs.snapshot().local_errors();
@@ -277,7 +315,10 @@ pub fn SignalFormScreen() -> impl IntoView {
                         draft_status.try_set(String::new());
                         last_saved.try_set_value(None);
                         if let Err(e) = api::clear_draft().await {
-                            draft_status.try_set(format!("Het concept kon niet worden gewist: {}", e.message));
+                            draft_status.try_set(format!(
+                                "Het concept kon niet worden gewist: {}",
+                                e.message
+                            ));
                         }
                         focus_id("result-heading");
                     }
@@ -297,7 +338,9 @@ pub fn SignalFormScreen() -> impl IntoView {
 
     // Ctrl+S saves while this screen is open.
     let listener = window_event_listener(ev::keydown, move |e| {
-        if shortcut(&e.code(), &e.key(), e.alt_key(), e.ctrl_key(), e.meta_key()) == Some(Shortcut::Save) {
+        if shortcut(&e.code(), &e.key(), e.alt_key(), e.ctrl_key(), e.meta_key())
+            == Some(Shortcut::Save)
+        {
             e.prevent_default();
             submit.run(());
         }
@@ -340,7 +383,8 @@ pub fn SignalFormScreen() -> impl IntoView {
         spawn_local(async move {
             match api::clear_draft().await {
                 Ok(()) => draft_status.try_set("Het concept is gewist.".into()),
-                Err(e) => draft_status.try_set(format!("Het concept kon niet worden gewist: {}", e.message)),
+                Err(e) => draft_status
+                    .try_set(format!("Het concept kon niet worden gewist: {}", e.message)),
             };
         });
     });
@@ -391,10 +435,14 @@ fn SignalFormBody(
     on_discard: Callback<leptos::ev::MouseEvent>,
 ) -> impl IntoView {
     let summary_items = Signal::derive(move || errors.with(|e| summary(e, signal_field_input)));
-    let urgency_options: Vec<(String, String)> =
-        Urgency::ALL.iter().map(|u| (u.wire().to_string(), u.label().to_string())).collect();
-    let sector_options: Vec<(String, String)> =
-        Sector::ALL.iter().map(|s| (s.wire().to_string(), s.label().to_string())).collect();
+    let urgency_options: Vec<(String, String)> = Urgency::ALL
+        .iter()
+        .map(|u| (u.wire().to_string(), u.label().to_string()))
+        .collect();
+    let sector_options: Vec<(String, String)> = Sector::ALL
+        .iter()
+        .map(|s| (s.wire().to_string(), s.label().to_string()))
+        .collect();
 
     view! {
         {move || failure.get().map(|m| view! { <ErrorAlert message=m id="signal-error"/> })}
@@ -469,7 +517,10 @@ fn ControlContext(fs: FormSignals) -> impl IntoView {
             (None, None) => String::new(),
         };
         let active_id = active.as_ref().map(|c| c.id.clone());
-        let active_location = active.as_ref().map(|c| c.location.description.clone()).unwrap_or_default();
+        let active_location = active
+            .as_ref()
+            .map(|c| c.location.description.clone())
+            .unwrap_or_default();
         Some(view! {
             <div class="utrecht-alert utrecht-alert--info zicht-alert" id="signal-control-info">
                 <div class="utrecht-alert__content"><div class="utrecht-alert__message">
@@ -497,8 +548,10 @@ fn ControlContext(fs: FormSignals) -> impl IntoView {
 /// Observation time and source: only outside a control.
 #[component]
 fn TimeAndSource(fs: FormSignals, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
-    let source_options: Vec<(String, String)> =
-        Source::ALL.iter().map(|s| (s.wire().to_string(), s.label().to_string())).collect();
+    let source_options: Vec<(String, String)> = Source::ALL
+        .iter()
+        .map(|s| (s.wire().to_string(), s.label().to_string()))
+        .collect();
     move || {
         if fs.control_id.with(|c| c.is_some()) {
             return None;
@@ -515,19 +568,27 @@ fn TimeAndSource(fs: FormSignals, errors: RwSignal<Vec<FieldError>>) -> impl Int
 
 /// The indicator checklist, narrowed by forms, sector and the search box.
 #[component]
-fn Checklist(fs: FormSignals, query: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+fn Checklist(
+    fs: FormSignals,
+    query: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
     let ctx = use_ctx();
     let groups = Memo::new(move |_| {
         let forms = fs.forms.get();
         let sector = Sector::from_wire(&fs.sector.get());
         let q = query.get();
-        ctx.cards.with(|c| c.as_ref().map(|set| checklist(set, &forms, sector, &q)))
+        ctx.cards
+            .with(|c| c.as_ref().map(|set| checklist(set, &forms, sector, &q)))
     });
     let ticked_count = move || {
         let forms = fs.forms.get();
         let sector = Sector::from_wire(&fs.sector.get());
         let ticked = fs.ticked.get();
-        let n = ctx.cards.with(|c| c.as_ref().map(|set| effective_indicators(set, &forms, sector, &ticked).len()));
+        let n = ctx.cards.with(|c| {
+            c.as_ref()
+                .map(|set| effective_indicators(set, &forms, sector, &ticked).len())
+        });
         n.unwrap_or(ticked.len())
     };
     let no_error = Signal::derive(|| None::<String>);
@@ -578,9 +639,12 @@ fn ChecklistCard(card: CardGroup, fs: FormSignals) -> impl IntoView {
 #[component]
 fn Persons(fs: FormSignals, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let add = move |_| {
-        let labels: Vec<String> = fs.persons.with_untracked(|ps| ps.iter().map(|p| p.label.get_untracked()).collect());
+        let labels: Vec<String> = fs
+            .persons
+            .with_untracked(|ps| ps.iter().map(|p| p.label.get_untracked()).collect());
         let label = next_person_label(labels.iter().map(String::as_str));
-        fs.persons.update(|ps| ps.push(PersonSignals::new(&PersonForm::new(label))));
+        fs.persons
+            .update(|ps| ps.push(PersonSignals::new(&PersonForm::new(label))));
         let n = fs.persons.with_untracked(|ps| ps.len());
         focus_id(&person_input_id(n - 1, "role"));
     };
@@ -606,11 +670,20 @@ fn Persons(fs: FormSignals, errors: RwSignal<Vec<FieldError>>) -> impl IntoView 
 }
 
 #[component]
-fn PersonRow(index: usize, p: PersonSignals, fs: FormSignals, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
-    let role_options: Vec<(String, String)> =
-        PersonRole::ALL.iter().map(|r| (r.wire().to_string(), r.label().to_string())).collect();
-    let age_options: Vec<(String, String)> =
-        AgeBand::ALL.iter().map(|a| (a.wire().to_string(), a.label().to_string())).collect();
+fn PersonRow(
+    index: usize,
+    p: PersonSignals,
+    fs: FormSignals,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    let role_options: Vec<(String, String)> = PersonRole::ALL
+        .iter()
+        .map(|r| (r.wire().to_string(), r.label().to_string()))
+        .collect();
+    let age_options: Vec<(String, String)> = AgeBand::ALL
+        .iter()
+        .map(|a| (a.wire().to_string(), a.label().to_string()))
+        .collect();
     let remove = move |_| {
         fs.persons.update(|ps| {
             if index < ps.len() {

@@ -30,11 +30,18 @@ pub fn SignalsScreen() -> impl IntoView {
     let filter = Memo::new(move |_| inputs.with(build_filter));
     let no_error = Signal::derive(|| None::<String>);
     let opts = |all: Vec<(&'static str, &'static str)>| -> Vec<(String, String)> {
-        all.into_iter().map(|(w, l)| (w.to_string(), l.to_string())).collect()
+        all.into_iter()
+            .map(|(w, l)| (w.to_string(), l.to_string()))
+            .collect()
     };
     let form_opts = opts(Form::ALL.iter().map(|f| (f.wire(), f.label())).collect());
     let sector_opts = opts(Sector::ALL.iter().map(|s| (s.wire(), s.label())).collect());
-    let status_opts = opts(SignalStatus::ALL.iter().map(|s| (s.wire(), s.label())).collect());
+    let status_opts = opts(
+        SignalStatus::ALL
+            .iter()
+            .map(|s| (s.wire(), s.label()))
+            .collect(),
+    );
     let clear = move |_| {
         for s in [form, sector, status, from, to, text] {
             s.set(String::new());
