@@ -44,10 +44,18 @@ pub fn run() {
             });
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"));
-    if let Err(e) = result {
-        tracing::error!(error = %e, "Zicht stopped with an error");
-        std::process::exit(1);
+        .build(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        // Tauri ends the process itself after `Exit`, so nothing is dropped: close explicitly.
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                handle.state::<AppState>().shutdown();
+            }
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "Zicht could not start");
+            std::process::exit(1);
+        }
     }
 }
 

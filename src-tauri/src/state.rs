@@ -74,6 +74,15 @@ impl AppState {
         })
     }
 
+    /// At exit: lock (drop the key) and make every file durable.
+    pub fn shutdown(&self) {
+        if let Ok(mut z) = self.lock_store() {
+            if let Err(e) = z.close() {
+                tracing::error!(code = e.code(), "closing the store failed");
+            }
+        }
+    }
+
     pub fn lock_if_idle(&self) {
         if let Ok(mut z) = self.lock_store() {
             if z.lock_if_idle(now()) {

@@ -53,6 +53,23 @@ impl DataKey {
     pub fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
         open_with(&self.key, aad, sealed)
     }
+
+    /// Like [`DataKey::open`], decrypting in place in the buffer it is given (no copy).
+    pub fn open_vec(&self, aad: &[u8], mut sealed: Vec<u8>) -> Result<Vec<u8>> {
+        if sealed.len() < NONCE_LEN + AES_256_GCM.tag_len() {
+            return Err(CoreError::Corrupt);
+        }
+        let nonce = Nonce::try_assume_unique_for_key(&sealed[..NONCE_LEN])
+            .map_err(|_| CoreError::Corrupt)?;
+        let len = self
+            .key
+            .open_in_place(nonce, Aad::from(aad), &mut sealed[NONCE_LEN..])
+            .map_err(|_| CoreError::Corrupt)?
+            .len();
+        sealed.drain(..NONCE_LEN);
+        sealed.truncate(len);
+        Ok(sealed)
+    }
 }
 
 fn seal_with(key: &LessSafeKey, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {

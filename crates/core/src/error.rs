@@ -29,6 +29,8 @@ pub enum CoreError {
     InvalidContent(String),
     #[error("stored data is damaged or was tampered with")]
     Corrupt,
+    #[error("store is in use by another process")]
+    InUse,
     #[error("storage error: {0}")]
     Storage(String),
     #[error("crypto error")]
@@ -51,6 +53,7 @@ impl CoreError {
             CoreError::ControlEnded => "control_ended",
             CoreError::InvalidContent(_) => "invalid_content",
             CoreError::Corrupt => "corrupt",
+            CoreError::InUse => "in_use",
             CoreError::Storage(_) => "storage",
             CoreError::Crypto => "crypto",
         }
@@ -81,6 +84,7 @@ impl CoreError {
             CoreError::ControlEnded => "Deze controle is al beëindigd.".into(),
             CoreError::InvalidContent(_) => "De ingelezen inhoud (signaalkaarten of meldroute) is ongeldig.".into(),
             CoreError::Corrupt => "Opgeslagen gegevens zijn beschadigd of gewijzigd buiten Zicht om.".into(),
+            CoreError::InUse => "Zicht is al geopend (in een ander venster of door een ander programma). Sluit dat eerst.".into(),
             CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),
             CoreError::Crypto => "Versleutelen of ontsleutelen is mislukt.".into(),
         }

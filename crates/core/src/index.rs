@@ -24,8 +24,10 @@ fn form_bit(f: Form) -> u8 {
 
 #[derive(Default)]
 pub struct Index {
-    /// Sorted by (observed_at desc, id desc) on demand; kept unsorted here.
+    /// In insertion order; queries sort their (usually small) result.
     entries: Vec<Entry>,
+    /// Signal id → position in `entries`.
+    positions: std::collections::HashMap<String, usize>,
 }
 
 impl Index {
@@ -58,9 +60,12 @@ impl Index {
                 indicator_count: s.indicators.len(),
             },
         };
-        match self.entries.iter_mut().find(|e| e.summary.id == s.id) {
-            Some(old) => *old = entry,
-            None => self.entries.push(entry),
+        match self.positions.get(&s.id) {
+            Some(&i) => self.entries[i] = entry,
+            None => {
+                self.positions.insert(s.id.clone(), self.entries.len());
+                self.entries.push(entry);
+            }
         }
     }
 

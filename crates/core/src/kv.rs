@@ -5,16 +5,26 @@
 //! this file only.
 
 use crate::error::{CoreError, Result};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 pub struct Kv {
     db: sled::Db,
     dir: PathBuf,
+    /// Opened trees, so a lookup does not go through sled's tenant map every time.
+    trees: RwLock<HashMap<String, sled::Tree>>,
+    /// Blob files already made durable.
+    synced_blobs: std::sync::Mutex<std::collections::HashSet<std::ffi::OsString>>,
 }
 
 fn storage(e: sled::Error) -> CoreError {
     match e {
+        // sled reports a store locked by another process as an I/O error with this text.
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            CoreError::InUse
+        }
         sled::Error::Io(io) => CoreError::Storage(io.kind().to_string()),
         sled::Error::Corruption { .. } => CoreError::Corrupt,
         other => CoreError::Storage(other.to_string()),
@@ -29,6 +39,8 @@ impl Kv {
         let kv = Kv {
             db,
             dir: dir.to_path_buf(),
+            trees: RwLock::new(HashMap::new()),
+            synced_blobs: Default::default(),
         };
         kv.sync_all_files()?;
         Ok(kv)
@@ -38,25 +50,42 @@ impl Kv {
         &self.dir
     }
 
+    fn tree(&self, name: &str) -> Result<sled::Tree> {
+        if let Some(t) = self
+            .trees
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+        {
+            return Ok(t.clone());
+        }
+        let t = self.db.open_tree(name).map_err(storage)?;
+        self.trees
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_string(), t.clone());
+        Ok(t)
+    }
+
     pub fn get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let t = self.db.open_tree(tree).map_err(storage)?;
+        let t = self.tree(tree)?;
         Ok(t.get(key).map_err(storage)?.map(|v| v.to_vec()))
     }
 
     pub fn insert(&self, tree: &str, key: &[u8], value: &[u8]) -> Result<()> {
-        let t = self.db.open_tree(tree).map_err(storage)?;
+        let t = self.tree(tree)?;
         t.insert(key, value).map_err(storage)?;
         Ok(())
     }
 
     pub fn remove(&self, tree: &str, key: &[u8]) -> Result<bool> {
-        let t = self.db.open_tree(tree).map_err(storage)?;
+        let t = self.tree(tree)?;
         Ok(t.remove(key).map_err(storage)?.is_some())
     }
 
     /// Every (key, value) of a tree, in key order.
     pub fn scan(&self, tree: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let t = self.db.open_tree(tree).map_err(storage)?;
+        let t = self.tree(tree)?;
         t.iter()
             .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(storage))
             .collect()
@@ -68,7 +97,7 @@ impl Kv {
         tree: &str,
         mut f: impl FnMut(&[u8], &[u8]) -> Result<()>,
     ) -> Result<()> {
-        let t = self.db.open_tree(tree).map_err(storage)?;
+        let t = self.tree(tree)?;
         for r in t.iter() {
             let (k, v) = r.map_err(storage)?;
             f(&k, &v)?;
@@ -80,10 +109,35 @@ impl Kv {
     ///
     /// sled 0.34's `flush()` writes its buffers and issues `sync_file_range`, which does not
     /// persist file metadata nor, on every file system, the data itself. So after it we
-    /// `fdatasync` the log file (`db`), where every write lands, which is the guarantee.
+    /// `fdatasync` the log file (`db`), where every write lands, and any blob file sled wrote
+    /// since the previous sync (items too large for the log go to `blobs/`), and then the
+    /// `blobs` directory itself so their names are durable too.
     pub fn sync(&self) -> Result<()> {
         self.db.flush().map_err(storage)?;
         File::open(self.dir.join("db"))?.sync_data()?;
+        self.sync_new_blobs()
+    }
+
+    fn sync_new_blobs(&self) -> Result<()> {
+        let blobs = self.dir.join("blobs");
+        let Ok(entries) = std::fs::read_dir(&blobs) else {
+            return Ok(());
+        };
+        let mut any = false;
+        for entry in entries {
+            let entry = entry?;
+            // Blobs are written once and never modified: sync each one the first time we see it
+            // (a blob created and synced before is harmless to sync again, just slower).
+            let path = entry.path();
+            let mut synced = self.synced_blobs.lock().unwrap_or_else(|p| p.into_inner());
+            if synced.insert(entry.file_name()) {
+                File::open(&path)?.sync_data()?;
+                any = true;
+            }
+        }
+        if any {
+            File::open(&blobs)?.sync_all()?;
+        }
         Ok(())
     }
 

@@ -35,7 +35,7 @@ impl<'a> Vault<'a> {
     pub fn get_bytes(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.kv.get(tree, key)? {
             None => Ok(None),
-            Some(sealed) => self.key.open(&aad(tree, key), &sealed).map(Some),
+            Some(sealed) => self.key.open_vec(&aad(tree, key), sealed).map(Some),
         }
     }
 

@@ -241,7 +241,9 @@ impl Zicht {
         let mut guard = self.guard()?;
         let t = now.timestamp();
         if t < guard.not_before {
-            return Err(CoreError::TooManyAttempts((guard.not_before - t) as u64));
+            // Capped: a clock set back must not lock the user out for longer than the maximum.
+            let wait = (guard.not_before - t).min(unlock_delay_secs(u32::MAX));
+            return Err(CoreError::TooManyAttempts(wait as u64));
         }
         let key = match crypto::unwrap(&wrap, passphrase) {
             Ok(k) => k,
@@ -289,6 +291,12 @@ impl Zicht {
             index,
             last_activity: t,
         })
+    }
+
+    /// Makes every file of the store durable (at exit).
+    pub fn close(&mut self) -> Result<()> {
+        self.lock();
+        self.kv.sync_all_files()
     }
 
     /// Locks: drops the data key (zeroed), the profile and the index.
@@ -382,10 +390,15 @@ impl Zicht {
         Ok(&self.session()?.route)
     }
 
-    /// The meldroute advice for a signal.
+    /// The meldroute advice for a signal (indicator categories from the card set version the
+    /// signal was recorded with).
     pub fn advice(&self, signal: &Signal) -> Result<Vec<AdviceStep>> {
+        let s = self.session()?;
+        if s.cards.version == signal.card_set_version {
+            return Ok(route::advise(&s.route, signal, Some(&s.cards)));
+        }
         let cards = self.card_set_version(signal.card_set_version).ok();
-        Ok(route::advise(self.route()?, signal, cards.as_ref()))
+        Ok(route::advise(&s.route, signal, cards.as_ref()))
     }
 
     // ---- controls ------------------------------------------------------------------------

@@ -209,7 +209,14 @@ fn newer_schema_is_refused_untouched() {
 fn a_second_process_cannot_open_the_same_store() {
     let dir = tempfile::tempdir().unwrap();
     let _z = fresh(dir.path());
-    assert!(Zicht::open(dir.path()).is_err());
+    let e = Zicht::open(dir.path())
+        .err()
+        .expect("second open must fail");
+    assert_eq!(
+        e.code(),
+        "in_use",
+        "a clear 'already open' error, not a disk error"
+    );
 }
 
 #[test]
