@@ -205,6 +205,20 @@ async fn axe(c: &Client, screen: &str) -> Res {
     Ok(())
 }
 
+/// Prints a line and appends it to `target/e2e/report.txt` (xtask shows it after the run).
+fn report(line: &str) {
+    println!("{line}");
+    let path = repo_root().join("target/e2e/report.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        use std::io::Write;
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 fn scan_for(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
     let mut hits = Vec::new();
     let Ok(rd) = std::fs::read_dir(dir) else {
@@ -350,6 +364,7 @@ async fn first_run_record_restart_unlock() -> Res {
     let data = tempfile::tempdir()?;
     let logs = repo_root().join("target/e2e");
     std::fs::create_dir_all(&logs)?;
+    let _ = std::fs::remove_file(logs.join("report.txt"));
     let log1 = logs.join("app-run-1.log");
     let log2 = logs.join("app-run-2.log");
 

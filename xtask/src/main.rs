@@ -277,5 +277,9 @@ fn test(extra: &[String]) -> Res {
         let path = std::env::var("PATH").unwrap_or_default();
         cmd.env("PATH", format!("{}:{path}", dir.display()));
     }
-    sh(&mut cmd)
+    let result = sh(&mut cmd);
+    if let Ok(report) = std::fs::read_to_string(root().join("target/e2e/report.txt")) {
+        eprintln!("\nxtask: end-to-end report (screenshots in target/e2e/):\n{report}");
+    }
+    result
 }
