@@ -496,3 +496,6 @@ mod tests {
         assert!(AgeBand::Van18Tot23.is_adult());
     }
 }
+
+pub mod exchange;
+pub use exchange::*;

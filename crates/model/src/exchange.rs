@@ -1,0 +1,137 @@
+//! Exchange between devices: device identity, the regional directory, bundles, outbox, inbox.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::{Profile, Signal};
+
+/// Role of a participant in the regional directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantRole {
+    Toezichthouder,
+    Aandachtsfunctionaris,
+    RegionaleTafel,
+}
+
+impl ParticipantRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            ParticipantRole::Toezichthouder => "Toezichthouder",
+            ParticipantRole::Aandachtsfunctionaris => "Aandachtsfunctionaris mensenhandel",
+            ParticipantRole::RegionaleTafel => "Regionale tafel",
+        }
+    }
+}
+
+/// One participant (a device) in the regional directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub id: String,
+    pub municipality: String,
+    pub role: ParticipantRole,
+    pub display_name: String,
+    /// Ed25519 public key, lowercase hex (32 bytes).
+    pub signing_key: String,
+    /// X25519 public key, lowercase hex (32 bytes).
+    pub encryption_key: String,
+}
+
+/// The regional directory: who takes part, with which public keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    pub region: String,
+    /// Increases with every new edition; a device refuses an older one.
+    pub version: u32,
+    /// ISO 8601 date of issue.
+    pub issued: String,
+    pub participants: Vec<Participant>,
+}
+
+/// A directory as it travels: the exact JSON text of the [`Directory`], the region's root
+/// public key, and the root's Ed25519 signature over `"zicht-directory-v1\0" ‖ directory`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedDirectory {
+    pub directory: String,
+    /// Ed25519 public key of the region root, lowercase hex.
+    pub root_key: String,
+    /// Signature, lowercase hex.
+    pub signature: String,
+}
+
+/// This device's public identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceIdentity {
+    pub signing_key: String,
+    pub encryption_key: String,
+    /// Six groups of five digits, to compare by phone.
+    pub fingerprint: String,
+}
+
+/// What the device knows of its region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryStatus {
+    pub region: String,
+    pub version: u32,
+    /// Fingerprint of the pinned region root key.
+    pub root_fingerprint: String,
+    pub participants: Vec<Participant>,
+    /// This device's own entry, if the directory lists it.
+    pub me: Option<Participant>,
+}
+
+/// What a bundle carries (the plaintext inside the encryption).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundlePayload {
+    /// Payload format version.
+    pub version: u32,
+    pub sent_at: NaiveDateTime,
+    pub sender: Profile,
+    pub signals: Vec<Signal>,
+}
+
+/// State of an outgoing bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for the endpoint (or only exported to a file).
+    Wacht,
+    /// The endpoint returned a valid signed receipt.
+    Verzonden { receipt_at: NaiveDateTime },
+    /// The endpoint refused it for good.
+    Fout { reason: String },
+}
+
+/// An outgoing bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    /// Content id of the bundle (lowercase hex).
+    pub id: String,
+    pub created_at: NaiveDateTime,
+    /// Display names of the recipients.
+    pub recipients: Vec<String>,
+    pub signal_ids: Vec<String>,
+    pub size: u64,
+    pub state: OutboxState,
+    pub attempts: u32,
+}
+
+/// A received, verified bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub id: String,
+    pub received_at: NaiveDateTime,
+    /// The sender as the directory lists it.
+    pub sender: Participant,
+    pub payload: BundlePayload,
+}
+
+/// Result of importing a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    pub id: String,
+    /// False when this bundle was imported before (nothing changed).
+    pub new: bool,
+    pub sender: String,
+    pub signals: usize,
+}
