@@ -4,6 +4,6 @@ mod common;
 mod errors;
 mod mutations;
 mod recipients;
-
+mod reference;
 mod roundtrip;
-
+mod vectors;
