@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 
 use ring::aead::{Aad, LessSafeKey};
+use zeroize::Zeroizing;
 
 use crate::crypto;
 use crate::hashing::{Hashing, BATCH_CHUNKS, BATCH_LEN};
@@ -54,11 +55,11 @@ pub(crate) fn open_impl<R: Read, W: Write>(
     let key = crypto::payload_key(&file_key, &header.salt)?;
     drop(file_key);
 
-    std::thread::scope(|scope| {
-        let mut hashing = Hashing::new(scope, header.as_bytes());
+    {
+        let mut hashing = Hashing::new(header.as_bytes());
         let mut stream = Stream {
             key: &key,
-            scratch: vec![0u8; CHUNK_CT],
+            scratch: Zeroizing::new(vec![0u8; CHUNK_CT]),
             index: 0,
             plaintext_len: 0,
         };
@@ -77,12 +78,13 @@ pub(crate) fn open_impl<R: Read, W: Write>(
             plaintext_len: stream.plaintext_len,
             len: header.len() as u64 + body_len + SIG_LEN as u64,
         })
-    })
+    }
 }
 
 struct Stream<'k> {
     key: &'k LessSafeKey,
-    scratch: Vec<u8>,
+    /// Plaintext of the chunk being released; wiped when the open ends.
+    scratch: Zeroizing<Vec<u8>>,
     index: u64,
     plaintext_len: u64,
 }
@@ -133,7 +135,7 @@ fn open_payload<R: Read, W: Write>(
     reader: &mut R,
     writer: &mut W,
     stream: &mut Stream<'_>,
-    hashing: &mut Hashing<'_, '_>,
+    hashing: &mut Hashing,
 ) -> Result<([u8; SIG_LEN], u64), Error> {
     let mut buf = hashing.take_buf()?;
     let mut filled = 0usize;

@@ -77,8 +77,8 @@ pub(crate) fn seal_with<R: Read, W: Write>(
     let key = crypto::payload_key(&file_key, &salt)?;
     drop(file_key);
 
-    std::thread::scope(|scope| {
-        let mut hashing = Hashing::new(scope, &header);
+    {
+        let mut hashing = Hashing::new(&header);
         let plaintext_len = seal_payload(&mut reader, &mut writer, &key, &mut hashing)?;
         let mut hasher = hashing.finish()?;
 
@@ -96,7 +96,7 @@ pub(crate) fn seal_with<R: Read, W: Write>(
             len: header.len() as u64 + plaintext_len + chunks * TAG_LEN as u64 + crate::TRAILER_LEN as u64,
             plaintext_len,
         })
-    })
+    }
 }
 
 /// Seals plaintext chunk `index` lying at `buf[slot·CHUNK_CT ..][.. len]`, tag right after it.
@@ -118,7 +118,7 @@ fn seal_payload<R: Read, W: Write>(
     reader: &mut R,
     writer: &mut W,
     key: &LessSafeKey,
-    hashing: &mut Hashing<'_, '_>,
+    hashing: &mut Hashing,
 ) -> Result<u64, Error> {
     let mut cur = hashing.take_buf()?;
     let mut slot = 0usize;
@@ -156,7 +156,7 @@ fn seal_payload<R: Read, W: Write>(
             writer.write_all(&cur[..BATCH_LEN])?;
             hashing.submit(cur, BATCH_LEN, !last)?;
             if last {
-                hashing.give_back(nb);
+                hashing.give_back(nb)?;
                 return Ok(total);
             }
             cur = nb;

@@ -40,7 +40,9 @@ fn check(len: usize, max_read: usize) {
     assert_eq!(Header::parse(&bundle).unwrap().len(), 187);
 }
 
-const BATCH: usize = 16 * CHUNK_SIZE;
+/// The implementation hashes in batches of 4 chunks (an implementation detail, not format):
+/// cover its boundaries, and those of larger powers too.
+const BATCH: usize = 4 * CHUNK_SIZE;
 
 #[test]
 fn boundaries() {
@@ -59,6 +61,8 @@ fn boundaries() {
         2 * BATCH,
         2 * BATCH + 17,
         5 * BATCH + 3 * CHUNK_SIZE - 1,
+        16 * CHUNK_SIZE,
+        16 * CHUNK_SIZE + 1,
     ] {
         check(len, usize::MAX);
     }
@@ -68,6 +72,7 @@ fn boundaries() {
 fn short_reads() {
     for len in [0, 1, CHUNK_SIZE, CHUNK_SIZE + 1, BATCH + 1] {
         check(len, 4093);
+        check(len + 2 * BATCH, 65536 + 7);
     }
     check(3 * CHUNK_SIZE + 1, 1);
 }
@@ -115,5 +120,22 @@ proptest! {
     #[test]
     fn round_trip(len in sizes(), max_read in prop_oneof![Just(usize::MAX), 1000usize..70_000]) {
         check(len, max_read);
+    }
+}
+
+#[test]
+fn concurrent_seals_and_opens() {
+    // Several threads at once (each with its own buffer cache and digest helper).
+    let handles: Vec<_> = (0..4u8)
+        .map(|t| {
+            std::thread::spawn(move || {
+                for round in 0..3usize {
+                    check(t as usize * 70_001 + round * 300_007, usize::MAX);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("no panic");
     }
 }
