@@ -56,11 +56,11 @@ pub struct Choppy<'a> {
 impl Read for Choppy<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.calls += 1;
-        if self.calls % 7 == 0 {
+        if self.calls.is_multiple_of(7) {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "try again"));
         }
         let n = self.max.min(buf.len()).min(self.data.len());
-        let n = if self.calls % 3 == 0 { n.div_ceil(2) } else { n };
+        let n = if self.calls.is_multiple_of(3) { n.div_ceil(2) } else { n };
         buf[..n].copy_from_slice(&self.data[..n]);
         self.data = &self.data[n..];
         Ok(n)

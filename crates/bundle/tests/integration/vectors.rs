@@ -18,7 +18,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex {s}");
+    assert!(s.len().is_multiple_of(2), "odd hex {s}");
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
 }
 
@@ -107,7 +107,7 @@ impl Vector {
     }
 
     fn render(&self, id: &BundleId) -> String {
-        let mut s = format!("# Zicht bundle format v1 test vector (docs/bundle-format.md §12)\n");
+        let mut s = String::from("# Zicht bundle format v1 test vector (docs/bundle-format.md §12)\n");
         s += &format!("description = {}\n", self.description);
         s += &format!("sender_seed = {}\n", hex(&self.sender_seed));
         for r in &self.recipients {
@@ -204,7 +204,7 @@ fn specs() -> Vec<Vector> {
     out[7].expect = "bundle.unknown_sender".into();
     out[8].mutation = Mutation::Truncate(187 + 65537 + 32 + 72 - 100);
     out[8].expect = "bundle.truncated".into();
-    out[9].mutation = Mutation::Flip(187 + 65552 + 0, 0);
+    out[9].mutation = Mutation::Flip(187 + 65552, 0);
     out[9].expect = "bundle.tampered_chunk".into();
     out[10].mutation = Mutation::Flip(187 + text.len() + 16 + 8 + 10, 4);
     out[10].expect = "bundle.bad_signature".into();
