@@ -16,7 +16,8 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::Builder;
 
 use crate::{Error, CHUNK_CT, TRAILER_LEN};
@@ -28,8 +29,12 @@ pub(crate) const BATCH_CHUNKS: usize = 4;
 pub(crate) const BATCH_LEN: usize = BATCH_CHUNKS * CHUNK_CT;
 /// A batch buffer: one batch, plus room for the trailer and one byte of look-ahead when opening.
 pub(crate) const BUF_LEN: usize = BATCH_LEN + TRAILER_LEN + 1;
-/// At most this many batch buffers exist per seal/open (≈ 1 MiB).
-const MAX_BUFS: usize = 4;
+/// At most this many batch buffers exist per seal/open (≈ 2 MiB).
+const MAX_BUFS: usize = 8;
+/// When the caller runs out of buffers it sleeps until this many are free again, so that it
+/// and the helper wake each other once per few batches rather than for every batch (each
+/// wake-up invites the scheduler to put both threads on one core).
+const REFILL: usize = MAX_BUFS / 2;
 
 thread_local! {
     static CACHE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
@@ -50,6 +55,41 @@ fn keep(bufs: Vec<Vec<u8>>) {
     });
 }
 
+/// The helper threads: started once per process, they wait for a bundle's queue and feed it
+/// to its hasher until that bundle is done. One fewer than the cores (at least one, at most
+/// four); with more bundles in flight than helpers, the extra ones are hashed by their callers.
+fn helpers() -> Option<&'static Sender<Arc<Shared>>> {
+    static POOL: OnceLock<Option<Sender<Arc<Shared>>>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let n = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .saturating_sub(1)
+            .clamp(1, 4);
+        let (tx, rx) = channel::<Arc<Shared>>();
+        let rx = Arc::new(Mutex::new(rx));
+        let mut started = 0;
+        for i in 0..n {
+            let rx = Arc::clone(&rx);
+            let spawned = Builder::new()
+                .name(format!("zicht-bundle-digest-{i}"))
+                .spawn(move || loop {
+                    let next = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match next {
+                        Ok(shared) => shared.helper(),
+                        Err(_) => return,
+                    }
+                });
+            started += usize::from(spawned.is_ok());
+        }
+        (started > 0).then_some(tx)
+    })
+    .as_ref()
+}
+
 struct Queue {
     /// `None` while one thread is feeding it a batch.
     hasher: Option<blake3::Hasher>,
@@ -59,6 +99,8 @@ struct Queue {
     free: Vec<Vec<u8>>,
     /// No more batches will come.
     closed: bool,
+    /// The caller sleeps until this many buffers are free (0: it is not waiting).
+    want: usize,
 }
 
 struct Shared {
@@ -92,11 +134,13 @@ impl Shared {
         let mut q = self.lock()?;
         q.hasher = Some(h);
         q.free.push(buf);
-        self.changed.notify_all();
+        if q.jobs.is_empty() || q.free.len() >= q.want {
+            self.changed.notify_all();
+        }
         Ok((q, true))
     }
 
-    /// The helper thread: hash whatever is queued until the queue is closed and empty.
+    /// A helper's turn: hash whatever is queued until the queue is closed and empty.
     fn helper(&self) {
         let Ok(mut q) = self.lock() else { return };
         loop {
@@ -121,9 +165,8 @@ impl Shared {
 
 pub(crate) struct Hashing {
     shared: Arc<Shared>,
-    /// Whether a helper thread was started. It is never joined: it owns only its `Arc` of the
-    /// queue and leaves by itself once the queue is closed and empty, so the caller never
-    /// waits for a thread that the scheduler has not yet woken.
+    /// Whether the queue was handed to the helpers. The caller never waits for a helper to
+    /// *start*: one that comes late finds the queue closed and empty and moves on.
     helper: bool,
     allocated: usize,
 }
@@ -151,6 +194,7 @@ impl Hashing {
                     jobs: VecDeque::new(),
                     free: Vec::new(),
                     closed: false,
+                    want: 0,
                 }),
                 changed: Condvar::new(),
             }),
@@ -166,6 +210,7 @@ impl Hashing {
         let mut q = shared.lock()?;
         loop {
             if let Some(b) = q.free.pop() {
+                q.want = 0;
                 return Ok(b);
             }
             if self.allocated < MAX_BUFS {
@@ -183,7 +228,9 @@ impl Hashing {
                 // caller holds at most two buffers. Refuse rather than wait forever.
                 return Err(Error::Internal);
             }
-            q = shared.wait(q)?; // the helper is hashing a batch right now
+            // The helper is hashing a batch right now: let it get ahead.
+            q.want = REFILL;
+            q = shared.wait(q)?;
         }
     }
 
@@ -199,12 +246,10 @@ impl Hashing {
         let shared = Arc::clone(&self.shared);
         shared.lock()?.jobs.push_back((buf, used));
         if !self.helper && more {
-            let for_helper = Arc::clone(&shared);
-            // If the OS refuses a thread, everything is simply hashed here.
-            self.helper = Builder::new()
-                .name("zicht-bundle-digest".into())
-                .spawn(move || for_helper.helper())
-                .is_ok();
+            // Without helpers (the OS refused threads) everything is simply hashed here.
+            if let Some(pool) = helpers() {
+                self.helper = pool.send(Arc::clone(&shared)).is_ok();
+            }
         }
         if !self.helper {
             let mut q = shared.lock()?;
