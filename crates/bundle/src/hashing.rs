@@ -10,7 +10,7 @@
 //! the reader nor the writer needs to be `Send`.
 //!
 //! Batch buffers are kept per calling thread after a *successful* seal or open (at most
-//! `MAX_BUFS`, ≈ 1 MiB; they then hold only ciphertext), because allocating and faulting in
+//! `MAX_BUFS`, ≈ 2 MiB; they then hold only ciphertext), because allocating and faulting in
 //! fresh buffers for every bundle costs more than hashing a small one. After an error they are
 //! dropped, since they may hold plaintext that was read but not yet sealed.
 

@@ -92,7 +92,9 @@ pub const TRAILER_LEN: usize = END_MARKER.len() + SIG_LEN;
 /// - the signature is Ed25519 over `"zicht-bundle/v1/signature" ‖ BLAKE3(bundle minus the
 ///   signature)`, and the id is BLAKE3 of the whole bundle, both from one hashing pass.
 ///
-/// Uses one helper thread for the digest when the payload exceeds one 1 MiB batch.
+/// The digest runs on a process-wide helper thread (started on first use) once the payload
+/// exceeds one 256 KiB batch, overlapping the cipher; the calling thread takes over when the
+/// helper is busy. About 2 MiB of batch buffers are kept per calling thread for reuse.
 ///
 /// Errors: [`Error::NoRecipients`], [`Error::TooManyRecipients`],
 /// [`Error::DuplicateRecipient`], [`Error::InvalidKey`], [`Error::Random`], [`Error::Io`].
