@@ -16,7 +16,9 @@ use zicht_bundle::{open, seal, RecipientSecretKey, SenderKey};
 const SIZES: [(&str, usize); 2] = [("1MiB", 1 << 20), ("256MiB", 256 << 20)];
 
 fn buffer(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i.wrapping_mul(31) ^ (i >> 13)) as u8).collect()
+    (0..len)
+        .map(|i| (i.wrapping_mul(31) ^ (i >> 13)) as u8)
+        .collect()
 }
 
 fn output_dir() -> PathBuf {
@@ -59,14 +61,22 @@ fn benches(c: &mut Criterion) {
         let mut scratch = data.clone();
         group.bench_function(BenchmarkId::from_parameter("ring_aes256gcm"), |b| {
             b.iter(|| {
-                aes.seal_in_place_separate_tag(Nonce::assume_unique_for_key([0; 12]), Aad::empty(), &mut scratch)
-                    .unwrap()
+                aes.seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key([0; 12]),
+                    Aad::empty(),
+                    &mut scratch,
+                )
+                .unwrap()
             })
         });
         group.bench_function(BenchmarkId::from_parameter("ring_chacha20poly1305"), |b| {
             b.iter(|| {
                 chacha
-                    .seal_in_place_separate_tag(Nonce::assume_unique_for_key([0; 12]), Aad::empty(), &mut scratch)
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key([0; 12]),
+                        Aad::empty(),
+                        &mut scratch,
+                    )
                     .unwrap()
             })
         });
@@ -98,8 +108,10 @@ fn benches(c: &mut Criterion) {
         group.bench_function(BenchmarkId::from_parameter("age_encrypt"), |b| {
             b.iter(|| {
                 out.clear();
-                let enc = age::Encryptor::with_recipients(std::iter::once(&age_recipient as &dyn age::Recipient))
-                    .unwrap();
+                let enc = age::Encryptor::with_recipients(std::iter::once(
+                    &age_recipient as &dyn age::Recipient,
+                ))
+                .unwrap();
                 let mut w = enc.wrap_output(&mut out).unwrap();
                 w.write_all(&data).unwrap();
                 w.finish().unwrap();
@@ -111,7 +123,10 @@ fn benches(c: &mut Criterion) {
 
 /// Median throughput in GiB/s of one benchmark of this run, from criterion's estimates.
 fn gibps(group: &str, bench: &str, len: usize) -> Option<f64> {
-    let path = output_dir().join(group).join(bench).join("new/estimates.json");
+    let path = output_dir()
+        .join(group)
+        .join(bench)
+        .join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     let ns = v["median"]["point_estimate"].as_f64()?;
@@ -121,14 +136,29 @@ fn gibps(group: &str, bench: &str, len: usize) -> Option<f64> {
 fn report() {
     let mut lines = vec![format!(
         "{:<8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} | {:>10} {:>10} {:>9} {:>9}",
-        "size", "aes-gcm", "chacha", "blake3", "sha256", "seal", "open", "age", "seal/floor", "open/floor", "seal/age", "open/age"
+        "size",
+        "aes-gcm",
+        "chacha",
+        "blake3",
+        "sha256",
+        "seal",
+        "open",
+        "age",
+        "seal/floor",
+        "open/floor",
+        "seal/age",
+        "open/age"
     )];
     for (name, len) in SIZES {
         let g = format!("bundle-{name}");
         let get = |b: &str| gibps(&g, b, len);
-        let (Some(aes), Some(b3), Some(seal), Some(open), Some(age)) =
-            (get("ring_aes256gcm"), get("blake3"), get("zicht_seal"), get("zicht_open"), get("age_encrypt"))
-        else {
+        let (Some(aes), Some(b3), Some(seal), Some(open), Some(age)) = (
+            get("ring_aes256gcm"),
+            get("blake3"),
+            get("zicht_seal"),
+            get("zicht_open"),
+            get("age_encrypt"),
+        ) else {
             lines.push(format!("{name:<8} (not measured in this run)"));
             continue;
         };
@@ -150,7 +180,9 @@ fn report() {
 }
 
 fn main() {
-    let mut c = Criterion::default().output_directory(&output_dir()).configure_from_args();
+    let mut c = Criterion::default()
+        .output_directory(&output_dir())
+        .configure_from_args();
     benches(&mut c);
     c.final_summary();
     report();

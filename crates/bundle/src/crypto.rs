@@ -36,7 +36,11 @@ pub(crate) fn aes_key(bytes: &[u8; 32]) -> Result<LessSafeKey, Error> {
 }
 
 /// Wrap key for one stanza: HKDF(salt = E || R, ikm = X25519 shared secret, info = WRAP_INFO).
-pub(crate) fn wrap_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> Result<LessSafeKey, Error> {
+pub(crate) fn wrap_key(
+    shared: &[u8; 32],
+    ephemeral: &[u8; 32],
+    recipient: &[u8; 32],
+) -> Result<LessSafeKey, Error> {
     let mut salt = [0u8; 64];
     salt[..32].copy_from_slice(ephemeral);
     salt[32..].copy_from_slice(recipient);
@@ -69,7 +73,11 @@ pub(crate) fn wrap(key: &LessSafeKey, file_key: &[u8; 32]) -> Result<[u8; 48], E
     let mut out = [0u8; 48];
     out[..32].copy_from_slice(file_key);
     let tag = key
-        .seal_in_place_separate_tag(Nonce::assume_unique_for_key([0; 12]), Aad::empty(), &mut out[..32])
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key([0; 12]),
+            Aad::empty(),
+            &mut out[..32],
+        )
         .map_err(|_| Error::Internal)?;
     out[32..].copy_from_slice(tag.as_ref());
     Ok(out)
@@ -79,7 +87,11 @@ pub(crate) fn wrap(key: &LessSafeKey, file_key: &[u8; 32]) -> Result<[u8; 48], E
 pub(crate) fn unwrap(key: &LessSafeKey, wrapped: &[u8; 48]) -> Option<Zeroizing<[u8; 32]>> {
     let mut buf = Zeroizing::new(*wrapped);
     let pt = key
-        .open_in_place(Nonce::assume_unique_for_key([0; 12]), Aad::empty(), &mut buf[..])
+        .open_in_place(
+            Nonce::assume_unique_for_key([0; 12]),
+            Aad::empty(),
+            &mut buf[..],
+        )
         .ok()?;
     let mut fk = Zeroizing::new([0u8; 32]);
     fk.copy_from_slice(pt.get(..32)?);
@@ -120,7 +132,8 @@ pub(crate) struct SeededEntropy(blake3::OutputReader);
 
 impl SeededEntropy {
     pub(crate) fn new(seed: &[u8; 32]) -> Self {
-        let mut h = blake3::Hasher::new_derive_key("zicht-bundle/v1 test-vector entropy (insecure)");
+        let mut h =
+            blake3::Hasher::new_derive_key("zicht-bundle/v1 test-vector entropy (insecure)");
         h.update(seed);
         SeededEntropy(h.finalize_xof())
     }

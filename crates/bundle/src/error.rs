@@ -156,7 +156,10 @@ impl Error {
                                  (bijvoorbeeld een afgebroken download)."
                 .into(),
             Error::TamperedChunk { index } => {
-                format!("Deel {} van de inhoud is beschadigd of gewijzigd.", index + 1)
+                format!(
+                    "Deel {} van de inhoud is beschadigd of gewijzigd.",
+                    index + 1
+                )
             }
             Error::TamperedHeader => "De kop van de bundel is beschadigd of gewijzigd.".into(),
             Error::UnsupportedVersion { found } => format!(

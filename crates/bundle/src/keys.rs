@@ -158,7 +158,8 @@ impl SenderKey {
     }
     /// Loads a key from its PKCS#8 document (as made by [`SenderKey::generate`]).
     pub fn from_pkcs8(doc: &[u8]) -> Result<Self, Error> {
-        let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(doc).map_err(|_| Error::InvalidKey)?;
+        let pair =
+            Ed25519KeyPair::from_pkcs8_maybe_unchecked(doc).map_err(|_| Error::InvalidKey)?;
         Ok(Self::from_pair(pair))
     }
     /// Loads a key from its 32-byte RFC 8032 seed.
@@ -263,7 +264,8 @@ impl RecipientSecretKey {
         let ss = self
             .secret
             .diffie_hellman(&x25519_dalek::PublicKey::from(*ephemeral));
-        ss.was_contributory().then(|| Zeroizing::new(*ss.as_bytes()))
+        ss.was_contributory()
+            .then(|| Zeroizing::new(*ss.as_bytes()))
     }
 }
 

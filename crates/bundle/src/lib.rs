@@ -105,7 +105,13 @@ pub fn seal<R: Read, W: Write>(
     sender: &SenderKey,
     recipients: &[RecipientPublicKey],
 ) -> Result<Sealed, Error> {
-    seal::seal_with(reader, writer, sender, recipients, &mut crypto::SystemEntropy::new())
+    seal::seal_with(
+        reader,
+        writer,
+        sender,
+        recipients,
+        &mut crypto::SystemEntropy::new(),
+    )
 }
 
 /// Decrypts and verifies a bundle from `reader` for the recipient `me`, writing the plaintext
@@ -150,7 +156,13 @@ pub mod insecure_test_support {
         recipients: &[RecipientPublicKey],
         seed: &[u8; 32],
     ) -> Result<Sealed, Error> {
-        seal::seal_with(reader, writer, sender, recipients, &mut crypto::SeededEntropy::new(seed))
+        seal::seal_with(
+            reader,
+            writer,
+            sender,
+            recipients,
+            &mut crypto::SeededEntropy::new(seed),
+        )
     }
 }
 

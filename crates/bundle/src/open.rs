@@ -45,8 +45,12 @@ pub(crate) fn open_impl<R: Read, W: Write>(
     let wk = crypto::wrap_key(&shared, &stanza.ephemeral, me.public_key().as_bytes())?;
     drop(shared);
     let file_key = crypto::unwrap(&wk, &stanza.wrapped).ok_or(Error::TamperedHeader)?;
-    ring::hmac::verify(&crypto::mac_key(&file_key)?, header.mac_input(), header.mac())
-        .map_err(|_| Error::TamperedHeader)?;
+    ring::hmac::verify(
+        &crypto::mac_key(&file_key)?,
+        header.mac_input(),
+        header.mac(),
+    )
+    .map_err(|_| Error::TamperedHeader)?;
     let sender = senders
         .sender_key(&header.sender)
         .ok_or(Error::UnknownSender {
@@ -63,7 +67,8 @@ pub(crate) fn open_impl<R: Read, W: Write>(
             index: 0,
             plaintext_len: 0,
         };
-        let (signature, body_len) = open_payload(&mut reader, &mut writer, &mut stream, &mut hashing)?;
+        let (signature, body_len) =
+            open_payload(&mut reader, &mut writer, &mut stream, &mut hashing)?;
         writer.flush()?;
         let mut hasher = hashing.finish()?;
         let digest = *hasher.finalize().as_bytes();
@@ -98,25 +103,29 @@ impl Stream<'_> {
         let len = ct.len();
         let scratch = self.scratch.get_mut(..len).ok_or(Error::Internal)?;
         scratch.copy_from_slice(ct);
-        let pt = match self.key.open_in_place(crypto::chunk_nonce(index, last), Aad::empty(), scratch) {
-            Ok(pt) => pt,
-            Err(_) => {
-                // A full chunk that fails as the last one but authenticates as a middle one:
-                // the real last chunk is missing (format §4).
-                if last && len == CHUNK_CT {
-                    let again = self.scratch.get_mut(..len).ok_or(Error::Internal)?;
-                    again.copy_from_slice(ct);
-                    if self
-                        .key
-                        .open_in_place(crypto::chunk_nonce(index, false), Aad::empty(), again)
-                        .is_ok()
-                    {
-                        return Err(Error::Truncated);
+        let pt =
+            match self
+                .key
+                .open_in_place(crypto::chunk_nonce(index, last), Aad::empty(), scratch)
+            {
+                Ok(pt) => pt,
+                Err(_) => {
+                    // A full chunk that fails as the last one but authenticates as a middle one:
+                    // the real last chunk is missing (format §4).
+                    if last && len == CHUNK_CT {
+                        let again = self.scratch.get_mut(..len).ok_or(Error::Internal)?;
+                        again.copy_from_slice(ct);
+                        if self
+                            .key
+                            .open_in_place(crypto::chunk_nonce(index, false), Aad::empty(), again)
+                            .is_ok()
+                        {
+                            return Err(Error::Truncated);
+                        }
                     }
+                    return Err(tampered);
                 }
-                return Err(tampered);
-            }
-        };
+            };
         if last && pt.is_empty() && index > 0 {
             return Err(tampered);
         }

@@ -8,7 +8,10 @@ use zeroize::Zeroizing;
 use crate::crypto::{self, Entropy};
 use crate::hashing::{Hashing, BATCH_CHUNKS, BATCH_LEN};
 use crate::keys::{RecipientPublicKey, SenderKey};
-use crate::{read_full, BundleId, Error, CHUNK_CT, CHUNK_SIZE, END_MARKER, MAGIC, MAX_RECIPIENTS, STANZA_LEN, TAG_LEN, VERSION};
+use crate::{
+    read_full, BundleId, Error, CHUNK_CT, CHUNK_SIZE, END_MARKER, MAGIC, MAX_RECIPIENTS,
+    STANZA_LEN, TAG_LEN, VERSION,
+};
 
 /// What [`crate::seal`] made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,16 +96,28 @@ pub(crate) fn seal_with<R: Read, W: Write>(
         let chunks = plaintext_len.div_ceil(CHUNK_SIZE as u64).max(1);
         Ok(Sealed {
             id: BundleId(*hasher.finalize().as_bytes()),
-            len: header.len() as u64 + plaintext_len + chunks * TAG_LEN as u64 + crate::TRAILER_LEN as u64,
+            len: header.len() as u64
+                + plaintext_len
+                + chunks * TAG_LEN as u64
+                + crate::TRAILER_LEN as u64,
             plaintext_len,
         })
     }
 }
 
 /// Seals plaintext chunk `index` lying at `buf[slot·CHUNK_CT ..][.. len]`, tag right after it.
-fn seal_slot(key: &LessSafeKey, buf: &mut [u8], slot: usize, len: usize, index: u64, last: bool) -> Result<(), Error> {
+fn seal_slot(
+    key: &LessSafeKey,
+    buf: &mut [u8],
+    slot: usize,
+    len: usize,
+    index: u64,
+    last: bool,
+) -> Result<(), Error> {
     let off = slot * CHUNK_CT;
-    let region = buf.get_mut(off..off + len + TAG_LEN).ok_or(Error::Internal)?;
+    let region = buf
+        .get_mut(off..off + len + TAG_LEN)
+        .ok_or(Error::Internal)?;
     let (pt, tag_out) = region.split_at_mut(len);
     let tag = key
         .seal_in_place_separate_tag(crypto::chunk_nonce(index, last), Aad::empty(), pt)

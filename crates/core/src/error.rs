@@ -29,6 +29,20 @@ pub enum CoreError {
     InvalidContent(String),
     #[error("stored data is damaged or was tampered with")]
     Corrupt,
+    #[error("directory invalid: {0}")]
+    DirectoryInvalid(String),
+    #[error("directory not signed by the pinned region root")]
+    DirectoryWrongRoot,
+    #[error("directory signature invalid")]
+    DirectoryBadSignature,
+    #[error("directory older than the one held")]
+    DirectoryOlder,
+    #[error("no directory imported")]
+    NoDirectory,
+    #[error("recipient not in the directory")]
+    UnknownRecipient,
+    #[error("bundle: {0}")]
+    Bundle(#[from] zicht_bundle::Error),
     #[error("store is in use by another process")]
     InUse,
     #[error("storage error: {0}")]
@@ -53,6 +67,13 @@ impl CoreError {
             CoreError::ControlEnded => "control_ended",
             CoreError::InvalidContent(_) => "invalid_content",
             CoreError::Corrupt => "corrupt",
+            CoreError::DirectoryInvalid(_) => "directory_invalid",
+            CoreError::DirectoryWrongRoot => "directory_wrong_root",
+            CoreError::DirectoryBadSignature => "directory_bad_signature",
+            CoreError::DirectoryOlder => "directory_older",
+            CoreError::NoDirectory => "no_directory",
+            CoreError::UnknownRecipient => "unknown_recipient",
+            CoreError::Bundle(e) => e.code(),
             CoreError::InUse => "in_use",
             CoreError::Storage(_) => "storage",
             CoreError::Crypto => "crypto",
@@ -84,6 +105,13 @@ impl CoreError {
             CoreError::ControlEnded => "Deze controle is al beëindigd.".into(),
             CoreError::InvalidContent(_) => "De ingelezen inhoud (signaalkaarten of meldroute) is ongeldig.".into(),
             CoreError::Corrupt => "Opgeslagen gegevens zijn beschadigd of gewijzigd buiten Zicht om.".into(),
+            CoreError::DirectoryInvalid(_) => "Het deelnemersoverzicht van de regio is ongeldig.".into(),
+            CoreError::DirectoryWrongRoot => "Dit deelnemersoverzicht is niet ondertekend door de regio waaraan dit apparaat gekoppeld is. Het is niet ingelezen.".into(),
+            CoreError::DirectoryBadSignature => "De handtekening van het deelnemersoverzicht klopt niet. Het is niet ingelezen.".into(),
+            CoreError::DirectoryOlder => "Dit deelnemersoverzicht is ouder dan het overzicht dat al is ingelezen.".into(),
+            CoreError::NoDirectory => "Lees eerst het deelnemersoverzicht van de regio in.".into(),
+            CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
+            CoreError::Bundle(e) => e.message(),
             CoreError::InUse => "Zicht is al geopend (in een ander venster of door een ander programma). Sluit dat eerst.".into(),
             CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),
             CoreError::Crypto => "Versleutelen of ontsleutelen is mislukt.".into(),

@@ -10,7 +10,10 @@
 pub mod assets;
 pub mod cards;
 pub mod crypto;
+pub mod directory;
 pub mod error;
+mod exchange;
+pub mod identity;
 pub mod index;
 pub mod kv;
 pub mod route;

@@ -6,6 +6,7 @@
 
 use crate::crypto::{self, DataKey, KeyWrap};
 use crate::error::{CoreError, Result};
+use crate::identity::StoredKeys;
 use crate::index::Index;
 use crate::kv::Kv;
 use crate::validate::{self, SignalContext};
@@ -32,6 +33,7 @@ const ROUTES: &str = "routes";
 const SIGNALS: &str = "signals";
 const CONTROLS: &str = "controls";
 const DRAFTS: &str = "drafts";
+pub(crate) const IDENTITY: &str = "identity";
 
 /// Failed unlock attempts and the earliest moment of the next one (plaintext: no secret in it).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -62,19 +64,20 @@ pub fn retention_deadline(kind: RecordKind, observed: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-struct Session {
-    key: DataKey,
-    profile: Profile,
+pub(crate) struct Session {
+    pub(crate) key: DataKey,
+    pub(crate) profile: Profile,
     settings: Settings,
     cards: CardSet,
     route: Route,
     index: Index,
     last_activity: i64,
+    pub(crate) keys: StoredKeys,
 }
 
 pub struct Zicht {
-    kv: Kv,
-    session: Option<Session>,
+    pub(crate) kv: Kv,
+    pub(crate) session: Option<Session>,
 }
 
 fn be(v: u32) -> [u8; 4] {
@@ -145,11 +148,11 @@ impl Zicht {
         })
     }
 
-    fn session(&self) -> Result<&Session> {
+    pub(crate) fn session(&self) -> Result<&Session> {
         self.session.as_ref().ok_or(CoreError::Locked)
     }
 
-    fn vault(&self) -> Result<Vault<'_>> {
+    pub(crate) fn vault(&self) -> Result<Vault<'_>> {
         Ok(Vault::new(&self.kv, &self.session()?.key))
     }
 
@@ -177,8 +180,10 @@ impl Zicht {
         };
         let key = DataKey::generate()?;
         let wrap = crypto::wrap(&key, &input.passphrase)?;
+        let keys = StoredKeys::generate()?;
         {
             let v = Vault::new(&self.kv, &key);
+            v.put(IDENTITY, b"device", &keys)?;
             v.put(PROFILE, b"profile", &profile)?;
             v.put(STATE, b"settings", &Settings::default())?;
             v.put(CARDSETS, &be(cards.version), &cards)?;
@@ -205,6 +210,7 @@ impl Zicht {
             route,
             index: Index::default(),
             last_activity: now.timestamp(),
+            keys,
         });
         Ok(profile)
     }
@@ -282,7 +288,9 @@ impl Zicht {
             index.upsert(&s);
             Ok(())
         })?;
+        let keys: StoredKeys = v.get(IDENTITY, b"device")?.ok_or(CoreError::Corrupt)?;
         Ok(Session {
+            keys,
             key,
             profile,
             settings,

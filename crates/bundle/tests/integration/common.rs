@@ -20,7 +20,9 @@ pub fn recipient(n: u8) -> RecipientSecretKey {
 
 /// A payload of `len` bytes that is not all one value.
 pub fn payload(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i.wrapping_mul(31).wrapping_add(i >> 11)) as u8).collect()
+    (0..len)
+        .map(|i| (i.wrapping_mul(31).wrapping_add(i >> 11)) as u8)
+        .collect()
 }
 
 pub fn seal_vec(data: &[u8], from: &SenderKey, to: &[RecipientPublicKey]) -> (Vec<u8>, Sealed) {
@@ -60,7 +62,11 @@ impl Read for Choppy<'_> {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "try again"));
         }
         let n = self.max.min(buf.len()).min(self.data.len());
-        let n = if self.calls.is_multiple_of(3) { n.div_ceil(2) } else { n };
+        let n = if self.calls.is_multiple_of(3) {
+            n.div_ceil(2)
+        } else {
+            n
+        };
         buf[..n].copy_from_slice(&self.data[..n]);
         self.data = &self.data[n..];
         Ok(n)

@@ -36,13 +36,21 @@ fn unknown_sender_is_reported_before_any_plaintext() {
         Error::UnknownSender { sender: id } => assert_eq!(id, sender(1).key_id()),
         e => panic!("{e:?}"),
     }
-    assert!(out.is_empty(), "nothing released before the sender is known");
+    assert!(
+        out.is_empty(),
+        "nothing released before the sender is known"
+    );
     // The lookups the crate offers all find the sender.
     let map: HashMap<_, _> = [(sender(1).key_id(), sender(1).public_key())].into();
     assert!(open_vec(&b, &recipient(1), &map).is_ok());
     let map: BTreeMap<_, _> = [(sender(1).key_id(), sender(1).public_key())].into();
     assert!(open_vec(&b, &recipient(1), &map).is_ok());
-    assert!(open_vec(&b, &recipient(1), &[sender(5).public_key(), sender(1).public_key()]).is_ok());
+    assert!(open_vec(
+        &b,
+        &recipient(1),
+        &[sender(5).public_key(), sender(1).public_key()]
+    )
+    .is_ok());
 }
 
 #[test]
@@ -50,7 +58,10 @@ fn bad_signature() {
     // The directory holds another key under the sender's id (a swapped or rotated key).
     let b = one(b"x");
     let wrong: HashMap<_, _> = [(sender(1).key_id(), sender(2).public_key())].into();
-    assert!(matches!(open_vec(&b, &recipient(1), &wrong), Err(Error::BadSignature)));
+    assert!(matches!(
+        open_vec(&b, &recipient(1), &wrong),
+        Err(Error::BadSignature)
+    ));
     // A forged signature.
     let mut f = b.clone();
     let n = f.len();
@@ -61,7 +72,23 @@ fn bad_signature() {
 #[test]
 fn truncated() {
     let b = one(&payload(2 * CHUNK_SIZE + 100));
-    for cut in [0, 1, 7, 8, 9, 58, 59, 100, HDR - 1, HDR, HDR + 1, HDR + CHUNK_CT, b.len() - 73, b.len() - 72, b.len() - 1] {
+    for cut in [
+        0,
+        1,
+        7,
+        8,
+        9,
+        58,
+        59,
+        100,
+        HDR - 1,
+        HDR,
+        HDR + 1,
+        HDR + CHUNK_CT,
+        b.len() - 73,
+        b.len() - 72,
+        b.len() - 1,
+    ] {
         let e = open_one(&b[..cut]).unwrap_err();
         assert!(matches!(e, Error::Truncated), "cut at {cut}: {e:?}");
     }
@@ -86,7 +113,11 @@ fn missing_last_chunk_is_truncated() {
 #[test]
 fn tampered_chunk() {
     let b = one(&payload(3 * CHUNK_SIZE + 1));
-    for (at, index) in [(HDR, 0), (HDR + CHUNK_CT + 5, 1), (HDR + 3 * CHUNK_CT + 16, 3)] {
+    for (at, index) in [
+        (HDR, 0),
+        (HDR + CHUNK_CT + 5, 1),
+        (HDR + 3 * CHUNK_CT + 16, 3),
+    ] {
         let mut t = b.clone();
         t[at] ^= 0x20;
         match open_one(&t) {
@@ -98,12 +129,18 @@ fn tampered_chunk() {
     let mut t = b.clone();
     let (a, rest) = t[HDR..].split_at_mut(CHUNK_CT);
     a.swap_with_slice(&mut rest[..CHUNK_CT]);
-    assert!(matches!(open_one(&t), Err(Error::TamperedChunk { index: 0 })));
+    assert!(matches!(
+        open_one(&t),
+        Err(Error::TamperedChunk { index: 0 })
+    ));
     // A chunk from another bundle (another payload key).
     let other = one(&payload(3 * CHUNK_SIZE + 1));
     let mut t = b.clone();
     t[HDR..HDR + CHUNK_CT].copy_from_slice(&other[HDR..HDR + CHUNK_CT]);
-    assert!(matches!(open_one(&t), Err(Error::TamperedChunk { index: 0 })));
+    assert!(matches!(
+        open_one(&t),
+        Err(Error::TamperedChunk { index: 0 })
+    ));
 }
 
 #[test]
@@ -116,7 +153,11 @@ fn tampered_header() {
         assert!(matches!(e, Error::TamperedHeader), "byte {at}: {e:?}");
     }
     // Another recipient's stanza altered: the MAC fails for everybody.
-    let (b, _) = seal_vec(b"x", &sender(1), &[recipient(1).public_key(), recipient(2).public_key()]);
+    let (b, _) = seal_vec(
+        b"x",
+        &sender(1),
+        &[recipient(1).public_key(), recipient(2).public_key()],
+    );
     let mut t = b.clone();
     t[59 + 96 + 50] ^= 1;
     assert!(matches!(open_one(&t), Err(Error::TamperedHeader)));
@@ -140,20 +181,47 @@ fn malformed_header() {
     let b = one(b"x");
     let mut t = b.clone();
     t[0] = b'z';
-    assert!(matches!(open_one(&t), Err(Error::MalformedHeader { reason: Malformed::NotABundle })));
-    assert!(matches!(open_one(b"PK\x03\x04 not a bundle"), Err(Error::MalformedHeader { .. })));
+    assert!(matches!(
+        open_one(&t),
+        Err(Error::MalformedHeader {
+            reason: Malformed::NotABundle
+        })
+    ));
+    assert!(matches!(
+        open_one(b"PK\x03\x04 not a bundle"),
+        Err(Error::MalformedHeader { .. })
+    ));
     let mut t = b.clone();
     t[57..59].copy_from_slice(&0u16.to_be_bytes());
-    assert!(matches!(open_one(&t), Err(Error::MalformedHeader { reason: Malformed::RecipientCount })));
+    assert!(matches!(
+        open_one(&t),
+        Err(Error::MalformedHeader {
+            reason: Malformed::RecipientCount
+        })
+    ));
     let mut t = b.clone();
     t[57..59].copy_from_slice(&1025u16.to_be_bytes());
-    assert!(matches!(open_one(&t), Err(Error::MalformedHeader { reason: Malformed::RecipientCount })));
+    assert!(matches!(
+        open_one(&t),
+        Err(Error::MalformedHeader {
+            reason: Malformed::RecipientCount
+        })
+    ));
     // Two stanzas with one key id.
-    let (b2, _) = seal_vec(b"x", &sender(1), &[recipient(1).public_key(), recipient(2).public_key()]);
+    let (b2, _) = seal_vec(
+        b"x",
+        &sender(1),
+        &[recipient(1).public_key(), recipient(2).public_key()],
+    );
     let mut t = b2.clone();
     let rid: Vec<u8> = t[59..75].to_vec();
     t[59 + 96..59 + 96 + 16].copy_from_slice(&rid);
-    assert!(matches!(open_one(&t), Err(Error::MalformedHeader { reason: Malformed::DuplicateRecipient })));
+    assert!(matches!(
+        open_one(&t),
+        Err(Error::MalformedHeader {
+            reason: Malformed::DuplicateRecipient
+        })
+    ));
 }
 
 #[test]
@@ -167,23 +235,47 @@ fn appended_bytes_are_refused() {
 fn sealing_refusals() {
     let from = sender(1);
     let mut out = Vec::new();
-    assert!(matches!(seal(&b""[..], &mut out, &from, &[]), Err(Error::NoRecipients)));
+    assert!(matches!(
+        seal(&b""[..], &mut out, &from, &[]),
+        Err(Error::NoRecipients)
+    ));
     let r = recipient(1).public_key();
-    assert!(matches!(seal(&b""[..], &mut out, &from, &[r, r]), Err(Error::DuplicateRecipient { .. })));
+    assert!(matches!(
+        seal(&b""[..], &mut out, &from, &[r, r]),
+        Err(Error::DuplicateRecipient { .. })
+    ));
     let many: Vec<_> = (0..1025u32)
-        .map(|i| RecipientPublicKey::from_bytes({
-            let mut k = [9u8; 32];
-            k[..4].copy_from_slice(&i.to_le_bytes());
-            k
-        }))
+        .map(|i| {
+            RecipientPublicKey::from_bytes({
+                let mut k = [9u8; 32];
+                k[..4].copy_from_slice(&i.to_le_bytes());
+                k
+            })
+        })
         .collect();
-    assert!(matches!(seal(&b""[..], &mut out, &from, &many), Err(Error::TooManyRecipients { count: 1025 })));
+    assert!(matches!(
+        seal(&b""[..], &mut out, &from, &many),
+        Err(Error::TooManyRecipients { count: 1025 })
+    ));
     // Small-order points give an all-zero shared secret.
-    for bad in [[0u8; 32], { let mut k = [0u8; 32]; k[0] = 1; k }] {
-        let e = seal(&b""[..], &mut out, &from, &[RecipientPublicKey::from_bytes(bad)]).unwrap_err();
+    for bad in [[0u8; 32], {
+        let mut k = [0u8; 32];
+        k[0] = 1;
+        k
+    }] {
+        let e = seal(
+            &b""[..],
+            &mut out,
+            &from,
+            &[RecipientPublicKey::from_bytes(bad)],
+        )
+        .unwrap_err();
         assert!(matches!(e, Error::InvalidKey), "{e:?}");
     }
-    assert!(matches!(zicht_bundle::SenderKey::from_pkcs8(b"junk"), Err(Error::InvalidKey)));
+    assert!(matches!(
+        zicht_bundle::SenderKey::from_pkcs8(b"junk"),
+        Err(Error::InvalidKey)
+    ));
 }
 
 #[test]
@@ -197,7 +289,13 @@ fn io_errors_are_io() {
             Ok(())
         }
     }
-    let e = seal(&payload(5 * CHUNK_SIZE)[..], Broken, &sender(1), &[recipient(1).public_key()]).unwrap_err();
+    let e = seal(
+        &payload(5 * CHUNK_SIZE)[..],
+        Broken,
+        &sender(1),
+        &[recipient(1).public_key()],
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "bundle.io");
     let b = one(&payload(40 * CHUNK_SIZE));
     let e = zicht_bundle::open(&b[..], Broken, &recipient(1), &sender(1).public_key()).unwrap_err();
@@ -215,7 +313,9 @@ fn codes_and_messages_are_distinct() {
         Error::TamperedChunk { index: 3 },
         Error::TamperedHeader,
         Error::UnsupportedVersion { found: 2 },
-        Error::MalformedHeader { reason: Malformed::NotABundle },
+        Error::MalformedHeader {
+            reason: Malformed::NotABundle,
+        },
         Error::NoRecipients,
         Error::TooManyRecipients { count: 2000 },
         Error::DuplicateRecipient { key: k },
@@ -233,6 +333,8 @@ fn codes_and_messages_are_distinct() {
         assert!(e.code().starts_with("bundle."));
         assert!(!e.message().is_empty() && !e.to_string().is_empty());
     }
-    assert!(Error::TamperedChunk { index: 3 }.message().contains("Deel 4"));
+    assert!(Error::TamperedChunk { index: 3 }
+        .message()
+        .contains("Deel 4"));
     assert!(Error::NotForMe.message().contains("niet voor dit apparaat"));
 }

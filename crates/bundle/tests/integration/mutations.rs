@@ -21,7 +21,10 @@ fn expected(at: usize, len: usize) -> fn(&Error) -> bool {
         // The recipient count: 0, > 1024, more stanzas than bytes, or stanzas that the MAC
         // does not cover as sealed.
         57..=58 => |e| {
-            matches!(e, Error::MalformedHeader { .. } | Error::Truncated | Error::TamperedHeader)
+            matches!(
+                e,
+                Error::MalformedHeader { .. } | Error::Truncated | Error::TamperedHeader
+            )
         },
         59..=74 => |e| matches!(e, Error::NotForMe),
         75..=186 => |e| matches!(e, Error::TamperedHeader),

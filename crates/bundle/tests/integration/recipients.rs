@@ -18,13 +18,19 @@ fn each_recipient_opens_the_same_bundle() {
         assert_eq!(opened.id, sealed.id);
     }
     let outsider = recipient(9);
-    assert!(matches!(open_vec(&bundle, &outsider, &from.public_key()), Err(Error::NotForMe)));
+    assert!(matches!(
+        open_vec(&bundle, &outsider, &from.public_key()),
+        Err(Error::NotForMe)
+    ));
 }
 
 #[test]
 fn header_lists_recipients_for_routing() {
     let from = sender(2);
-    let publics: Vec<_> = [3, 1, 2].into_iter().map(|n| recipient(n).public_key()).collect();
+    let publics: Vec<_> = [3, 1, 2]
+        .into_iter()
+        .map(|n| recipient(n).public_key())
+        .collect();
     let (bundle, _) = seal_vec(b"hi", &from, &publics);
     let h = read_header(&mut &bundle[..]).unwrap();
     assert_eq!(h.version(), 1);
@@ -41,7 +47,10 @@ fn many_recipients() {
     let publics: Vec<_> = keys.iter().map(|k| k.public_key()).collect();
     let (bundle, _) = seal_vec(b"regio", &from, &publics);
     for k in [&keys[0], &keys[128], &keys[255]] {
-        assert_eq!(open_vec(&bundle, k, &from.public_key()).unwrap().0, b"regio");
+        assert_eq!(
+            open_vec(&bundle, k, &from.public_key()).unwrap().0,
+            b"regio"
+        );
     }
 }
 
@@ -51,7 +60,10 @@ fn a_senders_own_key_is_not_a_recipient_unless_listed() {
     let from = sender(2);
     let own = recipient(7);
     let (bundle, _) = seal_vec(b"x", &from, &[recipient(1).public_key()]);
-    assert!(matches!(open_vec(&bundle, &own, &from.public_key()), Err(Error::NotForMe)));
+    assert!(matches!(
+        open_vec(&bundle, &own, &from.public_key()),
+        Err(Error::NotForMe)
+    ));
     let (bundle, _) = seal_vec(b"x", &from, &[recipient(1).public_key(), own.public_key()]);
     assert_eq!(open_vec(&bundle, &own, &from.public_key()).unwrap().0, b"x");
 }

@@ -45,7 +45,13 @@ struct Quirks {
     no_last_flag: bool,
 }
 
-fn reference_seal(data: &[u8], sender_seed: &[u8; 32], recipients: &[[u8; 32]], seed: &[u8; 32], q: Quirks) -> Vec<u8> {
+fn reference_seal(
+    data: &[u8],
+    sender_seed: &[u8; 32],
+    recipients: &[[u8; 32]],
+    seed: &[u8; 32],
+    q: Quirks,
+) -> Vec<u8> {
     // Test-vector entropy: BLAKE3 XOF of the seed in derive-key mode; file key, salt, ephemerals.
     let mut xof = blake3::Hasher::new_derive_key("zicht-bundle/v1 test-vector entropy (insecure)");
     xof.update(seed);
@@ -60,7 +66,10 @@ fn reference_seal(data: &[u8], sender_seed: &[u8; 32], recipients: &[[u8; 32]], 
     let mut out = Vec::new();
     out.extend_from_slice(b"ZICHTBDL");
     out.push(1);
-    out.extend_from_slice(&key_id("zicht-bundle/v1/key-id/ed25519", signer.public_key().as_ref()));
+    out.extend_from_slice(&key_id(
+        "zicht-bundle/v1/key-id/ed25519",
+        signer.public_key().as_ref(),
+    ));
     out.extend_from_slice(&salt);
     out.extend_from_slice(&(recipients.len() as u16).to_be_bytes());
     for r in recipients {
@@ -69,7 +78,11 @@ fn reference_seal(data: &[u8], sender_seed: &[u8; 32], recipients: &[[u8; 32]], 
         let e = x25519_dalek::StaticSecret::from(e);
         let epk = x25519_dalek::PublicKey::from(&e).to_bytes();
         let ss = e.diffie_hellman(&x25519_dalek::PublicKey::from(*r));
-        let wk = hkdf(&[epk.as_slice(), r.as_slice()].concat(), ss.as_bytes(), b"zicht-bundle/v1/x25519-wrap");
+        let wk = hkdf(
+            &[epk.as_slice(), r.as_slice()].concat(),
+            ss.as_bytes(),
+            b"zicht-bundle/v1/x25519-wrap",
+        );
         let mut w = fk.to_vec();
         aes(&wk)
             .seal_in_place_append_tag(Nonce::assume_unique_for_key([0; 12]), Aad::empty(), &mut w)
@@ -108,7 +121,14 @@ fn reference_seal(data: &[u8], sender_seed: &[u8; 32], recipients: &[[u8; 32]], 
 
 #[test]
 fn crate_output_matches_the_document() {
-    for (len, n) in [(0usize, 1u8), (1, 1), (65536, 2), (65537, 1), (16 * 65536 + 3, 3), (3 * 65536, 1)] {
+    for (len, n) in [
+        (0usize, 1u8),
+        (1, 1),
+        (65536, 2),
+        (65537, 1),
+        (16 * 65536 + 3, 3),
+        (3 * 65536, 1),
+    ] {
         let recipients: Vec<_> = (1..=n).map(recipient).collect();
         let publics: Vec<_> = recipients.iter().map(|r| r.public_key()).collect();
         let raw: Vec<[u8; 32]> = publics.iter().map(|p| *p.as_bytes()).collect();
@@ -117,7 +137,10 @@ fn crate_output_matches_the_document() {
         let theirs = reference_seal(&data, &[1; 32], &raw, &[9; 32], Quirks::default());
         assert!(ours == theirs, "len {len}, {n} recipients: bytes differ");
         for r in &recipients {
-            assert_eq!(open_vec(&theirs, r, &sender(1).public_key()).unwrap().0, data);
+            assert_eq!(
+                open_vec(&theirs, r, &sender(1).public_key()).unwrap().0,
+                data
+            );
         }
     }
 }
@@ -128,12 +151,30 @@ fn signed_but_non_canonical_bundles_are_refused() {
     let raw = [*to.public_key().as_bytes()];
     let from = sender(1).public_key();
 
-    let b = reference_seal(&payload(65536), &[1; 32], &raw, &[2; 32], Quirks { extra_empty_last: true, ..Quirks::default() });
+    let b = reference_seal(
+        &payload(65536),
+        &[1; 32],
+        &raw,
+        &[2; 32],
+        Quirks {
+            extra_empty_last: true,
+            ..Quirks::default()
+        },
+    );
     let e = open_vec(&b, &to, &from).unwrap_err();
     assert!(matches!(e, Error::TamperedChunk { index: 1 }), "{e:?}");
 
     for len in [65536 * 2, 65536 * 2 + 10, 5] {
-        let b = reference_seal(&payload(len), &[1; 32], &raw, &[2; 32], Quirks { no_last_flag: true, ..Quirks::default() });
+        let b = reference_seal(
+            &payload(len),
+            &[1; 32],
+            &raw,
+            &[2; 32],
+            Quirks {
+                no_last_flag: true,
+                ..Quirks::default()
+            },
+        );
         let e = open_vec(&b, &to, &from).unwrap_err();
         if len % 65536 == 0 {
             assert!(matches!(e, Error::Truncated), "{len}: {e:?}");

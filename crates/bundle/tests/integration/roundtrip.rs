@@ -11,7 +11,11 @@ fn check(len: usize, max_read: usize) {
     let data = payload(len);
     let mut bundle = Vec::new();
     let sealed = zicht_bundle::seal(
-        Choppy { data: &data, max: max_read, calls: 0 },
+        Choppy {
+            data: &data,
+            max: max_read,
+            calls: 0,
+        },
         &mut bundle,
         &from,
         &[to.public_key()],
@@ -25,7 +29,11 @@ fn check(len: usize, max_read: usize) {
 
     let mut plain = Vec::new();
     let opened = zicht_bundle::open(
-        Choppy { data: &bundle, max: max_read, calls: 0 },
+        Choppy {
+            data: &bundle,
+            max: max_read,
+            calls: 0,
+        },
         &mut plain,
         &to,
         &from.public_key(),
@@ -82,7 +90,9 @@ fn ids_are_lowercase_hex_of_blake3() {
     let (bundle, sealed) = seal_vec(b"x", &sender(1), &[recipient(1).public_key()]);
     let hex = sealed.id.to_string();
     assert_eq!(hex.len(), 64);
-    assert!(hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+    assert!(hex
+        .bytes()
+        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
     assert_eq!(hex, blake3::hash(&bundle).to_hex().as_str());
     assert_eq!(BundleId::from_hex(&hex), Some(sealed.id));
     assert_eq!(BundleId::from_hex(&hex.to_uppercase()), None);

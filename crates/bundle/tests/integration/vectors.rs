@@ -19,7 +19,10 @@ fn hex(b: &[u8]) -> String {
 
 fn unhex(s: &str) -> Vec<u8> {
     assert!(s.len().is_multiple_of(2), "odd hex {s}");
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn arr(s: &str) -> [u8; 32] {
@@ -101,13 +104,20 @@ impl Vector {
             .map(|r| RecipientSecretKey::from_bytes(*r).public_key())
             .collect();
         let mut out = Vec::new();
-        seal_with_seed_insecure(&self.plaintext.bytes()[..], &mut out, &sender, &publics, &self.entropy_seed)
-            .unwrap();
+        seal_with_seed_insecure(
+            &self.plaintext.bytes()[..],
+            &mut out,
+            &sender,
+            &publics,
+            &self.entropy_seed,
+        )
+        .unwrap();
         self.mutation.apply(out)
     }
 
     fn render(&self, id: &BundleId) -> String {
-        let mut s = String::from("# Zicht bundle format v1 test vector (docs/bundle-format.md §12)\n");
+        let mut s =
+            String::from("# Zicht bundle format v1 test vector (docs/bundle-format.md §12)\n");
         s += &format!("description = {}\n", self.description);
         s += &format!("sender_seed = {}\n", hex(&self.sender_seed));
         for r in &self.recipients {
@@ -115,7 +125,10 @@ impl Vector {
         }
         s += &format!("entropy_seed = {}\n", hex(&self.entropy_seed));
         s += &format!("opener_secret = {}\n", hex(&self.opener));
-        s += &format!("sender_known = {}\n", if self.sender_known { "yes" } else { "no" });
+        s += &format!(
+            "sender_known = {}\n",
+            if self.sender_known { "yes" } else { "no" }
+        );
         match &self.plaintext {
             Plain::Hex(b) => s += &format!("plaintext_hex = {}\n", hex(b)),
             Plain::Pattern(n) => s += &format!("plaintext_pattern = {n}\n"),
@@ -140,8 +153,13 @@ impl Vector {
             expect: String::new(),
         };
         let mut id = String::new();
-        for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
-            let (k, val) = line.split_once(" = ").unwrap_or_else(|| panic!("{name}: bad line {line}"));
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let (k, val) = line
+                .split_once(" = ")
+                .unwrap_or_else(|| panic!("{name}: bad line {line}"));
             match k {
                 "description" => v.description = val.into(),
                 "sender_seed" => v.sender_seed = arr(val),
@@ -180,19 +198,84 @@ fn specs() -> Vec<Vector> {
         expect: "ok".into(),
     };
     let mut out = vec![
-        v("01-empty", "empty payload: one empty last chunk", vec![table], Plain::Hex(vec![])),
-        v("02-one-byte", "one byte", vec![table], Plain::Hex(b"Z".to_vec())),
-        v("03-two-recipients", "text to the regional table and the back-up officer, opened by the second", vec![table, backup], Plain::Hex(text.clone())),
-        v("04-one-full-chunk", "65536 bytes: one full last chunk", vec![table], Plain::Pattern(65536)),
-        v("05-chunk-plus-one", "65537 bytes: a full chunk and a 1-byte last chunk", vec![table], Plain::Pattern(65537)),
-        v("06-three-recipients", "150000 bytes, three chunks, three recipients", vec![backup, table, outsider], Plain::Pattern(150_000)),
-        v("10-not-for-me", "opened by a key that is not a recipient", vec![table, backup], Plain::Hex(text.clone())),
-        v("11-unknown-sender", "the sender is not in the directory", vec![table], Plain::Hex(text.clone())),
-        v("12-truncated", "the last 100 bytes are missing", vec![table], Plain::Pattern(65537)),
-        v("13-tampered-chunk", "one bit flipped in chunk 1", vec![table], Plain::Pattern(65537)),
-        v("14-bad-signature", "one bit flipped in the signature", vec![table], Plain::Hex(text.clone())),
-        v("15-tampered-header", "one bit flipped in the payload salt", vec![table], Plain::Hex(text.clone())),
-        v("16-unsupported-version", "version byte set to 2", vec![table], Plain::Hex(text.clone())),
+        v(
+            "01-empty",
+            "empty payload: one empty last chunk",
+            vec![table],
+            Plain::Hex(vec![]),
+        ),
+        v(
+            "02-one-byte",
+            "one byte",
+            vec![table],
+            Plain::Hex(b"Z".to_vec()),
+        ),
+        v(
+            "03-two-recipients",
+            "text to the regional table and the back-up officer, opened by the second",
+            vec![table, backup],
+            Plain::Hex(text.clone()),
+        ),
+        v(
+            "04-one-full-chunk",
+            "65536 bytes: one full last chunk",
+            vec![table],
+            Plain::Pattern(65536),
+        ),
+        v(
+            "05-chunk-plus-one",
+            "65537 bytes: a full chunk and a 1-byte last chunk",
+            vec![table],
+            Plain::Pattern(65537),
+        ),
+        v(
+            "06-three-recipients",
+            "150000 bytes, three chunks, three recipients",
+            vec![backup, table, outsider],
+            Plain::Pattern(150_000),
+        ),
+        v(
+            "10-not-for-me",
+            "opened by a key that is not a recipient",
+            vec![table, backup],
+            Plain::Hex(text.clone()),
+        ),
+        v(
+            "11-unknown-sender",
+            "the sender is not in the directory",
+            vec![table],
+            Plain::Hex(text.clone()),
+        ),
+        v(
+            "12-truncated",
+            "the last 100 bytes are missing",
+            vec![table],
+            Plain::Pattern(65537),
+        ),
+        v(
+            "13-tampered-chunk",
+            "one bit flipped in chunk 1",
+            vec![table],
+            Plain::Pattern(65537),
+        ),
+        v(
+            "14-bad-signature",
+            "one bit flipped in the signature",
+            vec![table],
+            Plain::Hex(text.clone()),
+        ),
+        v(
+            "15-tampered-header",
+            "one bit flipped in the payload salt",
+            vec![table],
+            Plain::Hex(text.clone()),
+        ),
+        v(
+            "16-unsupported-version",
+            "version byte set to 2",
+            vec![table],
+            Plain::Hex(text.clone()),
+        ),
     ];
     for (i, x) in out.iter_mut().enumerate() {
         x.entropy_seed = [i as u8 + 1; 32];
@@ -242,7 +325,11 @@ fn vectors() {
         })
         .collect();
     names.sort();
-    assert_eq!(names.len(), specs().len(), "every vector file present: {names:?}");
+    assert_eq!(
+        names.len(),
+        specs().len(),
+        "every vector file present: {names:?}"
+    );
     for name in &names {
         let text = std::fs::read_to_string(dir().join(format!("{name}.txt"))).unwrap();
         let (v, id) = Vector::parse(name, &text);
@@ -263,7 +350,10 @@ fn vectors() {
             Err(e) => assert_eq!(e.code(), v.expect, "{name}: {e}"),
         }
         // The implementation still produces these exact bytes from these seeds.
-        assert!(v.seal() == bundle, "{name}: re-sealing gives different bytes (format drift?)");
+        assert!(
+            v.seal() == bundle,
+            "{name}: re-sealing gives different bytes (format drift?)"
+        );
         assert_eq!(v.name, *name);
     }
 }

@@ -3,6 +3,7 @@
 mod cards;
 mod common;
 mod crash;
+mod exchange;
 mod model;
 mod plaintext;
 mod route;

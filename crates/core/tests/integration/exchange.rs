@@ -1,0 +1,315 @@
+//! Exchange between devices: the signed directory (pinning, versions), sealing signals into a
+//! bundle for named recipients, importing it (verified, idempotent), and every refusal.
+
+use crate::common::*;
+use ring::rand::SystemRandom;
+use ring::signature::Ed25519KeyPair;
+use std::path::Path;
+use zicht_core::directory::sign;
+use zicht_core::Zicht;
+use zicht_model::*;
+
+fn root() -> Vec<u8> {
+    Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+        .unwrap()
+        .as_ref()
+        .to_vec()
+}
+
+fn participant(id: &str, role: ParticipantRole, z: &Zicht) -> Participant {
+    let me = z.device_identity().unwrap();
+    Participant {
+        id: id.into(),
+        municipality: "Zutphen".into(),
+        role,
+        display_name: format!("Naam {id}"),
+        signing_key: me.signing_key,
+        encryption_key: me.encryption_key,
+    }
+}
+
+fn directory(version: u32, participants: Vec<Participant>) -> Directory {
+    Directory {
+        region: "IJsselstreek".into(),
+        version,
+        issued: "2026-11-22".into(),
+        participants,
+    }
+}
+
+fn signed_json(root: &[u8], d: &Directory) -> String {
+    serde_json::to_string(&sign(root, d).unwrap()).unwrap()
+}
+
+struct Devices {
+    _dirs: Vec<tempfile::TempDir>,
+    inspector: Zicht,
+    officer: Zicht,
+    other: Zicht,
+    root: Vec<u8>,
+    dir: Directory,
+}
+
+fn device(dir: &Path) -> Zicht {
+    fresh(dir)
+}
+
+fn devices() -> Devices {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut inspector = device(dirs[0].path());
+    let mut officer = device(dirs[1].path());
+    let mut other = device(dirs[2].path());
+    let root = root();
+    let dir = directory(
+        1,
+        vec![
+            participant("insp", ParticipantRole::Toezichthouder, &inspector),
+            participant("af", ParticipantRole::Aandachtsfunctionaris, &officer),
+            participant("tafel", ParticipantRole::RegionaleTafel, &other),
+        ],
+    );
+    let json = signed_json(&root, &dir);
+    for z in [&mut inspector, &mut officer, &mut other] {
+        let st = z.import_directory(&json).unwrap();
+        assert_eq!(st.participants.len(), 3);
+        assert!(st.me.is_some(), "each device finds itself in the directory");
+    }
+    Devices {
+        _dirs: dirs,
+        inspector,
+        officer,
+        other,
+        root,
+        dir,
+    }
+}
+
+#[test]
+fn a_signal_travels_to_its_recipient_only() {
+    let mut d = devices();
+    let s = d
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = d
+        .inspector
+        .send_signals(&[s.id.clone()], &["af".into()], now())
+        .unwrap();
+    assert_eq!(item.state, OutboxState::Wacht);
+    assert_eq!(item.recipients, vec!["Naam af (Zutphen)".to_string()]);
+    assert_eq!(d.inspector.outbox().unwrap(), vec![item.clone()]);
+    let bytes = d.inspector.outbox_bundle(&item.id).unwrap();
+    assert_eq!(bytes.len() as u64, item.size);
+
+    let r = d.officer.import_bundle(&bytes, later(60)).unwrap();
+    assert!(r.new);
+    assert_eq!(
+        (r.id.as_str(), r.sender.as_str(), r.signals),
+        (item.id.as_str(), "Naam insp", 1)
+    );
+    let inbox = d.officer.inbox().unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(
+        inbox[0].payload.signals[0], s,
+        "the signal arrives unchanged"
+    );
+    assert_eq!(inbox[0].sender.role, ParticipantRole::Toezichthouder);
+
+    // The same bundle twice changes nothing.
+    let again = d.officer.import_bundle(&bytes, later(120)).unwrap();
+    assert!(!again.new);
+    assert_eq!(d.officer.inbox().unwrap(), inbox);
+
+    // Not for the regional table.
+    let e = d.other.import_bundle(&bytes, now()).unwrap_err();
+    assert_eq!(e.code(), zicht_bundle::Error::NotForMe.code());
+    assert!(d.other.inbox().unwrap().is_empty());
+}
+
+#[test]
+fn tampered_or_truncated_bundles_are_refused_and_change_nothing() {
+    let mut d = devices();
+    let s = d
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = d
+        .inspector
+        .send_signals(&[s.id], &["af".into()], now())
+        .unwrap();
+    let bytes = d.inspector.outbox_bundle(&item.id).unwrap();
+    for pos in [0, 10, bytes.len() / 2, bytes.len() - 1] {
+        let mut bad = bytes.clone();
+        bad[pos] ^= 0x01;
+        assert!(
+            d.officer.import_bundle(&bad, now()).is_err(),
+            "flipped byte {pos} accepted"
+        );
+    }
+    assert!(d
+        .officer
+        .import_bundle(&bytes[..bytes.len() - 10], now())
+        .is_err());
+    assert!(d.officer.import_bundle(&[], now()).is_err());
+    assert!(d.officer.inbox().unwrap().is_empty());
+}
+
+#[test]
+fn sender_must_be_in_the_directory() {
+    let mut d = devices();
+    let stranger_dir = tempfile::tempdir().unwrap();
+    let mut stranger = device(stranger_dir.path());
+    // The stranger has its own directory that lists the officer and itself.
+    let own = directory(
+        1,
+        vec![
+            participant("x", ParticipantRole::Toezichthouder, &stranger),
+            d.dir.participants[1].clone(),
+        ],
+    );
+    stranger
+        .import_directory(&signed_json(&root(), &own))
+        .unwrap();
+    let s = stranger
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = stranger
+        .send_signals(&[s.id], &["af".into()], now())
+        .unwrap();
+    let bytes = stranger.outbox_bundle(&item.id).unwrap();
+    let e = d.officer.import_bundle(&bytes, now()).unwrap_err();
+    assert_eq!(e.code(), "bundle.unknown_sender", "{e:?}");
+}
+
+#[test]
+fn directory_pinning_versions_and_signatures() {
+    let mut d = devices();
+    // Another root: refused once a root is pinned.
+    let e = d
+        .officer
+        .import_directory(&signed_json(&root(), &d.dir))
+        .unwrap_err();
+    assert_eq!(e.code(), "directory_wrong_root");
+    // Altered text: bad signature.
+    let mut signed = sign(&d.root, &d.dir).unwrap();
+    signed.directory = signed.directory.replace("Naam af", "Naam aanvaller");
+    let e = d
+        .officer
+        .import_directory(&serde_json::to_string(&signed).unwrap())
+        .unwrap_err();
+    assert_eq!(e.code(), "directory_bad_signature");
+    // Newer version accepted, then the older refused.
+    let mut v2 = d.dir.clone();
+    v2.version = 2;
+    v2.participants.pop();
+    assert_eq!(
+        d.officer
+            .import_directory(&signed_json(&d.root, &v2))
+            .unwrap()
+            .participants
+            .len(),
+        2
+    );
+    let e = d
+        .officer
+        .import_directory(&signed_json(&d.root, &d.dir))
+        .unwrap_err();
+    assert_eq!(e.code(), "directory_older");
+    // Garbage.
+    assert_eq!(
+        d.officer.import_directory("{").unwrap_err().code(),
+        "directory_invalid"
+    );
+    // Unknown recipient and no directory.
+    let s = d
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    assert_eq!(
+        d.inspector
+            .send_signals(&[s.id.clone()], &["nobody".into()], now())
+            .unwrap_err()
+            .code(),
+        "unknown_recipient"
+    );
+    let lone = tempfile::tempdir().unwrap();
+    let mut z = device(lone.path());
+    let s2 = z.record_signal(signal_input(), now()).unwrap().signal;
+    assert_eq!(
+        z.send_signals(&[s2.id], &["af".into()], now())
+            .unwrap_err()
+            .code(),
+        "no_directory"
+    );
+}
+
+#[test]
+fn keys_and_outbox_survive_restart_and_stay_encrypted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = fresh(dir.path());
+    let me = z.device_identity().unwrap();
+    let root = root();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = device(other_dir.path());
+    let d = directory(
+        1,
+        vec![
+            participant("me", ParticipantRole::Toezichthouder, &z),
+            participant("af", ParticipantRole::Aandachtsfunctionaris, &other),
+        ],
+    );
+    z.import_directory(&signed_json(&root, &d)).unwrap();
+    let mut input = signal_input();
+    input.observation = "UITWISSELKANARIE waargenomen".into();
+    let s = z.record_signal(input, now()).unwrap().signal;
+    let item = z.send_signals(&[s.id], &["af".into()], now()).unwrap();
+    let sent = z
+        .set_outbox_state(
+            &item.id,
+            OutboxState::Verzonden {
+                receipt_at: later(5).naive_local(),
+            },
+        )
+        .unwrap();
+    assert_eq!(sent.attempts, 1);
+    // Once sent, it stays sent.
+    let still = z
+        .set_outbox_state(&item.id, OutboxState::Fout { reason: "x".into() })
+        .unwrap();
+    assert!(matches!(still.state, OutboxState::Verzonden { .. }));
+    drop(z);
+    let z = reopen(dir.path());
+    assert_eq!(
+        z.device_identity().unwrap(),
+        me,
+        "keys are stable across restarts"
+    );
+    assert_eq!(z.outbox().unwrap().len(), 1);
+    assert_eq!(z.directory_status().unwrap().unwrap().version, 1);
+    drop(z);
+    let mut hits = 0;
+    for e in walk(dir.path()) {
+        let data = std::fs::read(e).unwrap();
+        if data.windows(16).any(|w| w == b"UITWISSELKANARIE") {
+            hits += 1;
+        }
+    }
+    assert_eq!(hits, 0, "outbox plaintext on disk");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
