@@ -205,6 +205,39 @@ async fn axe(c: &Client, screen: &str) -> Res {
     Ok(())
 }
 
+/// WCAG 1.4.4 / 1.4.10: at 200 % zoom the page must not need horizontal scrolling.
+async fn zoom_200(c: &Client, screen: &str) -> Res {
+    let v = c
+        .execute(
+            "document.documentElement.style.zoom = '2'; \
+             return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(c, &format!("zoom-200-{screen}")).await?;
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap_or(v);
+    c.execute("document.documentElement.style.zoom = '';", vec![])
+        .await?;
+    let (scroll, client) = (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
+    report(&format!(
+        "zoom 200% [{screen}]: content width {scroll}, window width {client}"
+    ));
+    if scroll > client + 1.0 {
+        return Err(format!(
+            "{screen} at 200% zoom needs horizontal scrolling ({scroll} > {client})"
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Prints a line and appends it to `target/e2e/report.txt` (xtask shows it after the run).
 fn report(line: &str) {
     println!("{line}");

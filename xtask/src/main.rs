@@ -6,6 +6,8 @@
 //!           workspace under Xvfb, including the end-to-end test in the real window.
 //! - `ui [--release]`: only build the UI into `ui/dist`.
 //! - `deps`: only install what is missing.
+//! - `demo-region`: generate the demo region (root key, signed participant directory) into
+//!   `target/demo-region/` (see crates/core/examples/demo_region.rs).
 //!
 //! Only std, so this compiles in seconds on a fresh machine.
 
@@ -35,8 +37,20 @@ fn main() {
         Some("test") => test(&args[1..]),
         Some("ui") => deps(false).and_then(|_| build_ui(args.iter().any(|a| a == "--release"))),
         Some("deps") => deps(true),
+        Some("demo-region") => sh(Command::new(cargo())
+            .current_dir(root())
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "zicht-core",
+                "--example",
+                "demo_region",
+                "--",
+            ])
+            .args(&args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|ui [--release]|deps>");
+            eprintln!("usage: cargo xtask <run|test|ui [--release]|deps|demo-region [--out DIR] [--device JSON]...>");
             exit(2);
         }
     };
