@@ -35,7 +35,18 @@ impl Kv {
     /// Opens (or creates) the store in `dir`. Fails if another process has it open.
     pub fn open(dir: &Path) -> Result<Kv> {
         std::fs::create_dir_all(dir)?;
-        let db = sled::Config::new().path(dir).open().map_err(storage)?;
+        // sled releases its file lock from background threads shortly after the last handle is
+        // dropped, so a reopen right after a close in the same process can briefly see it held.
+        let mut tries = 0;
+        let db = loop {
+            match sled::Config::new().path(dir).open().map_err(storage) {
+                Err(CoreError::InUse) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other?,
+            }
+        };
         let kv = Kv {
             db,
             dir: dir.to_path_buf(),

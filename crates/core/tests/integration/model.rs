@@ -63,6 +63,8 @@ proptest! {
                     kv.sync().unwrap();
                     prop_assert_eq!(existed, model.remove(&k).is_some());
                 }
+                // Regression guard: a reopen right after the drop once failed with `in_use`
+                // (sled frees its file lock from a background thread); Kv::open now waits.
                 Op::Reopen => {
                     drop(kv);
                     kv = Kv::open(dir.path()).unwrap();
