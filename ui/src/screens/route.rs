@@ -43,6 +43,7 @@ fn RouteView(route: Route) -> impl IntoView {
         </p>
         <section aria-labelledby="route-rules-heading">
             <h2 id="route-rules-heading" class="utrecht-heading-2">"Wanneer wie"</h2>
+            <div class="zicht-table-scroll" role="region" aria-label="Regels van de meldroute" tabindex="0">
             <table class="utrecht-table utrecht-table--html-table zicht-table" id="route-rules">
                 <thead class="utrecht-table__header">
                     <tr class="utrecht-table__row">
@@ -61,6 +62,7 @@ fn RouteView(route: Route) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
         <section aria-labelledby="route-contacts-heading">
             <h2 id="route-contacts-heading" class="utrecht-heading-2">"Contacten"</h2>

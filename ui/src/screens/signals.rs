@@ -103,6 +103,7 @@ pub fn SignalTable(#[prop(into)] filter: Signal<SignalFilter>, id: &'static str)
                 <p class="utrecht-paragraph" id=id>"Geen signalen gevonden."</p>
             }.into_any(),
             Some(Ok(list)) => view! {
+                <div class="zicht-table-scroll" role="region" aria-label="Lijst van signalen" tabindex="0">
                 <table class="utrecht-table utrecht-table--html-table zicht-table" id=id>
                     <thead class="utrecht-table__header">
                         <tr class="utrecht-table__row">
@@ -142,6 +143,7 @@ pub fn SignalTable(#[prop(into)] filter: Signal<SignalFilter>, id: &'static str)
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             }.into_any(),
         }}
     }
