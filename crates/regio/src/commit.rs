@@ -1,0 +1,139 @@
+//! Group commit: one [`Store::sync`] (sled flush + fsync) serves every request that finished
+//! its writes before the sync started.
+//!
+//! A request writes to the store, then calls [`GroupCommit::wait`], which queues a one-shot
+//! channel and wakes the commit thread. The thread takes the *whole* queue, runs one sync,
+//! and answers every channel it took. Requests that queue while a sync runs go into the next
+//! batch, so under load each fsync covers as many requests as arrived during the previous one,
+//! and a lone request pays for exactly one sync.
+
+use crate::store::Store;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+
+type Waiter = oneshot::Sender<Result<(), String>>;
+
+struct Queue {
+    waiters: Vec<Waiter>,
+    stop: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    syncs: AtomicU64,
+    served: AtomicU64,
+}
+
+/// Counters for the load benchmark and the logs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    /// fsync rounds run.
+    pub syncs: u64,
+    /// Requests answered by them.
+    pub served: u64,
+}
+
+pub struct GroupCommit {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl GroupCommit {
+    pub fn start(store: Arc<Store>) -> std::io::Result<GroupCommit> {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                waiters: Vec::new(),
+                stop: false,
+            }),
+            wake: Condvar::new(),
+            syncs: AtomicU64::new(0),
+            served: AtomicU64::new(0),
+        });
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("regio-commit".into())
+            .spawn(move || run(&s, &store))?;
+        Ok(GroupCommit {
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// Resolves once every write this task made before the call is durable.
+    pub async fn wait(&self) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut q = self
+                .shared
+                .queue
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if q.stop {
+                return Err("group commit stopped".into());
+            }
+            q.waiters.push(tx);
+        }
+        self.shared.wake.notify_one();
+        rx.await
+            .unwrap_or_else(|_| Err("group commit thread gone".into()))
+    }
+
+    pub fn stats(&self) -> CommitStats {
+        CommitStats {
+            syncs: self.shared.syncs.load(Ordering::Relaxed),
+            served: self.shared.served.load(Ordering::Relaxed),
+        }
+    }
+}
+
+fn run(shared: &Shared, store: &Store) {
+    loop {
+        let batch = {
+            let mut q = shared
+                .queue
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            while q.waiters.is_empty() && !q.stop {
+                q = shared
+                    .wake
+                    .wait(q)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+            if q.waiters.is_empty() && q.stop {
+                return;
+            }
+            std::mem::take(&mut q.waiters)
+        };
+        let result = store.sync().map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::error!(error = %e, waiters = batch.len(), "group commit: sync failed");
+        }
+        shared.syncs.fetch_add(1, Ordering::Relaxed);
+        shared
+            .served
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        for w in batch {
+            let _ = w.send(result.clone());
+        }
+    }
+}
+
+impl Drop for GroupCommit {
+    fn drop(&mut self) {
+        {
+            let mut q = self
+                .shared
+                .queue
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            q.stop = true;
+        }
+        self.shared.wake.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
