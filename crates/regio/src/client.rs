@@ -362,3 +362,82 @@ pub struct ErrorBody {
     pub code: String,
     pub message: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ring::signature::KeyPair;
+
+    fn device_key() -> Ed25519KeyPair {
+        let seed: Vec<u8> = (0u8..32).collect();
+        Ed25519KeyPair::from_seed_unchecked(&seed).unwrap()
+    }
+
+    /// The vectors printed in docs/regio-protocol.md §4.5.
+    #[test]
+    fn request_signing_vectors() {
+        let key = device_key();
+        let pk = hex::encode(key.public_key().as_ref());
+        let dev = device_id(key.public_key().as_ref());
+        let nonce = "00112233445566778899aabbccddeeff";
+        let get = sign_request_digest(
+            &key,
+            "GET",
+            "/v1/inbox?after=0",
+            &body_digest(b""),
+            1_750_000_000,
+            nonce,
+        );
+        let body = b"ZICHT";
+        let put_path = format!("/v1/envelopes/{}", envelope_id(body));
+        let put = sign_request_digest(
+            &key,
+            "PUT",
+            &put_path,
+            &body_digest(body),
+            1_750_000_000,
+            nonce,
+        );
+        assert_eq!(pk, VEC_PK);
+        assert_eq!(dev, VEC_DEVICE);
+        assert_eq!(body_digest(b""), VEC_EMPTY_DIGEST);
+        assert_eq!(get.signature, VEC_GET_SIG);
+        assert_eq!(put_path, VEC_PUT_PATH);
+        assert_eq!(put.signature, VEC_PUT_SIG);
+        assert_eq!(
+            canonical_request("GET", "/v1/inbox?after=0", 1_750_000_000, nonce, &dev, VEC_EMPTY_DIGEST),
+            format!("zicht-regio/v1/request\nGET\n/v1/inbox?after=0\n1750000000\n{nonce}\n{dev}\n{VEC_EMPTY_DIGEST}")
+        );
+    }
+
+    #[test]
+    fn receipt_vector() {
+        let endpoint = Ed25519KeyPair::from_seed_unchecked(&[0x42; 32]).unwrap();
+        let mut r = Receipt {
+            version: 1,
+            id: envelope_id(b"ZICHT"),
+            size: 5,
+            received_at_ms: 1_750_000_000_123,
+            uploader: VEC_DEVICE.to_string(),
+            recipients: vec![hex::encode(x25519_key_id(&[9u8; 32]))],
+            endpoint_key: hex::encode(endpoint.public_key().as_ref()),
+            signature: String::new(),
+        };
+        r.signature = hex::encode(endpoint.sign(r.canonical().as_bytes()).as_ref());
+        assert_eq!(r.signature, VEC_RECEIPT_SIG);
+        verify_receipt(&r, endpoint.public_key().as_ref(), &r.id.clone()).unwrap();
+    }
+
+    const VEC_PK: &str = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
+    const VEC_DEVICE: &str = "b773c9e1459ee0b2bbc01f02860a4758";
+    const VEC_EMPTY_DIGEST: &str =
+        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262";
+    const VEC_GET_SIG: &str =
+        "a7e062e1f778ad82f0807cd71574335fa8cd34daa1a5103b4a0afb67e923e35052d676d33512b4f1b6b6eda8ee36dbe11dce86368e01da768e5cda5ad9ba1300";
+    const VEC_PUT_PATH: &str =
+        "/v1/envelopes/0b78c980862f96fb2c500b646ca123696b450798887fd0392bb0cd66e8123d1a";
+    const VEC_PUT_SIG: &str =
+        "1e232632744d0957499478701772e4ece4fd6516351382c4406895c86d9bd83db899bb74d5be854c840b79fce5d0defd9105162a8ae03b2d8c8b13dc745d1403";
+    const VEC_RECEIPT_SIG: &str =
+        "a91db4c3f62a126e740cfc63dea7bd7349c7d0467db13b3561678dd630dc2ec27143081da25f40c0e4cea3b3f8eb6783e2447496ee6d662f3f5cb0093a773709";
+}

@@ -53,6 +53,8 @@ mod server {
     pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
     /// How often the sweep task runs by default.
     pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+    /// Default group-commit pacing (see [`Config::commit_linger`]).
+    pub const DEFAULT_COMMIT_LINGER: Duration = Duration::from_millis(2);
     /// Default validity of an enrolment token.
     pub const DEFAULT_TOKEN_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
     /// Sum of all header names and values above which a request gets 431.
@@ -83,6 +85,10 @@ mod server {
         pub sweep_interval: Duration,
         /// The time source for freshness, receipts and retention.
         pub clock: Arc<dyn Clock>,
+        /// Group commit pacing under concurrency: the least time between the starts of two
+        /// fsync rounds while requests arrive concurrently (see `commit.rs`). A lone request
+        /// never waits for it.
+        pub commit_linger: Duration,
     }
 
     impl Config {
@@ -93,6 +99,7 @@ mod server {
                 retention: DEFAULT_RETENTION,
                 sweep_interval: DEFAULT_SWEEP_INTERVAL,
                 clock: Arc::new(SystemClock),
+                commit_linger: DEFAULT_COMMIT_LINGER,
             }
         }
     }
@@ -136,7 +143,7 @@ mod server {
         pub fn open(cfg: Config) -> Result<Regio, Error> {
             let key = load_or_create_endpoint_key(&cfg.data_dir)?;
             let store = Arc::new(Store::open(&cfg.data_dir.join("store"))?);
-            let commit = GroupCommit::start(store.clone())?;
+            let commit = GroupCommit::start(store.clone(), cfg.commit_linger)?;
             let key_hex = hex::encode(key.public);
             let key_id_hex = hex::encode(crate::client::ed25519_key_id(&key.public));
             let tokens = Tokens::new(&cfg.data_dir);
