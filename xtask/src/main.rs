@@ -4,6 +4,9 @@
 //!           UI embedded) with the default data directory.
 //! - `test`: install what is missing (also tauri-driver), build the UI, run every test of the
 //!           workspace under Xvfb, including the end-to-end test in the real window.
+//! - `regio [args]`: run the regional endpoint for local use: `cargo run -p zicht-regio
+//!           --release -- serve [args]` (defaults: 127.0.0.1:7878, data under the user's data
+//!           dir). Make an enrolment token with `cargo run -p zicht-regio -- token`.
 //! - `ui [--release]`: only build the UI into `ui/dist`.
 //! - `deps`: only install what is missing.
 //! - `demo-region`: generate the demo region (root key, signed participant directory) into
@@ -35,6 +38,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("regio") => regio(&args[1..]),
         Some("ui") => deps(false).and_then(|_| build_ui(args.iter().any(|a| a == "--release"))),
         Some("deps") => deps(true),
         Some("demo-region") => sh(Command::new(cargo())
@@ -50,7 +54,7 @@ fn main() {
             ])
             .args(&args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|ui [--release]|deps|demo-region [--out DIR] [--device JSON]...>");
+            eprintln!("usage: cargo xtask <run|test|regio [serve args]|ui [--release]|deps|demo-region [--out DIR] [--device JSON]...>");
             exit(2);
         }
     };
@@ -272,6 +276,14 @@ fn run(extra: &[String]) -> Res {
             "custom-protocol",
             "--",
         ])
+        .args(extra))
+}
+
+/// The regional endpoint, for local use; `extra` goes to `zicht-regio serve`.
+fn regio(extra: &[String]) -> Res {
+    sh(Command::new(cargo())
+        .current_dir(root())
+        .args(["run", "-p", "zicht-regio", "--release", "--", "serve"])
         .args(extra))
 }
 

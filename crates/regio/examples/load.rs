@@ -1,0 +1,316 @@
+//! Load generator for the regional endpoint: loopback only, bounded in time.
+//!
+//! Starts the endpoint in this process (its own tokio runtime, a fresh data directory on disk,
+//! request logging at info level to a file, as `zicht-regio serve` would log), enrols one
+//! device per uploader, then runs N concurrent uploaders that each PUT unique 4 KiB envelopes
+//! with signed requests, one after another, for a fixed time. A PUT counts when it answered
+//! 201 with a receipt for its id, which the endpoint sends only after the group commit's
+//! fsync. Reports uploads/s and latency percentiles over the measured window.
+//!
+//! ```text
+//! nice cargo run -p zicht-regio --release --example load -- [--seconds 10] [--warmup 2]
+//!      [--uploaders 64] [--size 4096] [--data DIR]
+//! ```
+
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use zicht_regio::client;
+
+struct Opts {
+    seconds: f64,
+    warmup: f64,
+    uploaders: usize,
+    size: usize,
+    data: Option<std::path::PathBuf>,
+    linger_ms: Option<f64>,
+}
+
+fn opts() -> Opts {
+    let mut o = Opts {
+        seconds: 10.0,
+        warmup: 2.0,
+        uploaders: 64,
+        size: 4096,
+        data: None,
+        linger_ms: None,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let v = args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--seconds" => o.seconds = v.parse().expect("--seconds"),
+            "--warmup" => o.warmup = v.parse().expect("--warmup"),
+            "--uploaders" => o.uploaders = v.parse().expect("--uploaders"),
+            "--size" => o.size = v.parse().expect("--size"),
+            "--data" => o.data = Some(v.into()),
+            "--linger-ms" => o.linger_ms = Some(v.parse().expect("--linger-ms")),
+            other => panic!("unknown argument {other}"),
+        }
+        i += 2;
+    }
+    // Bounded: never more than two minutes of load.
+    o.seconds = o.seconds.clamp(0.5, 120.0);
+    o.warmup = o.warmup.clamp(0.0, 30.0);
+    o
+}
+
+struct Uploader {
+    key: Ed25519KeyPair,
+    sender_kid: [u8; 16],
+    x25519: [u8; 32],
+}
+
+/// xorshift64*: cheap filler so the client spends its CPU on signing and HTTP, not on
+/// randomness. Each envelope also carries a unique counter, so no two bodies are equal.
+struct Fill(u64);
+impl Fill {
+    fn fill(&mut self, b: &mut [u8]) {
+        for c in b.chunks_mut(8) {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let v = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
+            c.copy_from_slice(&v[..c.len()]);
+        }
+    }
+}
+
+struct Sample {
+    end: Instant,
+    micros: u32,
+}
+
+fn main() {
+    let o = opts();
+    let tmp;
+    let data = match &o.data {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::Builder::new()
+                .prefix("zicht-regio-load")
+                .tempdir_in(std::env::current_dir().unwrap())
+                .unwrap();
+            tmp.path().to_path_buf()
+        }
+    };
+    let log = std::fs::File::create(data.join("server.log")).unwrap();
+    let _ = tracing_subscriber_init(log);
+
+    // The server: its own runtime, like a separate process would have.
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("server")
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut cfg = zicht_regio::Config::new(&data);
+    if let Some(ms) = o.linger_ms {
+        cfg.commit_linger = Duration::from_secs_f64(ms / 1000.0);
+    }
+    let linger = cfg.commit_linger;
+    let regio = zicht_regio::Regio::open(cfg).unwrap();
+    let listener = server_rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    assert!(addr.ip().is_loopback());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = server_rt.spawn(zicht_regio::serve(listener, regio.clone(), async move {
+        let _ = stop_rx.await;
+    }));
+
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("client")
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(o.uploaders)
+        .build()
+        .unwrap();
+    let endpoint_key = regio.endpoint_public_key();
+
+    // Enrol one device per uploader.
+    let rng = SystemRandom::new();
+    let mut uploaders = Vec::new();
+    for _ in 0..o.uploaders {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let mut x = [0u8; 32];
+        rng.fill(&mut x).unwrap();
+        let token = regio.create_token(Duration::from_secs(600)).unwrap();
+        let body = serde_json::json!({
+            "token": token,
+            "ed25519_public_key": hex::encode(key.public_key().as_ref()),
+            "x25519_public_keys": [hex::encode(x)],
+        })
+        .to_string();
+        let r = client_rt
+            .block_on(
+                http.post(format!("{base}/v1/enrol"))
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send(),
+            )
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let sender_kid = client::ed25519_key_id(key.public_key().as_ref());
+        uploaders.push(Arc::new(Uploader {
+            key,
+            sender_kid,
+            x25519: x,
+        }));
+    }
+    // Every envelope goes to the next uploader's key and a fixed "regional table" key.
+    let table_kid = client::x25519_key_id(&[42u8; 32]);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let commits_before = regio.commit_stats();
+    let started = Instant::now();
+    let window_start = started + Duration::from_secs_f64(o.warmup);
+    let window_end = window_start + Duration::from_secs_f64(o.seconds);
+    let mut tasks = Vec::new();
+    for i in 0..o.uploaders {
+        let me = uploaders[i].clone();
+        let to = client::x25519_key_id(&uploaders[(i + 1) % o.uploaders].x25519);
+        let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
+        let size = o.size;
+        tasks.push(client_rt.spawn(async move {
+            let mut fill = Fill(0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1));
+            let mut samples = Vec::with_capacity(8192);
+            let mut errors = 0u64;
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let mut env = zicht_regio::envelope::synthetic(
+                    me.sender_kid,
+                    &[table_kid, to],
+                    size,
+                    &mut |b| fill.fill(b),
+                );
+                // Unique: uploader index and counter in the payload area.
+                env[400..408].copy_from_slice(&(i as u64).to_be_bytes());
+                env[408..416].copy_from_slice(&n.to_be_bytes());
+                let t = Instant::now();
+                let id = client::envelope_id(&env);
+                let path = format!("/v1/envelopes/{id}");
+                let unix = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs() as i64;
+                let h = client::sign_request(&me.key, "PUT", &path, &env, unix).unwrap();
+                let mut rb = http
+                    .put(format!("{base}{path}"))
+                    .header("content-type", "application/octet-stream");
+                for (k, v) in h.headers() {
+                    rb = rb.header(k, v);
+                }
+                let ok = match rb.body(env).send().await {
+                    Ok(r) if r.status() == 201 => match r.bytes().await {
+                        Ok(b) => {
+                            let rc: Result<client::Receipt, _> = serde_json::from_slice(&b);
+                            match rc {
+                                // Verify the signature on one receipt in 16 (client CPU is
+                                // the server's CPU here); check the id on all.
+                                Ok(rc) if n % 16 == 0 => {
+                                    client::verify_receipt(&rc, &endpoint_key, &id).is_ok()
+                                }
+                                Ok(rc) => rc.id == id,
+                                Err(_) => false,
+                            }
+                        }
+                        Err(_) => false,
+                    },
+                    _ => false,
+                };
+                let end = Instant::now();
+                if ok {
+                    samples.push(Sample {
+                        end,
+                        micros: (end - t).as_micros().min(u32::MAX as u128) as u32,
+                    });
+                } else {
+                    errors += 1;
+                }
+            }
+            (samples, errors)
+        }));
+    }
+    std::thread::sleep(window_end.saturating_duration_since(Instant::now()));
+    stop.store(true, Ordering::Relaxed);
+    let mut lat: Vec<u32> = Vec::new();
+    let mut total_ok = 0usize;
+    let mut errors = 0u64;
+    for t in tasks {
+        let (samples, e) = client_rt.block_on(t).unwrap();
+        total_ok += samples.len();
+        errors += e;
+        lat.extend(
+            samples
+                .iter()
+                .filter(|s| s.end >= window_start && s.end < window_end)
+                .map(|s| s.micros),
+        );
+    }
+    let commits = regio.commit_stats();
+    lat.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if lat.is_empty() {
+            return 0.0;
+        }
+        let i = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1;
+        lat[i] as f64 / 1000.0
+    };
+    let rate = lat.len() as f64 / o.seconds;
+    let syncs = commits.syncs - commits_before.syncs;
+    let served = commits.served - commits_before.served;
+    let stored = regio.envelope_count();
+
+    println!(
+        "zicht-regio load: {} uploaders, {}-byte envelopes, {:.1} s measured after {:.1} s warm-up, loopback {addr}",
+        o.uploaders, o.size, o.seconds, o.warmup
+    );
+    println!(
+        "  uploads acknowledged after fsync: {} in window  ->  {:.0} uploads/s",
+        lat.len(),
+        rate
+    );
+    println!(
+        "  latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        pct(0.999),
+        pct(1.0)
+    );
+    println!(
+        "  group commit: {syncs} fsync rounds for {served} durable writes ({:.1} per fsync), linger {:?}",
+        served as f64 / syncs.max(1) as f64,
+        linger
+    );
+    println!(
+        "  errors: {errors}; envelopes stored: {stored} (uploads acknowledged in total: {total_ok})"
+    );
+
+    let _ = stop_tx.send(());
+    drop(http);
+    let _ = server_rt.block_on(server);
+    assert_eq!(stored, total_ok, "every acknowledged upload is stored");
+}
+
+fn tracing_subscriber_init(log: std::fs::File) -> Result<(), ()> {
+    // The same format and level as `zicht-regio serve` (info), into a file.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(log))
+        .try_init()
+        .map_err(|_| ())
+}

@@ -1,0 +1,133 @@
+//! The one error type at the HTTP boundary: a status, a stable English code and a Dutch
+//! message, always answered as `{"code": ..., "message": ...}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Put on every error response so the request log can name the code.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCode(pub &'static str);
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found_route() -> ApiError {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "request.not_found",
+            "Deze route bestaat niet.",
+        )
+    }
+    pub fn method_not_allowed() -> ApiError {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "request.method_not_allowed",
+            "Deze methode is op deze route niet toegestaan.",
+        )
+    }
+    pub fn unsupported_media_type(expected: &str) -> ApiError {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.unsupported_media_type",
+            format!("Verkeerd inhoudstype: verwacht is {expected}."),
+        )
+    }
+    pub fn malformed_json(detail: &str) -> ApiError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "request.malformed_json",
+            format!("De JSON in het verzoek is onleesbaar of onvolledig ({detail})."),
+        )
+    }
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::BAD_REQUEST, "request.invalid", message)
+    }
+    pub fn bad_query(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::BAD_REQUEST, "request.bad_query", message)
+    }
+    pub fn body_too_large(limit: u64) -> ApiError {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request.body_too_large",
+            format!("Het verzoek is groter dan toegestaan ({limit} bytes)."),
+        )
+    }
+    pub fn body_read() -> ApiError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "request.body_incomplete",
+            "De inhoud van het verzoek kwam niet volledig aan.",
+        )
+    }
+    pub fn headers_too_large(limit: usize) -> ApiError {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request.headers_too_large",
+            format!("De kopregels van het verzoek zijn samen groter dan {limit} bytes."),
+        )
+    }
+    pub fn uri_too_long(limit: usize) -> ApiError {
+        Self::new(
+            StatusCode::URI_TOO_LONG,
+            "request.uri_too_long",
+            format!("Het adres van het verzoek is langer dan {limit} tekens."),
+        )
+    }
+    pub fn auth(code: &'static str, message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+    pub fn bad_id() -> ApiError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "envelope.bad_id",
+            "Een envelop-id bestaat uit 64 kleine hexadecimale tekens.",
+        )
+    }
+    pub fn envelope_not_found() -> ApiError {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "envelope.not_found",
+            "Deze envelop is er niet (meer) voor dit apparaat.",
+        )
+    }
+    pub fn storage() -> ApiError {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal.storage",
+            "Het eindpunt kon de opslag niet gebruiken. Probeer het later opnieuw.",
+        )
+    }
+    pub fn internal() -> ApiError {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal.error",
+            "Er ging in het eindpunt iets mis. Probeer het later opnieuw.",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "code": self.code, "message": self.message }).to_string();
+        let mut resp = (self.status, body).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        resp.extensions_mut().insert(ErrorCode(self.code));
+        resp
+    }
+}

@@ -1,0 +1,183 @@
+//! `zicht-regio`: the regional endpoint.
+//!
+//! ```text
+//! zicht-regio serve [--listen 127.0.0.1:7878] [--data DIR] [--max-body BYTES]
+//!                   [--retention-days 30] [--sweep-seconds 60]
+//! zicht-regio token [--data DIR] [--valid-days 7]
+//! ```
+
+use std::path::PathBuf;
+use std::process::exit;
+use std::sync::Arc;
+use std::time::Duration;
+use zicht_regio::{
+    create_token_in, default_data_dir, init_logging, serve, Config, Regio, SystemClock,
+    DEFAULT_LISTEN, DEFAULT_TOKEN_VALIDITY,
+};
+
+const USAGE: &str = "gebruik:
+  zicht-regio serve [--listen ADRES:POORT] [--data MAP] [--max-body BYTES]
+                    [--retention-days DAGEN] [--sweep-seconds SECONDEN]
+      start het regionale eindpunt (standaard 127.0.0.1:7878, data onder de
+      gebruikersdatamap: zicht-regio)
+  zicht-regio token [--data MAP] [--valid-days DAGEN]
+      maakt een eenmalig inschrijftoken voor één apparaat (standaard 7 dagen geldig)
+      en drukt het af; mag terwijl het eindpunt draait";
+
+fn fail(msg: impl std::fmt::Display) -> ! {
+    eprintln!("zicht-regio: {msg}");
+    exit(2)
+}
+
+struct Args {
+    rest: Vec<String>,
+}
+
+impl Args {
+    /// Takes `--name VALUE` (or `--name=VALUE`) out of the arguments.
+    fn take(&mut self, name: &str) -> Option<String> {
+        let prefix = format!("{name}=");
+        let i = self
+            .rest
+            .iter()
+            .position(|a| a == name || a.starts_with(&prefix))?;
+        let a = self.rest.remove(i);
+        if let Some(v) = a.strip_prefix(&prefix) {
+            return Some(v.to_string());
+        }
+        if i < self.rest.len() {
+            Some(self.rest.remove(i))
+        } else {
+            fail(format!("{name} verwacht een waarde\n{USAGE}"))
+        }
+    }
+
+    fn take_num(&mut self, name: &str) -> Option<u64> {
+        self.take(name).map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| fail(format!("{name}: '{v}' is geen getal")))
+        })
+    }
+
+    fn done(self) {
+        if let Some(a) = self.rest.first() {
+            fail(format!("onbekend argument '{a}'\n{USAGE}"));
+        }
+    }
+}
+
+fn main() {
+    let mut argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.is_empty() || argv.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        exit(if argv.is_empty() { 2 } else { 0 });
+    }
+    let cmd = argv.remove(0);
+    let mut args = Args { rest: argv };
+    match cmd.as_str() {
+        "serve" => {
+            let listen = args
+                .take("--listen")
+                .unwrap_or_else(|| DEFAULT_LISTEN.into());
+            let data = args
+                .take("--data")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_data_dir);
+            let mut cfg = Config::new(data);
+            if let Some(n) = args.take_num("--max-body") {
+                cfg.max_body = n;
+            }
+            if let Some(d) = args.take_num("--retention-days") {
+                cfg.retention = Duration::from_secs(d * 24 * 3600);
+            }
+            if let Some(s) = args.take_num("--sweep-seconds") {
+                cfg.sweep_interval = Duration::from_secs(s.max(1));
+            }
+            args.done();
+            run_server(listen, cfg);
+        }
+        "token" => {
+            let data = args
+                .take("--data")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_data_dir);
+            let validity = args
+                .take_num("--valid-days")
+                .map(|d| Duration::from_secs(d * 24 * 3600))
+                .unwrap_or(DEFAULT_TOKEN_VALIDITY);
+            args.done();
+            match create_token_in(&data, validity, &SystemClock) {
+                Ok((token, key)) => {
+                    eprintln!(
+                        "Eenmalig inschrijftoken voor één apparaat, {} dagen geldig \
+                         (geef het alleen aan de beheerder van dat apparaat):",
+                        validity.as_secs() / 86_400
+                    );
+                    println!("{token}");
+                    eprintln!(
+                        "Sleutel van dit eindpunt (laat het apparaat deze vastpinnen):\n{}",
+                        hex::encode(key)
+                    );
+                }
+                Err(e) => fail(e),
+            }
+        }
+        other => fail(format!("onbekend commando '{other}'\n{USAGE}")),
+    }
+}
+
+fn run_server(listen: String, cfg: Config) {
+    init_logging();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(format!("kan de runtime niet starten: {e}")));
+    rt.block_on(async move {
+        let data = cfg.data_dir.clone();
+        let cfg = Config {
+            clock: Arc::new(SystemClock),
+            ..cfg
+        };
+        let regio = Regio::open(cfg).unwrap_or_else(|e| fail(e));
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .unwrap_or_else(|e| fail(format!("kan niet luisteren op {listen}: {e}")));
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or(listen);
+        tracing::info!(
+            listen = %addr,
+            data = %data.display(),
+            endpoint_key = %hex::encode(regio.endpoint_public_key()),
+            "zicht-regio started"
+        );
+        let result = serve(listener, regio, shutdown_signal()).await;
+        tracing::info!("zicht-regio stopped");
+        if let Err(e) = result {
+            fail(e);
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,564 @@
+//! The only module that touches sled. Everything above it sees the endpoint's records
+//! (devices, envelopes, inbox index, seen signatures) and one promise: [`Store::sync`] makes
+//! every write that returned before it durable.
+//!
+//! Trees (keys are raw bytes, integers big-endian):
+//!
+//! | tree | key | value |
+//! | --- | --- | --- |
+//! | `devices` | device id (16) | [`Device`] as JSON |
+//! | `key_ids` | recipient key id (16) | device id (16) |
+//! | `seen` | timestamp seconds (8) ‖ signature (64) | empty |
+//! | `envelopes` | envelope id (32) | the envelope bytes |
+//! | `meta` | envelope id (32) | [`EnvelopeMeta`] as JSON |
+//! | `inbox` | recipient key id (16) ‖ seq (8) | envelope id (32) |
+//! | `by_time` | received at ms (8) ‖ seq (8) | envelope id (32) |
+//! | `state` | `"seq"` | last assigned seq (8) |
+//!
+//! Writes that belong together (an upload, an ack, a deletion) are one sled transaction across
+//! trees, taken under one writer lock that also orders the sequence numbers: an envelope
+//! becomes visible in the inbox index in seq order, so a cursor never skips one.
+
+use crate::client::Receipt;
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sled: {0}")]
+    Sled(String),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("corrupt record: {0}")]
+    Corrupt(&'static str),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(io) => StoreError::Io(io),
+            other => StoreError::Sled(other.to_string()),
+        }
+    }
+}
+
+fn tx_err(e: TransactionError<()>) -> StoreError {
+    match e {
+        TransactionError::Storage(s) => s.into(),
+        TransactionError::Abort(()) => StoreError::Corrupt("transaction aborted"),
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+type TxResult<T> = std::result::Result<T, ConflictableTransactionError<()>>;
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub ed25519_public_key: String,
+    pub key_ids: Vec<String>,
+    pub enrolled_at_ms: i64,
+}
+
+/// What the endpoint knows about a stored envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvelopeMeta {
+    pub seq: u64,
+    pub size: u64,
+    pub received_at_ms: i64,
+    /// Recipient key ids (hex), header order.
+    pub recipients: Vec<String>,
+    /// Recipient key ids (hex) that have acked.
+    pub acked: Vec<String>,
+    /// Every recipient acked: the body is gone; the record stays until retention so that a
+    /// repeated upload still gets its receipt instead of being delivered again.
+    pub delivered: bool,
+    pub receipt: Receipt,
+}
+
+pub enum EnrolOutcome {
+    Enrolled,
+    AlreadyEnrolled,
+    KeyInUse,
+    InvalidToken,
+}
+
+pub enum AckOutcome {
+    NotFound,
+    Acked { deleted: bool },
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepCounts {
+    pub envelopes: usize,
+    pub signatures: usize,
+}
+
+pub struct Store {
+    db: sled::Db,
+    dir: PathBuf,
+    db_file: File,
+    devices: sled::Tree,
+    key_ids: sled::Tree,
+    seen: sled::Tree,
+    envelopes: sled::Tree,
+    meta: sled::Tree,
+    inbox: sled::Tree,
+    by_time: sled::Tree,
+    state: sled::Tree,
+    /// Serialises multi-tree writes and owns `next_seq`.
+    write_lock: Mutex<()>,
+    next_seq: AtomicU64,
+    /// Blob files already fsynced, with the size they had then (see [`Store::sync`]).
+    synced_blobs: Mutex<HashMap<OsString, u64>>,
+}
+
+fn inbox_key(kid: &[u8; 16], seq: u64) -> [u8; 24] {
+    let mut k = [0u8; 24];
+    k[..16].copy_from_slice(kid);
+    k[16..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn time_key(ms: i64, seq: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&(ms.max(0) as u64).to_be_bytes());
+    k[8..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn kid_from_hex(s: &str) -> Result<[u8; 16]> {
+    let v = hex::decode(s).map_err(|_| StoreError::Corrupt("key id"))?;
+    v.try_into().map_err(|_| StoreError::Corrupt("key id"))
+}
+
+fn json<T: Serialize>(v: &T) -> Vec<u8> {
+    // Serialising these plain structs cannot fail.
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn unjson<T: for<'de> Deserialize<'de>>(b: &[u8], what: &'static str) -> Result<T> {
+    serde_json::from_slice(b).map_err(|_| StoreError::Corrupt(what))
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`. Fails if another process has it open.
+    pub fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new().path(dir).open()?;
+        let db_file = File::open(dir.join("db"))?;
+        let t = |name: &str| db.open_tree(name);
+        let state = t("state")?;
+        let last = match state.get(b"seq")? {
+            Some(v) => u64::from_be_bytes(
+                v.as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("seq"))?,
+            ),
+            None => 0,
+        };
+        let store = Store {
+            devices: t("devices")?,
+            key_ids: t("key_ids")?,
+            seen: t("seen")?,
+            envelopes: t("envelopes")?,
+            meta: t("meta")?,
+            inbox: t("inbox")?,
+            by_time: t("by_time")?,
+            state,
+            db_file,
+            dir: dir.to_path_buf(),
+            db,
+            write_lock: Mutex::new(()),
+            next_seq: AtomicU64::new(last + 1),
+            synced_blobs: Mutex::new(HashMap::new()),
+        };
+        store.sync_all_files()?;
+        Ok(store)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A panic while holding the lock leaves no half-written state (transactions), so a
+        // poisoned lock is safe to take over.
+        self.write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes every write that returned before this call durable against a killed process and
+    /// a power cut.
+    ///
+    /// sled 0.34's `flush()` writes its buffers and issues `sync_file_range`, which neither
+    /// persists file metadata nor, on every file system, the data. And values too large for a
+    /// log segment (a node over ~128 KiB: big envelopes) go to files under `blobs/` that sled
+    /// never fsyncs. So after `flush()`: fsync each blob file that is new or has grown since
+    /// the last call (and the `blobs/` directory if any is new), then `fdatasync` the log
+    /// file `db`, where every other write lands. Called by the group-commit thread, which
+    /// runs one such sync for every batch of waiting requests.
+    pub fn sync(&self) -> Result<()> {
+        self.db.flush()?;
+        self.sync_blobs()?;
+        self.db_file.sync_data()?;
+        Ok(())
+    }
+
+    fn sync_blobs(&self) -> Result<()> {
+        let blobs = self.dir.join("blobs");
+        let entries = match std::fs::read_dir(&blobs) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut synced = self
+            .synced_blobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut present = Vec::new();
+        let mut new_entry = false;
+        for entry in entries {
+            let entry = entry?;
+            let len = match entry.metadata() {
+                Ok(m) if m.is_file() => m.len(),
+                Ok(_) => continue,
+                // Removed by sled's blob GC between listing and stat.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let name = entry.file_name();
+            present.push(name.clone());
+            if synced.get(&name) == Some(&len) {
+                continue;
+            }
+            match File::open(entry.path()) {
+                Ok(f) => f.sync_all()?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            }
+            if synced.insert(name, len).is_none() {
+                new_entry = true;
+            }
+        }
+        if new_entry {
+            File::open(&blobs)?.sync_all()?;
+        }
+        if synced.len() > present.len() {
+            synced.retain(|k, _| present.contains(k));
+        }
+        Ok(())
+    }
+
+    /// `fsync` of every file and directory of the store (at open and close).
+    pub fn sync_all_files(&self) -> Result<()> {
+        self.db.flush()?;
+        sync_tree(&self.dir)
+    }
+
+    pub fn device(&self, id: &[u8; 16]) -> Result<Option<Device>> {
+        match self.devices.get(id)? {
+            Some(v) => Ok(Some(unjson(&v, "device")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Enrols a device: refuses an already enrolled signing key or an X25519 key id that
+    /// another device holds *before* it calls `consume_token`, so such a refusal leaves the
+    /// token usable.
+    pub fn enrol(
+        &self,
+        id: [u8; 16],
+        device: &Device,
+        kids: &[[u8; 16]],
+        consume_token: impl FnOnce() -> std::io::Result<bool>,
+    ) -> Result<EnrolOutcome> {
+        let _g = self.lock();
+        if self.devices.contains_key(id)? {
+            return Ok(EnrolOutcome::AlreadyEnrolled);
+        }
+        for kid in kids {
+            if self.key_ids.contains_key(kid)? {
+                return Ok(EnrolOutcome::KeyInUse);
+            }
+        }
+        if !consume_token()? {
+            return Ok(EnrolOutcome::InvalidToken);
+        }
+        let value = json(device);
+        (&self.devices, &self.key_ids)
+            .transaction(|(devices, key_ids)| -> TxResult<()> {
+                devices.insert(&id[..], value.as_slice())?;
+                for kid in kids {
+                    key_ids.insert(&kid[..], &id[..])?;
+                }
+                Ok(())
+            })
+            .map_err(tx_err)?;
+        Ok(EnrolOutcome::Enrolled)
+    }
+
+    /// Records a verified request signature; `false` if it was recorded before (a replay).
+    pub fn note_signature(&self, timestamp_s: u64, signature: &[u8]) -> Result<bool> {
+        let mut key = Vec::with_capacity(8 + signature.len());
+        key.extend_from_slice(&timestamp_s.to_be_bytes());
+        key.extend_from_slice(signature);
+        let r = self
+            .seen
+            .compare_and_swap(key, None as Option<&[u8]>, Some(&[][..]))?;
+        Ok(r.is_ok())
+    }
+
+    /// Stores an envelope, or finds the one stored before under the same id. `make_meta`
+    /// (called only for a new envelope, under the writer lock) gets the sequence number.
+    /// Returns the record and whether it is new.
+    pub fn put_envelope(
+        &self,
+        id: &[u8; 32],
+        body: &[u8],
+        recipients: &[[u8; 16]],
+        make_meta: impl FnOnce(u64) -> EnvelopeMeta,
+    ) -> Result<(EnvelopeMeta, bool)> {
+        // Copy the body into sled's buffer type outside the lock.
+        let body = sled::IVec::from(body);
+        let _g = self.lock();
+        if let Some(m) = self.meta.get(id)? {
+            return Ok((unjson(&m, "meta")?, false));
+        }
+        let seq = self.next_seq.load(Ordering::SeqCst);
+        let meta = make_meta(seq);
+        let meta_bytes = json(&meta);
+        let tkey = time_key(meta.received_at_ms, seq);
+        (
+            &self.envelopes,
+            &self.meta,
+            &self.inbox,
+            &self.by_time,
+            &self.state,
+        )
+            .transaction(
+                |(envelopes, metas, inbox, by_time, state)| -> TxResult<()> {
+                    envelopes.insert(&id[..], body.clone())?;
+                    metas.insert(&id[..], meta_bytes.as_slice())?;
+                    for kid in recipients {
+                        inbox.insert(&inbox_key(kid, seq)[..], &id[..])?;
+                    }
+                    by_time.insert(&tkey[..], &id[..])?;
+                    state.insert(&b"seq"[..], &seq.to_be_bytes()[..])?;
+                    Ok(())
+                },
+            )
+            .map_err(tx_err)?;
+        self.next_seq.store(seq + 1, Ordering::SeqCst);
+        Ok((meta, true))
+    }
+
+    pub fn meta(&self, id: &[u8; 32]) -> Result<Option<EnvelopeMeta>> {
+        match self.meta.get(id)? {
+            Some(v) => Ok(Some(unjson(&v, "meta")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The envelope bytes, without copying them out of sled's cache.
+    pub fn body(&self, id: &[u8; 32]) -> Result<Option<bytes::Bytes>> {
+        Ok(self.envelopes.get(id)?.map(bytes::Bytes::from_owner))
+    }
+
+    /// Envelopes addressed to any of `kids` with seq > `after`, not acked by them, in seq
+    /// order, at most `limit`; the last seq looked at (the next cursor); and whether there
+    /// are more.
+    pub fn inbox(
+        &self,
+        kids: &[[u8; 16]],
+        after: u64,
+        limit: usize,
+    ) -> Result<(Vec<EnvelopeMeta>, Option<u64>, bool)> {
+        let Some(from) = after.checked_add(1) else {
+            return Ok((Vec::new(), None, false));
+        };
+        let mut hits: Vec<(u64, [u8; 32])> = Vec::new();
+        for kid in kids {
+            let range = inbox_key(kid, from)..=inbox_key(kid, u64::MAX);
+            for r in self.inbox.range(range).take(limit + 1) {
+                let (k, v) = r?;
+                let seq = u64::from_be_bytes(
+                    k[16..24]
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("inbox key"))?,
+                );
+                let id: [u8; 32] = v
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("inbox value"))?;
+                hits.push((seq, id));
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let more = hits.len() > limit;
+        hits.truncate(limit);
+        let last = hits.last().map(|h| h.0);
+        let mut out = Vec::with_capacity(hits.len());
+        for (_, id) in hits {
+            if let Some(m) = self.meta(&id)? {
+                if !m.delivered {
+                    out.push(m);
+                }
+            }
+        }
+        Ok((out, last, more))
+    }
+
+    /// Records that the device holding `kids` has the envelope. Deletes the envelope once
+    /// every recipient has acked.
+    pub fn ack(&self, id: &[u8; 32], kids: &[[u8; 16]]) -> Result<AckOutcome> {
+        let _g = self.lock();
+        let Some(mut m) = self.meta(id)? else {
+            return Ok(AckOutcome::NotFound);
+        };
+        let kid_hex: Vec<String> = kids.iter().map(hex::encode).collect();
+        let mine: Vec<String> = m
+            .recipients
+            .iter()
+            .filter(|r| kid_hex.contains(r))
+            .cloned()
+            .collect();
+        if mine.is_empty() {
+            return Ok(AckOutcome::NotFound);
+        }
+        if m.delivered {
+            return Ok(AckOutcome::Acked { deleted: true });
+        }
+        for k in &mine {
+            if !m.acked.contains(k) {
+                m.acked.push(k.clone());
+            }
+        }
+        let all = m.recipients.iter().all(|r| m.acked.contains(r));
+        let remove_from: Vec<[u8; 16]> = if all {
+            m.delivered = true;
+            m.recipients
+                .iter()
+                .map(|r| kid_from_hex(r))
+                .collect::<Result<_>>()?
+        } else {
+            mine.iter()
+                .map(|r| kid_from_hex(r))
+                .collect::<Result<_>>()?
+        };
+        let meta_bytes = json(&m);
+        let seq = m.seq;
+        (&self.envelopes, &self.meta, &self.inbox)
+            .transaction(|(envelopes, metas, inbox)| -> TxResult<()> {
+                if all {
+                    envelopes.remove(&id[..])?;
+                }
+                for kid in &remove_from {
+                    inbox.remove(&inbox_key(kid, seq)[..])?;
+                }
+                metas.insert(&id[..], meta_bytes.as_slice())?;
+                Ok(())
+            })
+            .map_err(tx_err)?;
+        Ok(AckOutcome::Acked { deleted: all })
+    }
+
+    /// Deletes every envelope received at or before `received_until_ms` (body, record, inbox
+    /// entries) and forgets signatures with a timestamp before `signed_before_s`.
+    pub fn sweep(&self, received_until_ms: i64, signed_before_s: u64) -> Result<SweepCounts> {
+        let mut counts = SweepCounts::default();
+        let cutoff = time_key(received_until_ms.saturating_add(1), 0);
+        loop {
+            // In batches, so uploads are not held up behind one long sweep.
+            let batch: Vec<(sled::IVec, [u8; 32])> = self
+                .by_time
+                .range(..&cutoff[..])
+                .take(256)
+                .map(|r| {
+                    let (k, v) = r?;
+                    let id: [u8; 32] = v
+                        .as_ref()
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("by_time value"))?;
+                    Ok((k, id))
+                })
+                .collect::<Result<_>>()?;
+            if batch.is_empty() {
+                break;
+            }
+            let _g = self.lock();
+            for (tkey, id) in batch {
+                let meta = self.meta(&id)?;
+                let kids: Vec<[u8; 16]> = match &meta {
+                    Some(m) => m
+                        .recipients
+                        .iter()
+                        .map(|r| kid_from_hex(r))
+                        .collect::<Result<_>>()?,
+                    None => Vec::new(),
+                };
+                let seq = meta.as_ref().map(|m| m.seq).unwrap_or(0);
+                (&self.envelopes, &self.meta, &self.inbox, &self.by_time)
+                    .transaction(|(envelopes, metas, inbox, by_time)| -> TxResult<()> {
+                        envelopes.remove(&id[..])?;
+                        metas.remove(&id[..])?;
+                        for kid in &kids {
+                            inbox.remove(&inbox_key(kid, seq)[..])?;
+                        }
+                        by_time.remove(tkey.clone())?;
+                        Ok(())
+                    })
+                    .map_err(tx_err)?;
+                counts.envelopes += 1;
+            }
+        }
+        let seen_cutoff = signed_before_s.to_be_bytes();
+        loop {
+            let keys: Vec<sled::IVec> = self
+                .seen
+                .range(..&seen_cutoff[..])
+                .keys()
+                .take(4096)
+                .collect::<std::result::Result<_, _>>()?;
+            if keys.is_empty() {
+                break;
+            }
+            let mut batch = sled::Batch::default();
+            for k in &keys {
+                batch.remove(k.clone());
+            }
+            self.seen.apply_batch(batch)?;
+            counts.signatures += keys.len();
+        }
+        Ok(counts)
+    }
+
+    /// Number of envelope bodies held (tests and stats).
+    pub fn envelope_count(&self) -> usize {
+        self.envelopes.len()
+    }
+}
+
+fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let ft = entry.file_type()?;
+        if ft.is_dir() {
+            sync_tree(&entry.path())?;
+        } else if ft.is_file() {
+            File::open(entry.path())?.sync_all()?;
+        }
+    }
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = self.sync_all_files();
+    }
+}

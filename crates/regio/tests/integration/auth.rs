@@ -1,0 +1,242 @@
+//! Request signatures: missing, malformed, bad, stale, replayed, unenrolled.
+
+use crate::common::*;
+use zicht_regio::client::{self, SignedHeaders};
+
+#[tokio::test]
+async fn unsigned_and_malformed_headers() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let r = srv.http.get(srv.url("/v1/inbox")).send().await.unwrap();
+    expect_error(r, 401, "auth.missing").await;
+
+    let good = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let variants = [
+        SignedHeaders {
+            device: good.device.to_uppercase(),
+            ..good.clone()
+        },
+        SignedHeaders {
+            device: "abc".into(),
+            ..good.clone()
+        },
+        SignedHeaders {
+            nonce: "short".into(),
+            ..good.clone()
+        },
+        SignedHeaders {
+            nonce: "x".repeat(65),
+            ..good.clone()
+        },
+        SignedHeaders {
+            nonce: "spaties zijn niet goed".into(),
+            ..good.clone()
+        },
+        SignedHeaders {
+            signature: good.signature[..100].into(),
+            ..good.clone()
+        },
+        SignedHeaders {
+            signature: "zz".repeat(64),
+            ..good.clone()
+        },
+    ];
+    for h in &variants {
+        expect_error(
+            srv.send("GET", "/v1/inbox", vec![], h).await,
+            401,
+            "auth.malformed",
+        )
+        .await;
+    }
+    // A timestamp that is not a plain number.
+    let r = srv
+        .http
+        .get(srv.url("/v1/inbox"))
+        .header(client::HEADER_DEVICE, &good.device)
+        .header(client::HEADER_TIMESTAMP, "-5")
+        .header(client::HEADER_NONCE, &good.nonce)
+        .header(client::HEADER_SIGNATURE, &good.signature)
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 401, "auth.malformed").await;
+}
+
+#[tokio::test]
+async fn bad_signatures() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let other = Device::new();
+
+    // Signed by another key, claiming d's id.
+    let mut h = client::sign_request(&other.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    h.device = d.id();
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.bad_signature",
+    )
+    .await;
+
+    // Signed for another path, method, body, or time.
+    let h = client::sign_request(&d.key, "GET", "/v1/inbox?after=1", b"", srv.now_s()).unwrap();
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.bad_signature",
+    )
+    .await;
+    let h = client::sign_request(&d.key, "POST", "/v1/inbox", b"", srv.now_s()).unwrap();
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.bad_signature",
+    )
+    .await;
+    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"x", srv.now_s()).unwrap();
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.bad_signature",
+    )
+    .await;
+    let mut h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    h.timestamp -= 1;
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.bad_signature",
+    )
+    .await;
+
+    // PUT: signature over another body than the one sent.
+    let env = envelope(&d, &[d.kid()], 1024);
+    let id = client::envelope_id(&env);
+    let path = format!("/v1/envelopes/{id}");
+    let h = client::sign_request(&d.key, "PUT", &path, b"other", srv.now_s()).unwrap();
+    expect_error(
+        srv.send("PUT", &path, env.clone(), &h).await,
+        401,
+        "auth.bad_signature",
+    )
+    .await;
+    assert_eq!(srv.regio.envelope_count(), 0);
+
+    // And the good one passes.
+    assert_eq!(srv.put(&d, &env).await.status(), 201);
+}
+
+#[tokio::test]
+async fn stale_either_way() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let now = srv.now_s();
+    for (skew, ok) in [
+        (-301, false),
+        (301, false),
+        (-299, true),
+        (299, true),
+        (-300, true),
+        (300, true),
+    ] {
+        let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", now + skew).unwrap();
+        let r = srv.send("GET", "/v1/inbox", vec![], &h).await;
+        if ok {
+            assert_eq!(r.status(), 200, "skew {skew}");
+        } else {
+            expect_error(r, 401, "auth.stale").await;
+        }
+    }
+    // Far off (a clock at 1970) is stale too, not an overflow.
+    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", 0).unwrap();
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.stale",
+    )
+    .await;
+    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", 999_999_999_999).unwrap();
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.stale",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn replays_are_refused_also_after_a_restart() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+
+    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    assert_eq!(srv.send("GET", "/v1/inbox", vec![], &h).await.status(), 200);
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.replayed",
+    )
+    .await;
+
+    // A replayed upload is refused even though the upload itself would be idempotent.
+    let env = envelope(&d, &[d.kid()], 2048);
+    let path = format!("/v1/envelopes/{}", client::envelope_id(&env));
+    let hp = client::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    assert_eq!(srv.send("PUT", &path, env.clone(), &hp).await.status(), 201);
+    expect_error(
+        srv.send("PUT", &path, env.clone(), &hp).await,
+        401,
+        "auth.replayed",
+    )
+    .await;
+
+    // The seen signatures are in the store: a restart does not open a replay window.
+    let h2 = client::sign_request(&d.key, "GET", "/v1/inbox?after=0", b"", srv.now_s()).unwrap();
+    assert_eq!(
+        srv.send("GET", "/v1/inbox?after=0", vec![], &h2)
+            .await
+            .status(),
+        200
+    );
+    let srv = srv.restart().await;
+    expect_error(
+        srv.send("GET", "/v1/inbox?after=0", vec![], &h2).await,
+        401,
+        "auth.replayed",
+    )
+    .await;
+    expect_error(srv.send("PUT", &path, env, &hp).await, 401, "auth.replayed").await;
+
+    // After the window the signature is stale, so forgetting it in the sweep is safe.
+    srv.clock.advance_ms(301_000);
+    let rep = srv.regio.sweep().unwrap();
+    assert_eq!(rep.signatures, 3, "{rep:?}");
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.stale",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unenrolled_device() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    let env = envelope(&d, &[d.kid()], 512);
+    expect_error(srv.put(&d, &env).await, 401, "auth.unknown_device").await;
+    expect_error(
+        srv.signed(&d, "GET", "/v1/inbox", vec![]).await,
+        401,
+        "auth.unknown_device",
+    )
+    .await;
+    let id = client::envelope_id(&env);
+    expect_error(srv.ack(&d, &id).await, 401, "auth.unknown_device").await;
+    expect_error(srv.get(&d, &id).await, 401, "auth.unknown_device").await;
+}

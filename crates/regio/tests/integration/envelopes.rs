@@ -1,0 +1,261 @@
+//! Uploads: receipts, idempotence, id checks, size limits, large envelopes, restarts.
+
+use crate::common::*;
+use zicht_regio::client;
+
+#[tokio::test]
+async fn put_returns_a_verifiable_receipt_and_duplicates_the_same_one() {
+    let srv = TestServer::start().await;
+    let (a, b, table) = (Device::new(), Device::new(), Device::new());
+    for d in [&a, &b, &table] {
+        srv.enrolled(d).await;
+    }
+    let env = envelope(&a, &[table.kid(), b.kid()], 4096);
+    let id = client::envelope_id(&env);
+
+    let (receipt, raw1) = receipt_of(srv.put(&a, &env).await, 201).await;
+    client::verify_receipt(&receipt, &srv.endpoint_key(), &id).unwrap();
+    client::parse_and_verify_receipt(&raw1, &srv.endpoint_key(), &id).unwrap();
+    assert_eq!(receipt.size, 4096);
+    assert_eq!(receipt.uploader, a.id());
+    assert_eq!(
+        receipt.recipients,
+        vec![hex::encode(table.kid()), hex::encode(b.kid())]
+    );
+    assert_eq!(receipt.received_at_ms, T0_MS);
+
+    // Retried later (new signature), and by another device: the same receipt, byte for byte.
+    srv.clock.advance_ms(5_000);
+    let (_, raw2) = receipt_of(srv.put(&a, &env).await, 200).await;
+    assert_eq!(raw1, raw2);
+    let (_, raw3) = receipt_of(srv.put(&b, &env).await, 200).await;
+    assert_eq!(raw1, raw3);
+    assert_eq!(srv.regio.envelope_count(), 1);
+    assert_eq!(srv.inbox(&table, "").await.envelopes.len(), 1);
+
+    // Receipt checks on the device side.
+    let other_key = [7u8; 32];
+    assert_eq!(
+        client::verify_receipt(&receipt, &other_key, &id)
+            .unwrap_err()
+            .code(),
+        "receipt.wrong_endpoint"
+    );
+    assert_eq!(
+        client::verify_receipt(&receipt, &srv.endpoint_key(), &"0".repeat(64))
+            .unwrap_err()
+            .code(),
+        "receipt.id_mismatch"
+    );
+    let mut forged = receipt.clone();
+    forged.size += 1;
+    assert_eq!(
+        client::verify_receipt(&forged, &srv.endpoint_key(), &id)
+            .unwrap_err()
+            .code(),
+        "receipt.bad_signature"
+    );
+}
+
+#[tokio::test]
+async fn id_must_be_the_blake3_of_the_body() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let env = envelope(&d, &[d.kid()], 1000);
+    let other = envelope(&d, &[d.kid()], 1000);
+    let wrong = format!("/v1/envelopes/{}", client::envelope_id(&other));
+    expect_error(
+        srv.signed(&d, "PUT", &wrong, env.clone()).await,
+        400,
+        "envelope.id_mismatch",
+    )
+    .await;
+
+    let id = client::envelope_id(&env);
+    for bad in [
+        id.to_uppercase(),
+        id[..63].to_string(),
+        format!("{id}0"),
+        "g".repeat(64),
+    ] {
+        let path = format!("/v1/envelopes/{bad}");
+        expect_error(
+            srv.signed(&d, "PUT", &path, env.clone()).await,
+            400,
+            "envelope.bad_id",
+        )
+        .await;
+    }
+    // SHA-256 is not the digest the format fixes.
+    let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &env));
+    let path = format!("/v1/envelopes/{sha}");
+    expect_error(
+        srv.signed(&d, "PUT", &path, env).await,
+        400,
+        "envelope.id_mismatch",
+    )
+    .await;
+    assert_eq!(srv.regio.envelope_count(), 0);
+}
+
+#[tokio::test]
+async fn not_an_envelope() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    for body in [
+        b"hallo".to_vec(),
+        vec![],
+        random::<4096>().to_vec(),
+        envelope(&d, &[d.kid()], 4096)[..4000].to_vec(),
+    ] {
+        expect_error(srv.put(&d, &body).await, 400, "envelope.malformed").await;
+    }
+    let mut v2 = envelope(&d, &[d.kid()], 4096);
+    v2[8] = 2;
+    expect_error(srv.put(&d, &v2).await, 400, "envelope.unsupported_version").await;
+
+    // Wrong content type.
+    let env = envelope(&d, &[d.kid()], 4096);
+    let path = format!("/v1/envelopes/{}", client::envelope_id(&env));
+    let h = client::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    let mut rb = srv
+        .http
+        .put(srv.url(&path))
+        .header("content-type", "application/json");
+    for (k, v) in h.headers() {
+        rb = rb.header(k, v);
+    }
+    expect_error(
+        rb.body(env).send().await.unwrap(),
+        415,
+        "request.unsupported_media_type",
+    )
+    .await;
+    assert_eq!(srv.regio.envelope_count(), 0);
+}
+
+#[tokio::test]
+async fn too_large_by_content_length_is_refused_before_the_body() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let limit = zicht_regio::DEFAULT_MAX_BODY;
+    let id = "ab".repeat(32);
+    let path = format!("/v1/envelopes/{id}");
+    // Only the head is sent: the answer must come without the 64 MiB + 1 that it announces.
+    let head = signed_head(
+        &srv,
+        &d,
+        "PUT",
+        &path,
+        &id,
+        &format!(
+            "content-type: application/octet-stream\r\ncontent-length: {}\r\n",
+            limit + 1
+        ),
+    );
+    let r = raw(srv.addr, vec![head]).await;
+    assert_eq!(r.status, 413, "{}", r.head);
+    assert_eq!(r.error_code(), "request.body_too_large");
+}
+
+#[tokio::test]
+async fn too_large_chunked_is_cut_off() {
+    let limit = 256 * 1024;
+    let srv = TestServer::start_with(|c| c.max_body = limit).await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let id = "cd".repeat(32);
+    let path = format!("/v1/envelopes/{id}");
+    let head = signed_head(
+        &srv,
+        &d,
+        "PUT",
+        &path,
+        &id,
+        "content-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n",
+    );
+    let mut parts = vec![head];
+    let chunk = vec![0x55u8; 16 * 1024];
+    for _ in 0..(limit as usize / chunk.len()) {
+        let mut p = format!("{:x}\r\n", chunk.len()).into_bytes();
+        p.extend_from_slice(&chunk);
+        p.extend_from_slice(b"\r\n");
+        parts.push(p);
+    }
+    parts.push(b"1\r\nx\r\n0\r\n\r\n".to_vec());
+    let r = raw(srv.addr, parts).await;
+    assert_eq!(r.status, 413, "{}", r.head);
+    assert_eq!(r.error_code(), "request.body_too_large");
+
+    // Exactly at the limit is fine.
+    let env = envelope(&d, &[d.kid()], limit as usize);
+    assert_eq!(srv.put(&d, &env).await.status(), 201);
+}
+
+#[tokio::test]
+async fn large_envelope_round_trip_and_restart() {
+    let srv = TestServer::start().await;
+    let (a, b) = (Device::new(), Device::new());
+    srv.enrolled(&a).await;
+    srv.enrolled(&b).await;
+    // 3 MiB: above sled's in-log page size, so sled keeps it in a blob file, which the group
+    // commit fsyncs itself.
+    let big = envelope(&a, &[b.kid()], 3 * 1024 * 1024 + 17);
+    let small = envelope(&a, &[b.kid()], 4096);
+    let big_id = client::envelope_id(&big);
+    let (r1, raw1) = receipt_of(srv.put(&a, &big).await, 201).await;
+    assert_eq!(r1.size, big.len() as u64);
+    assert_eq!(srv.put(&a, &small).await.status(), 201);
+    let stats = srv.regio.commit_stats();
+    assert!(stats.syncs >= 1 && stats.served >= 2, "{stats:?}");
+
+    let srv = srv.restart().await;
+    let got = srv.get(&b, &big_id).await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(
+        got.headers().get("content-type").unwrap(),
+        "application/octet-stream"
+    );
+    assert_eq!(got.bytes().await.unwrap().as_ref(), &big[..]);
+    let (_, raw2) = receipt_of(srv.put(&a, &big).await, 200).await;
+    assert_eq!(raw1, raw2);
+    let page = srv.inbox(&b, "").await;
+    assert_eq!(page.envelopes.len(), 2);
+    // Sequence numbers go on after a restart.
+    let third = envelope(&a, &[b.kid()], 4096);
+    assert_eq!(srv.put(&a, &third).await.status(), 201);
+    let page = srv.inbox(&b, "").await;
+    let seqs: Vec<u64> = page.envelopes.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+}
+
+#[tokio::test]
+async fn concurrent_uploads_share_fsyncs() {
+    let srv = std::sync::Arc::new(TestServer::start().await);
+    let d = std::sync::Arc::new(Device::new());
+    srv.enrolled(&d).await;
+    let before = srv.regio.commit_stats();
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let (srv, d) = (srv.clone(), d.clone());
+        tasks.push(tokio::spawn(async move {
+            let env = envelope(&d, &[d.kid()], 4096);
+            srv.put(&d, &env).await.status().as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 201);
+    }
+    let after = srv.regio.commit_stats();
+    let served = after.served - before.served;
+    let syncs = after.syncs - before.syncs;
+    assert_eq!(served, 64);
+    assert!(
+        syncs < served,
+        "no batching: {syncs} syncs for {served} uploads"
+    );
+    assert_eq!(srv.regio.envelope_count(), 64);
+}

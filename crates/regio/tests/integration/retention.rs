@@ -1,0 +1,88 @@
+//! Retention: the sweep deletes what no one acked, by the injected clock.
+
+use crate::common::*;
+use std::time::Duration;
+use zicht_regio::client;
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+#[tokio::test]
+async fn sweep_deletes_after_retention() {
+    let srv = TestServer::start_with(|c| c.retention = Duration::from_secs(2 * 24 * 3600)).await;
+    let (s, r) = (Device::new(), Device::new());
+    srv.enrolled(&s).await;
+    srv.enrolled(&r).await;
+    let old = envelope(&s, &[r.kid()], 4096);
+    assert_eq!(srv.put(&s, &old).await.status(), 201);
+    srv.clock.advance_ms(DAY_MS);
+    let newer = envelope(&s, &[r.kid()], 4096);
+    assert_eq!(srv.put(&s, &newer).await.status(), 201);
+    // A delivered envelope keeps its receipt record until retention, too.
+    let acked = envelope(&s, &[r.kid()], 4096);
+    assert_eq!(srv.put(&s, &acked).await.status(), 201);
+    assert_eq!(
+        srv.ack(&r, &client::envelope_id(&acked)).await.status(),
+        200
+    );
+
+    // Just before the deadline of `old`: nothing goes.
+    srv.clock.advance_ms(DAY_MS - 1);
+    assert_eq!(srv.regio.sweep().unwrap().envelopes, 0);
+    assert_eq!(srv.regio.envelope_count(), 2);
+
+    // At it: `old` goes, `newer` stays.
+    srv.clock.advance_ms(1);
+    let rep = srv.regio.sweep().unwrap();
+    assert_eq!(rep.envelopes, 1);
+    assert_eq!(srv.regio.envelope_count(), 1);
+    let page = srv.inbox(&r, "").await;
+    assert_eq!(page.envelopes.len(), 1);
+    assert_eq!(page.envelopes[0].id, client::envelope_id(&newer));
+    expect_error(
+        srv.get(&r, &client::envelope_id(&old)).await,
+        404,
+        "envelope.not_found",
+    )
+    .await;
+
+    // A day later `newer` and the record of `acked` go as well; an upload of `acked` after
+    // that is new again (the endpoint no longer remembers it).
+    srv.clock.advance_ms(DAY_MS);
+    assert_eq!(srv.regio.sweep().unwrap().envelopes, 2);
+    assert_eq!(srv.regio.envelope_count(), 0);
+    assert!(srv.inbox(&r, "").await.envelopes.is_empty());
+    assert_eq!(srv.put(&s, &acked).await.status(), 201);
+}
+
+#[tokio::test]
+async fn the_sweep_task_runs_by_itself() {
+    let srv = TestServer::start_with(|c| {
+        c.retention = Duration::from_secs(3600);
+        c.sweep_interval = Duration::from_millis(50);
+    })
+    .await;
+    let (s, r) = (Device::new(), Device::new());
+    srv.enrolled(&s).await;
+    srv.enrolled(&r).await;
+    // Tokens expire in the sweep too.
+    srv.regio.create_token(Duration::from_secs(60)).unwrap();
+    assert_eq!(
+        srv.put(&s, &envelope(&s, &[r.kid()], 4096)).await.status(),
+        201
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(srv.regio.envelope_count(), 1);
+    srv.clock.advance_ms(3600 * 1000);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while srv.regio.envelope_count() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sweep task did not run"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let tokens = std::fs::read_dir(srv.dir.join("enrol-tokens"))
+        .unwrap()
+        .count();
+    assert_eq!(tokens, 0);
+}
