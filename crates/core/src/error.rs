@@ -43,6 +43,10 @@ pub enum CoreError {
     UnknownRecipient,
     #[error("bundle: {0}")]
     Bundle(#[from] zicht_bundle::Error),
+    #[error("endpoint unreachable")]
+    Offline,
+    #[error("endpoint refused: {0}")]
+    Sync(String, String),
     #[error("store is in use by another process")]
     InUse,
     #[error("storage error: {0}")]
@@ -74,6 +78,16 @@ impl CoreError {
             CoreError::NoDirectory => "no_directory",
             CoreError::UnknownRecipient => "unknown_recipient",
             CoreError::Bundle(e) => e.code(),
+            CoreError::Offline => "offline",
+            CoreError::Sync(code, _) => {
+                // Endpoint codes are dynamic; map the known ones, keep the rest generic.
+                match code.as_str() {
+                    "enrol.invalid_token" => "enrol.invalid_token",
+                    "enrol.wrong_endpoint" => "enrol.wrong_endpoint",
+                    "enrol.key_in_use" => "enrol.key_in_use",
+                    _ => "sync",
+                }
+            }
             CoreError::InUse => "in_use",
             CoreError::Storage(_) => "storage",
             CoreError::Crypto => "crypto",
@@ -112,6 +126,8 @@ impl CoreError {
             CoreError::NoDirectory => "Lees eerst het deelnemersoverzicht van de regio in.".into(),
             CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
             CoreError::Bundle(e) => e.message(),
+            CoreError::Offline => "Het regionale knooppunt is niet bereikbaar. Er is niets verloren; probeer het later opnieuw.".into(),
+            CoreError::Sync(_, message) => message.clone(),
             CoreError::InUse => "Zicht is al geopend (in een ander venster of door een ander programma). Sluit dat eerst.".into(),
             CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),
             CoreError::Crypto => "Versleutelen of ontsleutelen is mislukt.".into(),

@@ -28,6 +28,11 @@ impl StoredKeys {
         })
     }
 
+    /// The Ed25519 key as PKCS#8 (for ring's key pair, e.g. to sign endpoint requests).
+    pub fn signing_pkcs8(&self) -> &[u8] {
+        &self.signing_pkcs8
+    }
+
     pub fn signing(&self) -> Result<SenderKey> {
         SenderKey::from_pkcs8(&self.signing_pkcs8).map_err(|_| CoreError::Corrupt)
     }

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod index;
 pub mod kv;
 pub mod route;
+pub mod sync;
 pub mod validate;
 pub mod vault;
 mod zicht;

@@ -135,3 +135,66 @@ pub struct ImportResult {
     pub sender: String,
     pub signals: usize,
 }
+
+/// Connection state with the regional endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// No endpoint configured: exchange by file only.
+    NietIngesteld,
+    /// Configured but this device is not enrolled.
+    NietAangemeld,
+    /// Configured and enrolled, no round yet.
+    Wacht,
+    /// The last round reached the endpoint.
+    Online,
+    /// The last round could not reach it (nothing is lost; it retries).
+    Offline,
+    /// The device clock differs too much from the endpoint's.
+    KlokAfwijking,
+    /// The endpoint's receipt did not verify under the pinned key.
+    OngeldigeOntvangstbevestiging,
+    Fout,
+}
+
+impl SyncState {
+    pub fn label(self) -> &'static str {
+        match self {
+            SyncState::NietIngesteld => "Niet ingesteld (uitwisselen via bestanden)",
+            SyncState::NietAangemeld => "Niet aangemeld",
+            SyncState::Wacht => "Wacht op eerste verbinding",
+            SyncState::Online => "Verbonden",
+            SyncState::Offline => "Geen verbinding",
+            SyncState::KlokAfwijking => "Klok wijkt af",
+            SyncState::OngeldigeOntvangstbevestiging => "Ongeldige ontvangstbevestiging",
+            SyncState::Fout => "Fout",
+        }
+    }
+}
+
+/// The result of the last sync round, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Dutch explanation.
+    pub message: String,
+    pub at: Option<NaiveDateTime>,
+    pub sent: usize,
+    pub received: usize,
+    pub rejected: usize,
+}
+
+impl SyncStatus {
+    pub fn not_configured() -> Self {
+        SyncStatus {
+            state: SyncState::NietIngesteld,
+            message:
+                "Er is geen regionaal knooppunt ingesteld; gebruik bestanden om uit te wisselen."
+                    .into(),
+            at: None,
+            sent: 0,
+            received: 0,
+            rejected: 0,
+        }
+    }
+}

@@ -9,3 +9,4 @@ mod plaintext;
 mod route;
 mod session;
 mod signals;
+mod sync;

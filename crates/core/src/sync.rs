@@ -1,0 +1,562 @@
+//! The sync client: delivers the outbox to the regional endpoint and fetches the inbox
+//! (docs/regio-protocol.md; signing and receipts come from `zicht_regio::client`).
+//!
+//! Network I/O never happens while the store is held: [`Zicht::sync_job`] takes a snapshot of
+//! what to do (under the caller's lock), [`run_job`] talks to the endpoint with no store at all,
+//! and [`Zicht::apply_sync`] records the outcome (under the lock again). An outbox item becomes
+//! `Verzonden` only with a receipt that verifies under the pinned endpoint key.
+
+use crate::error::{CoreError, Result};
+use crate::identity::unhex32;
+use crate::zicht::{Now, Zicht};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use zicht_model::{OutboxState, SyncState, SyncStatus};
+use zicht_regio::client as proto;
+
+const STATE: &str = "state";
+const RECEIPTS: &str = "receipts";
+
+/// Where this device's endpoint is and what it has done there (sealed in the store).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EndpointConfig {
+    /// Base URL, e.g. `http://127.0.0.1:7878`.
+    pub url: String,
+    /// The endpoint's Ed25519 key, pinned at configuration (64 hex).
+    pub endpoint_key: String,
+    pub enrolled: bool,
+    /// Inbox cursor: the last sequence number seen.
+    pub cursor: u64,
+    /// Envelope ids imported but not yet acknowledged at the endpoint.
+    pub to_ack: Vec<String>,
+    pub last: Option<SyncStatus>,
+}
+
+/// One HTTP exchange, as the transport sees it.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    /// Path and query, exactly as signed.
+    pub path: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub content_type: Option<&'static str>,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Sends requests to the endpoint. `Err` means the endpoint could not be reached (offline,
+/// refused, dropped mid-request): nothing is concluded from it.
+pub trait Transport: Send + Sync {
+    fn send(&self, base_url: &str, req: &HttpRequest) -> std::result::Result<HttpResponse, String>;
+}
+
+/// The real transport: ureq (rustls on ring for https), with timeouts.
+pub struct HttpTransport {
+    agent: ureq::Agent,
+}
+
+impl Default for HttpTransport {
+    fn default() -> Self {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build();
+        HttpTransport {
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send(&self, base_url: &str, req: &HttpRequest) -> std::result::Result<HttpResponse, String> {
+        let url = format!("{}{}", base_url.trim_end_matches('/'), req.path);
+        let result = match req.method {
+            "GET" => {
+                let mut r = self.agent.get(&url);
+                for (k, v) in &req.headers {
+                    r = r.header(*k, v);
+                }
+                r.call()
+            }
+            method => {
+                let mut r = if method == "PUT" {
+                    self.agent.put(&url)
+                } else {
+                    self.agent.post(&url)
+                };
+                for (k, v) in &req.headers {
+                    r = r.header(*k, v);
+                }
+                if let Some(ct) = req.content_type {
+                    r = r.header("content-type", ct);
+                }
+                r.send(&req.body[..])
+            }
+        };
+        let mut resp = result.map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(128 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| e.to_string())?;
+        Ok(HttpResponse { status, body })
+    }
+}
+
+/// What one sync round should do (a snapshot; holds the signing key, so it stays in the core).
+pub struct SyncJob {
+    url: String,
+    endpoint_key: [u8; 32],
+    signer: Ed25519KeyPair,
+    uploads: Vec<(String, Vec<u8>)>,
+    acks: Vec<String>,
+    cursor: u64,
+}
+
+/// What one sync round did.
+#[derive(Debug, Default)]
+pub struct SyncOutcome {
+    /// Envelope id → verified receipt (JSON).
+    pub sent: Vec<(String, proto::Receipt)>,
+    /// Envelope id → permanent refusal (code, Dutch message).
+    pub refused: Vec<(String, String)>,
+    pub downloaded: Vec<Vec<u8>>,
+    pub acked: Vec<String>,
+    pub cursor: u64,
+    /// The first problem that stopped the round (offline, clock, enrolment, ...).
+    pub problem: Option<(SyncState, String)>,
+}
+
+fn error_message(body: &[u8]) -> (String, String) {
+    serde_json::from_slice::<proto::ErrorBody>(body)
+        .map(|e| (e.code, e.message))
+        .unwrap_or_else(|_| {
+            (
+                "unknown".into(),
+                "Onbekende fout van het regionale knooppunt.".into(),
+            )
+        })
+}
+
+fn signed(
+    job: &SyncJob,
+    method: &'static str,
+    path: String,
+    body: Vec<u8>,
+    ct: Option<&'static str>,
+    unix: i64,
+) -> std::result::Result<HttpRequest, String> {
+    let h =
+        proto::sign_request(&job.signer, method, &path, &body, unix).map_err(|e| e.to_string())?;
+    Ok(HttpRequest {
+        method,
+        path,
+        headers: h.headers().to_vec(),
+        content_type: ct,
+        body,
+    })
+}
+
+fn wrong_endpoint() -> CoreError {
+    CoreError::Sync("enrol.wrong_endpoint".into(), "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into())
+}
+
+/// Uploads per round, so a round stays short and a long outbox drains in steps.
+pub const MAX_UPLOADS_PER_ROUND: usize = 100;
+
+/// Classifies a 401 from the endpoint.
+fn auth_problem(body: &[u8]) -> (SyncState, String) {
+    let (code, message) = error_message(body);
+    match code.as_str() {
+        "auth.stale" => (SyncState::KlokAfwijking, "De klok van dit apparaat wijkt te veel af van die van het regionale knooppunt. Zet de klok goed; er is niets verloren.".into()),
+        "auth.unknown_device" => (SyncState::NietAangemeld, "Dit apparaat is niet aangemeld bij het regionale knooppunt.".into()),
+        _ => (SyncState::Fout, message),
+    }
+}
+
+/// Runs one sync round against the endpoint. Talks to the network only; touches no store.
+/// Each attempt is signed afresh (the endpoint refuses replays).
+pub fn run_job(
+    job: &SyncJob,
+    transport: &dyn Transport,
+    unix_now: impl Fn() -> i64,
+) -> SyncOutcome {
+    let mut out = SyncOutcome {
+        cursor: job.cursor,
+        ..Default::default()
+    };
+    let offline = |e: String| {
+        (
+            SyncState::Offline,
+            format!("Geen verbinding met het regionale knooppunt ({e})."),
+        )
+    };
+    for (id, bytes) in &job.uploads {
+        let req = match signed(
+            job,
+            "PUT",
+            format!("/v1/envelopes/{id}"),
+            bytes.clone(),
+            Some("application/octet-stream"),
+            unix_now(),
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                out.problem = Some((SyncState::Fout, e));
+                return out;
+            }
+        };
+        match transport.send(&job.url, &req) {
+            Err(e) => {
+                out.problem = Some(offline(e));
+                return out;
+            }
+            Ok(r) if r.status == 200 || r.status == 201 => {
+                match proto::parse_and_verify_receipt(&r.body, &job.endpoint_key, id) {
+                    Ok(receipt) => out.sent.push((id.clone(), receipt)),
+                    Err(e) => {
+                        // Not marked sent: a receipt we cannot verify proves nothing.
+                        out.problem = Some((SyncState::OngeldigeOntvangstbevestiging, format!("Het regionale knooppunt gaf geen geldige ontvangstbevestiging ({}). Is het wel het juiste knooppunt?", e.code())));
+                        return out;
+                    }
+                }
+            }
+            Ok(r) if r.status == 401 => {
+                out.problem = Some(auth_problem(&r.body));
+                return out;
+            }
+            Ok(r) if (400..500).contains(&r.status) && r.status != 408 && r.status != 429 => {
+                let (code, message) = error_message(&r.body);
+                out.refused
+                    .push((id.clone(), format!("{message} ({code})")));
+            }
+            Ok(r) => {
+                out.problem = Some((
+                    SyncState::Offline,
+                    format!(
+                        "Het regionale knooppunt is tijdelijk niet beschikbaar ({}).",
+                        r.status
+                    ),
+                ));
+                return out;
+            }
+        }
+    }
+    for id in &job.acks {
+        let Ok(req) = signed(
+            job,
+            "POST",
+            format!("/v1/envelopes/{id}/ack"),
+            Vec::new(),
+            None,
+            unix_now(),
+        ) else {
+            continue;
+        };
+        match transport.send(&job.url, &req) {
+            Err(e) => {
+                out.problem = Some(offline(e));
+                return out;
+            }
+            Ok(r) if r.status < 300 || r.status == 404 => out.acked.push(id.clone()),
+            Ok(r) if r.status == 401 => {
+                out.problem = Some(auth_problem(&r.body));
+                return out;
+            }
+            Ok(_) => {}
+        }
+    }
+    let Ok(req) = signed(
+        job,
+        "GET",
+        format!("/v1/inbox?after={}", job.cursor),
+        Vec::new(),
+        None,
+        unix_now(),
+    ) else {
+        return out;
+    };
+    let page: proto::InboxPage = match transport.send(&job.url, &req) {
+        Err(e) => {
+            out.problem = Some(offline(e));
+            return out;
+        }
+        Ok(r) if r.status == 200 => match serde_json::from_slice(&r.body) {
+            Ok(p) => p,
+            Err(_) => {
+                out.problem = Some((
+                    SyncState::Fout,
+                    "Onleesbaar antwoord van het regionale knooppunt.".into(),
+                ));
+                return out;
+            }
+        },
+        Ok(r) if r.status == 401 => {
+            out.problem = Some(auth_problem(&r.body));
+            return out;
+        }
+        Ok(r) => {
+            out.problem = Some((
+                SyncState::Offline,
+                format!(
+                    "Het regionale knooppunt is tijdelijk niet beschikbaar ({}).",
+                    r.status
+                ),
+            ));
+            return out;
+        }
+    };
+    for item in page.envelopes {
+        let Ok(req) = signed(
+            job,
+            "GET",
+            format!("/v1/envelopes/{}", item.id),
+            Vec::new(),
+            None,
+            unix_now(),
+        ) else {
+            break;
+        };
+        match transport.send(&job.url, &req) {
+            Ok(r) if r.status == 200 => {
+                out.downloaded.push(r.body);
+                out.cursor = out.cursor.max(item.seq);
+            }
+            Ok(r) if r.status == 404 => out.cursor = out.cursor.max(item.seq),
+            Ok(_) => break,
+            Err(e) => {
+                out.problem = Some(offline(e));
+                break;
+            }
+        }
+    }
+    out
+}
+
+impl Zicht {
+    fn endpoint(&self) -> Result<Option<EndpointConfig>> {
+        self.vault()?.get(STATE, b"endpoint")
+    }
+
+    fn put_endpoint(&self, c: &EndpointConfig) -> Result<()> {
+        let v = self.vault()?;
+        v.put(STATE, b"endpoint", c)?;
+        v.sync()
+    }
+
+    /// Sets the endpoint URL and pins its key (as the coordinator gave it, 64 hex).
+    pub fn configure_endpoint(&mut self, url: &str, endpoint_key: &str) -> Result<()> {
+        let url = url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 300 {
+            return Err(CoreError::field(
+                "url",
+                "Vul een adres in dat begint met https:// (of http:// op het eigen netwerk).",
+            ));
+        }
+        let key = endpoint_key.trim().to_lowercase();
+        if unhex32(&key).is_none() {
+            return Err(CoreError::field(
+                "endpoint_key",
+                "De sleutel van het knooppunt is 64 tekens (0-9, a-f).",
+            ));
+        }
+        let old = self.endpoint()?.unwrap_or_default();
+        let same = old.url == url && old.endpoint_key == key;
+        self.put_endpoint(&EndpointConfig {
+            url: url.into(),
+            endpoint_key: key,
+            enrolled: same && old.enrolled,
+            cursor: if same { old.cursor } else { 0 },
+            to_ack: vec![],
+            last: None,
+        })
+    }
+
+    fn signer(&self) -> Result<Ed25519KeyPair> {
+        Ed25519KeyPair::from_pkcs8(self.session()?.keys.signing_pkcs8())
+            .map_err(|_| CoreError::Corrupt)
+    }
+
+    /// Enrols this device at the endpoint with a one-time token.
+    pub fn enrol(&mut self, token: &str, transport: &dyn Transport) -> Result<()> {
+        let mut cfg = self
+            .endpoint()?
+            .ok_or_else(|| CoreError::field("url", "Stel eerst het regionale knooppunt in."))?;
+        let me = self.device_identity()?;
+        let body = serde_json::json!({ "token": token.trim(), "ed25519_public_key": me.signing_key, "x25519_public_keys": [me.encryption_key] });
+        let req = HttpRequest {
+            method: "POST",
+            path: "/v1/enrol".into(),
+            headers: vec![],
+            content_type: Some("application/json"),
+            body: body.to_string().into_bytes(),
+        };
+        let resp = transport
+            .send(&cfg.url, &req)
+            .map_err(|_| CoreError::Offline)?;
+        match resp.status {
+            201 => {
+                let r: proto::EnrolResponse = serde_json::from_slice(&resp.body).map_err(|_| {
+                    CoreError::Sync(
+                        "enrol.malformed".into(),
+                        "Onleesbaar antwoord bij het aanmelden.".into(),
+                    )
+                })?;
+                if r.endpoint_key != cfg.endpoint_key {
+                    return Err(wrong_endpoint());
+                }
+            }
+            409 if error_message(&resp.body).0 == "enrol.already_enrolled" => {
+                // Enrolled before: still make sure this endpoint holds the pinned key.
+                let info = HttpRequest {
+                    method: "GET",
+                    path: "/v1/endpoint".into(),
+                    headers: vec![],
+                    content_type: None,
+                    body: vec![],
+                };
+                let r = transport
+                    .send(&cfg.url, &info)
+                    .map_err(|_| CoreError::Offline)?;
+                let info: proto::EndpointInfo = serde_json::from_slice(&r.body).map_err(|_| {
+                    CoreError::Sync(
+                        "enrol.malformed".into(),
+                        "Onleesbaar antwoord bij het aanmelden.".into(),
+                    )
+                })?;
+                if info.endpoint_key != cfg.endpoint_key {
+                    return Err(wrong_endpoint());
+                }
+            }
+            _ => {
+                let (code, message) = error_message(&resp.body);
+                return Err(CoreError::Sync(code, message));
+            }
+        }
+        cfg.enrolled = true;
+        self.put_endpoint(&cfg)?;
+        tracing::info!("device enrolled at the endpoint");
+        Ok(())
+    }
+
+    /// What the next sync round should do; `None` when no endpoint is configured or enrolled.
+    pub fn sync_job(&self) -> Result<Option<SyncJob>> {
+        let Some(cfg) = self.endpoint()? else {
+            return Ok(None);
+        };
+        if !cfg.enrolled {
+            return Ok(None);
+        }
+        let mut waiting: Vec<_> = self
+            .outbox()?
+            .into_iter()
+            .filter(|i| i.state == OutboxState::Wacht)
+            .collect();
+        waiting.reverse(); // oldest first
+        waiting.truncate(MAX_UPLOADS_PER_ROUND);
+        let uploads = waiting
+            .into_iter()
+            .map(|i| Ok((i.id.clone(), self.outbox_bundle(&i.id)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(SyncJob {
+            url: cfg.url,
+            endpoint_key: unhex32(&cfg.endpoint_key).ok_or(CoreError::Corrupt)?,
+            signer: self.signer()?,
+            uploads,
+            acks: cfg.to_ack,
+            cursor: cfg.cursor,
+        }))
+    }
+
+    /// Records what a round did: receipts (then `Verzonden`), refusals (`Fout`), imports of
+    /// downloaded bundles (queued for ack; a bundle that does not open is acked too, so it
+    /// does not come back, and counted as rejected), the cursor and the status line.
+    pub fn apply_sync(&mut self, out: SyncOutcome, now: Now) -> Result<SyncStatus> {
+        let mut cfg = self.endpoint()?.ok_or(CoreError::NotFound)?;
+        for (id, receipt) in &out.sent {
+            let v = self.vault()?;
+            v.put(RECEIPTS, id.as_bytes(), receipt)?;
+            let at = chrono::DateTime::from_timestamp_millis(receipt.received_at_ms)
+                .map(|t| t.with_timezone(now.offset()).naive_local())
+                .unwrap_or(now.naive_local());
+            self.set_outbox_state(id, OutboxState::Verzonden { receipt_at: at })?;
+        }
+        for (id, reason) in &out.refused {
+            self.set_outbox_state(
+                id,
+                OutboxState::Fout {
+                    reason: reason.clone(),
+                },
+            )?;
+        }
+        let mut received = 0;
+        let mut rejected = 0;
+        for bytes in &out.downloaded {
+            let id = zicht_bundle::BundleId::of(bytes).to_hex();
+            match self.import_bundle(bytes, now) {
+                Ok(r) => received += usize::from(r.new),
+                Err(e) => {
+                    rejected += 1;
+                    tracing::warn!(code = e.code(), "downloaded bundle rejected");
+                }
+            }
+            cfg.to_ack.push(id);
+        }
+        cfg.to_ack.retain(|id| !out.acked.contains(id));
+        cfg.cursor = cfg.cursor.max(out.cursor);
+        let (state, message) = match out.problem {
+            Some((s, m)) => (s, m),
+            None => (
+                SyncState::Online,
+                "Verbonden met het regionale knooppunt.".into(),
+            ),
+        };
+        let status = SyncStatus {
+            state,
+            message,
+            at: Some(now.naive_local()),
+            sent: out.sent.len(),
+            received,
+            rejected,
+        };
+        cfg.last = Some(status.clone());
+        self.put_endpoint(&cfg)?;
+        Ok(status)
+    }
+
+    /// The sync state for the UI.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        Ok(match self.endpoint()? {
+            None => SyncStatus::not_configured(),
+            Some(c) if !c.enrolled => SyncStatus {
+                state: SyncState::NietAangemeld,
+                message: format!("Knooppunt {} ingesteld, nog niet aangemeld.", c.url),
+                ..SyncStatus::not_configured()
+            },
+            Some(c) => c.last.unwrap_or(SyncStatus {
+                state: SyncState::Wacht,
+                message: "Nog niet gesynchroniseerd.".into(),
+                ..SyncStatus::not_configured()
+            }),
+        })
+    }
+
+    /// The endpoint's receipt for a sent bundle, if any.
+    pub fn receipt(&self, id: &str) -> Result<Option<proto::Receipt>> {
+        self.vault()?.get(RECEIPTS, id.as_bytes())
+    }
+
+    /// The device id the endpoint knows this device by.
+    pub fn device_id(&self) -> Result<String> {
+        Ok(proto::device_id(self.signer()?.public_key().as_ref()))
+    }
+}
