@@ -104,6 +104,39 @@ pub async fn clear_draft(state: State<'_, AppState>) -> R<()> {
     state.with(|z, _| z.clear_draft())
 }
 
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> R<SyncStatus> {
+    state.peek(|z| z.sync_status())
+}
+
+#[tauri::command]
+pub async fn configure_endpoint(
+    state: State<'_, AppState>,
+    url: String,
+    endpoint_key: String,
+) -> R<SyncStatus> {
+    state.with(|z, _| {
+        z.configure_endpoint(&url, &endpoint_key)
+            .and_then(|_| z.sync_status())
+    })
+}
+
+#[tauri::command]
+pub async fn enrol(state: State<'_, AppState>, token: String) -> R<SyncStatus> {
+    let r = state.with(|z, _| {
+        z.enrol(&token, &zicht_core::sync::HttpTransport::default())
+            .and_then(|_| z.sync_status())
+    });
+    state.wake.notify_one();
+    r
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> R<()> {
+    state.wake.notify_one();
+    Ok(())
+}
+
 /// Every command, for `invoke_handler`.
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
 {
@@ -126,6 +159,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         get_signal,
         save_draft,
         load_draft,
-        clear_draft
+        clear_draft,
+        sync_status,
+        configure_endpoint,
+        enrol,
+        sync_now
     ]
 }

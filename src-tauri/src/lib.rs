@@ -27,6 +27,31 @@ fn init_logging() {
         .try_init();
 }
 
+/// The background sync task: one round at a time (snapshot under the store lock, network
+/// without it, outcome recorded under it), then waits as `zicht_core::sync::next_delay` says or
+/// until woken. Survives restarts because the outbox and inbox cursor live in the store.
+async fn sync_task<R: Runtime>(handle: tauri::AppHandle<R>) {
+    let transport = std::sync::Arc::new(zicht_core::sync::HttpTransport::default());
+    let mut delay = Duration::from_secs(2);
+    loop {
+        let wake = handle.state::<AppState>().wake.clone();
+        let _ = tokio::time::timeout(delay, wake.notified()).await;
+        let (h, t) = (handle.clone(), transport.clone());
+        let status =
+            tauri::async_runtime::spawn_blocking(move || h.state::<AppState>().sync_round(&*t))
+                .await;
+        let jitter = f64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos() % 1000),
+        ) / 1000.0;
+        delay = match status {
+            Ok(Some(st)) => zicht_core::sync::next_delay(&st, delay, jitter),
+            _ => Duration::from_secs(5),
+        };
+    }
+}
+
 pub fn run() {
     init_logging();
     let result = run_app(tauri::Builder::default(), AppState::empty())
@@ -42,6 +67,7 @@ pub fn run() {
                 std::thread::sleep(Duration::from_secs(15));
                 handle.state::<AppState>().lock_if_idle();
             });
+            tauri::async_runtime::spawn(sync_task(app.handle().clone()));
             Ok(())
         })
         .build(tauri::generate_context!("../tauri.conf.json"));

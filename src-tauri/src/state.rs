@@ -7,6 +7,8 @@ use zicht_model::ApiError;
 
 pub struct AppState {
     store: OnceLock<Result<Mutex<Zicht>, ApiError>>,
+    /// Wakes the background sync task (after a send, or when the user asks).
+    pub wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// The current local time (the shell reads the clock; the core never does).
@@ -18,6 +20,7 @@ impl AppState {
     pub fn empty() -> Self {
         AppState {
             store: OnceLock::new(),
+            wake: Default::default(),
         }
     }
 
@@ -81,6 +84,19 @@ impl AppState {
                 tracing::error!(code = e.code(), "closing the store failed");
             }
         }
+    }
+
+    /// One sync round (see `zicht_core::sync`): `None` when locked or no endpoint is set up.
+    pub fn sync_round(
+        &self,
+        transport: &dyn zicht_core::sync::Transport,
+    ) -> Option<zicht_model::SyncStatus> {
+        let job = self.lock_store().ok()?.sync_job().ok()??;
+        let outcome = zicht_core::sync::run_job(&job, transport, || chrono::Utc::now().timestamp());
+        let status = self.lock_store().ok()?.apply_sync(outcome, now());
+        status
+            .map_err(|e| tracing::warn!(code = e.code(), "sync outcome not recorded"))
+            .ok()
     }
 
     pub fn lock_if_idle(&self) {

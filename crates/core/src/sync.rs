@@ -560,3 +560,79 @@ impl Zicht {
         Ok(proto::device_id(self.signer()?.public_key().as_ref()))
     }
 }
+
+/// Delay before the next round. Online: poll every 15 s (at once when the last round hit the
+/// upload limit, so a long outbox drains quickly). Offline: exponential back-off from 5 s,
+/// doubling, capped at 5 minutes, with ±20 % jitter (`jitter` in 0.0..1.0) so that many
+/// devices coming back online do not hit the endpoint in step. States that need the user
+/// (clock, enrolment, wrong endpoint) retry at the cap.
+pub fn next_delay(status: &SyncStatus, previous: Duration, jitter: f64) -> Duration {
+    const BASE: Duration = Duration::from_secs(5);
+    const CAP: Duration = Duration::from_secs(300);
+    let d = match status.state {
+        SyncState::Online if status.sent >= MAX_UPLOADS_PER_ROUND => Duration::ZERO,
+        SyncState::Online | SyncState::Wacht => Duration::from_secs(15),
+        SyncState::Offline => {
+            if previous < BASE {
+                BASE
+            } else {
+                (previous * 2).min(CAP)
+            }
+        }
+        SyncState::NietIngesteld => Duration::from_secs(30),
+        _ => CAP,
+    };
+    d.mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(state: SyncState, sent: usize) -> SyncStatus {
+        SyncStatus {
+            state,
+            message: String::new(),
+            at: None,
+            sent,
+            received: 0,
+            rejected: 0,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_to_the_cap_with_bounded_jitter() {
+        let off = st(SyncState::Offline, 0);
+        let mut d = Duration::ZERO;
+        let mut seen = Vec::new();
+        for _ in 0..10 {
+            d = next_delay(&off, d, 0.5);
+            seen.push(d.as_secs());
+        }
+        assert_eq!(seen, [5, 10, 20, 40, 80, 160, 300, 300, 300, 300]);
+        assert_eq!(
+            next_delay(&off, Duration::from_secs(300), 0.0),
+            Duration::from_secs(240)
+        );
+        assert_eq!(
+            next_delay(&off, Duration::from_secs(300), 1.0),
+            Duration::from_secs(360)
+        );
+        assert_eq!(
+            next_delay(&st(SyncState::Online, 3), Duration::from_secs(300), 0.5),
+            Duration::from_secs(15)
+        );
+        assert_eq!(
+            next_delay(
+                &st(SyncState::Online, MAX_UPLOADS_PER_ROUND),
+                Duration::ZERO,
+                0.5
+            ),
+            Duration::ZERO
+        );
+        assert_eq!(
+            next_delay(&st(SyncState::KlokAfwijking, 0), Duration::ZERO, 0.5),
+            Duration::from_secs(300)
+        );
+    }
+}
