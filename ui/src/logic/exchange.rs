@@ -147,7 +147,7 @@ pub fn directory_imported_text(dir: &DirectoryStatus) -> String {
 pub fn import_result_text(r: &ImportResult) -> String {
     let signals = count_text(r.signals, "signaal", "signalen");
     if r.new {
-        format!("Nieuw ontvangen van {}: {signals}.", r.sender)
+        format!("Ingelezen: nieuw ontvangen van {}, {signals}.", r.sender)
     } else {
         format!(
             "Dit bestand was al ontvangen (van {}, {signals}). Er is niets gewijzigd.",
@@ -327,7 +327,7 @@ mod tests {
         };
         assert_eq!(
             import_result_text(&r),
-            "Nieuw ontvangen van Naam insp: 1 signaal."
+            "Ingelezen: nieuw ontvangen van Naam insp, 1 signaal."
         );
         r.new = false;
         r.signals = 2;
