@@ -137,7 +137,7 @@ fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
         .signal;
     let item = d
         .inspector
-        .send_signals(&[s.id.clone()], &["af".into()], now())
+        .send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
         .unwrap();
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("Downloads");
