@@ -238,7 +238,8 @@ fn DirectoryView(dir: DirectoryStatus) -> impl IntoView {
                 <span id="directory-me">{me}</span>
             </DataItem>
         </dl>
-        <table class="utrecht-table utrecht-table--html-table zicht-table" id="directory-participants">
+        <div class="zicht-table-scroll" role="region" aria-label="Deelnemers van de regio" tabindex="0">
+            <table class="utrecht-table utrecht-table--html-table zicht-table" id="directory-participants">
             <caption class="utrecht-table__caption">{format!("Deelnemers ({})", rows.len())}</caption>
             <thead class="utrecht-table__header">
                 <tr class="utrecht-table__row">
@@ -260,6 +261,7 @@ fn DirectoryView(dir: DirectoryStatus) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+            </div>
     }
 }
 
@@ -313,7 +315,8 @@ fn OutboxSection() -> impl IntoView {
                     <p class="utrecht-paragraph" id="outbox">"Er staat niets klaar om te verzenden. Versturen doet u vanuit een signaal."</p>
                 }.into_any(),
                 Some(Ok(list)) => view! {
-                    <table class="utrecht-table utrecht-table--html-table zicht-table" id="outbox">
+                    <div class="zicht-table-scroll" role="region" aria-label="Verzendlijst" tabindex="0">
+            <table class="utrecht-table utrecht-table--html-table zicht-table" id="outbox">
                         <thead class="utrecht-table__header">
                             <tr class="utrecht-table__row">
                                 <th class="utrecht-table__header-cell" scope="col">"Aangemaakt"</th>
@@ -352,6 +355,7 @@ fn OutboxSection() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+            </div>
                 }.into_any(),
             }}
         </section>
@@ -423,7 +427,8 @@ fn InboxSection() -> impl IntoView {
                     <p class="utrecht-paragraph" id="inbox">"Nog niets ontvangen."</p>
                 }.into_any(),
                 Some(Ok(list)) => view! {
-                    <table class="utrecht-table utrecht-table--html-table zicht-table" id="inbox">
+                    <div class="zicht-table-scroll" role="region" aria-label="Ontvangen bundels" tabindex="0">
+            <table class="utrecht-table utrecht-table--html-table zicht-table" id="inbox">
                         <thead class="utrecht-table__header">
                             <tr class="utrecht-table__row">
                                 <th class="utrecht-table__header-cell" scope="col">"Ontvangen op"</th>
@@ -436,6 +441,7 @@ fn InboxSection() -> impl IntoView {
                             {list.into_iter().map(|item| view! { <InboxRow item=item/> }).collect_view()}
                         </tbody>
                     </table>
+            </div>
                 }.into_any(),
             }}
         </section>
