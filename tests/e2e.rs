@@ -43,7 +43,8 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(data_dir: &Path, log: &Path) -> Driver {
+    /// `config_home` becomes `XDG_CONFIG_HOME` (it names the download folder for exports).
+    fn start(data_dir: &Path, log: &Path, config_home: &Path) -> Driver {
         let port = free_port();
         let native = free_port();
         let log = std::fs::File::create(log).unwrap();
@@ -55,6 +56,7 @@ impl Driver {
                 &native.to_string(),
             ])
             .env("ZICHT_DATA_DIR", data_dir)
+            .env("XDG_CONFIG_HOME", config_home)
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env("RUST_LOG", "debug")
             .stdout(Stdio::from(log.try_clone().unwrap()))
@@ -356,7 +358,7 @@ async fn first_run_and_record(c: &Client) -> Res {
     Ok(())
 }
 
-async fn restart_and_check(c: &Client, started: Instant) -> Res {
+async fn restart_and_check(c: &Client, started: Instant, downloads: &Path) -> Res {
     wait_css(c, "#unlock-passphrase").await?;
     report(&format!(
         "app start to unlock screen: {} ms (WebDriver session start to the field being present)",
@@ -400,16 +402,197 @@ async fn restart_and_check(c: &Client, started: Instant) -> Res {
     wait_text(c, "#signal-detail", "Zes mensen in een chalet").await?;
     axe(c, "signaal detail").await?;
     screenshot(c, "6-signaal-na-herstart").await?;
+    exchange_round_trip(c, downloads).await
+}
+
+/// Uitwisseling: the device's keys go into a signed directory (with an attention officer, a
+/// second store in this process), the directory is imported from a file, the signal is sent to
+/// the officer from its detail, saved as a `.zicht` file, and opened by the officer; the
+/// officer's answer is imported from a file (twice: the second time changes nothing).
+async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
+    use zicht_model::{Directory, Participant, ParticipantRole, Role, SetupInput};
+    wait_css(c, "#send-no-directory").await?;
+    click(c, "#send-go-exchange").await?;
+    let fp = wait_css(c, "#device-fingerprint").await?.text().await?;
+    assert!(
+        fp.split_whitespace().count() == 6
+            && fp
+                .split_whitespace()
+                .all(|g| g.len() == 5 && g.bytes().all(|b| b.is_ascii_digit())),
+        "fingerprint: {fp}"
+    );
+    wait_text(c, "#sync-status", "nog niet ingesteld").await?;
+    axe(c, "uitwisseling").await?;
+    let signing_key = wait_css(c, "#device-signing-key").await?.text().await?;
+    let encryption_key = wait_css(c, "#device-encryption-key").await?.text().await?;
+    // The line for the coordinator (on the clipboard if allowed, and shown to copy by hand).
+    click(c, "#device-copy").await?;
+    wait_css(c, "#device-json").await?;
+    let line = c
+        .execute(
+            "return document.getElementById('device-json').value",
+            vec![],
+        )
+        .await?;
+    let shown: zicht_model::DeviceIdentity = serde_json::from_str(line.as_str().unwrap_or(""))?;
+    assert_eq!(
+        (
+            shown.signing_key.as_str(),
+            shown.encryption_key.as_str(),
+            shown.fingerprint.as_str()
+        ),
+        (signing_key.as_str(), encryption_key.as_str(), fp.trim())
+    );
+    wait_text(c, "#device-copy-status", "klembord").await?;
+
+    let now = chrono::Local::now().fixed_offset();
+    let officer_dir = tempfile::tempdir()?;
+    let mut officer = zicht_core::Zicht::open(officer_dir.path())?;
+    let pass = "nog een lange zin als wachtwoord";
+    officer.setup(
+        SetupInput {
+            name: "Officier".into(),
+            role: Role::Aandachtsfunctionaris,
+            municipality: "Zutphen".into(),
+            passphrase: pass.into(),
+            passphrase_repeat: pass.into(),
+        },
+        now,
+    )?;
+    let off = officer.device_identity()?;
+    let (_, root) = zicht_bundle::SenderKey::generate()?;
+    let dir = Directory {
+        region: "IJsselstreek".into(),
+        version: 1,
+        issued: "2026-11-22".into(),
+        participants: vec![
+            Participant {
+                id: "insp-zutphen".into(),
+                municipality: "Zutphen".into(),
+                role: ParticipantRole::Toezichthouder,
+                display_name: "Inspecteur Zutphen".into(),
+                signing_key,
+                encryption_key,
+            },
+            Participant {
+                id: "af-zutphen".into(),
+                municipality: "Zutphen".into(),
+                role: ParticipantRole::Aandachtsfunctionaris,
+                display_name: "Officier".into(),
+                signing_key: off.signing_key,
+                encryption_key: off.encryption_key,
+            },
+        ],
+    };
+    let json = serde_json::to_string(&zicht_core::directory::sign(&root, &dir)?)?;
+    officer.import_directory(&json)?;
+    std::fs::create_dir_all(downloads)?;
+    let dir_file = downloads.join("deelnemers.json");
+    std::fs::write(&dir_file, &json)?;
+    wait_css(c, "#directory-file")
+        .await?
+        .send_keys(&dir_file.display().to_string())
+        .await?;
+    wait_text(c, "#directory-import-result", "ingelezen").await?;
+    wait_text(c, "#directory-me", "Ja, als Inspecteur Zutphen").await?;
+    wait_count(c, "tr.directory-row", 2).await?;
+    axe(c, "uitwisseling met deelnemersoverzicht").await?;
+    c.execute("document.querySelector('main h1').scrollIntoView()", vec![])
+        .await?;
+    screenshot(c, "7-uitwisseling-regio").await?;
+
+    // Send the signal to the officer from its detail.
+    click(c, "#nav-signalen").await?;
+    click(c, "tr.signal-row button").await?;
+    click(c, "#send-to-af-zutphen").await?;
+    assert!(
+        c.find(Locator::Css("#send-to-insp-zutphen")).await.is_err(),
+        "this device is not offered as a recipient"
+    );
+    click(c, "#send-submit").await?;
+    wait_text(c, "#send-status", "Wacht op verbinding").await?;
+    wait_count(c, "li.send-outbox-item", 1).await?;
+    axe(c, "signaal versturen").await?;
+    screenshot(c, "8-signaal-versturen").await?;
+
+    click(c, "#send-go-exchange").await?;
+    let rows = wait_count(c, "tr.outbox-row", 1).await?;
+    assert!(rows[0].text().await?.contains("Wacht op verbinding"));
+    click(c, "tr.outbox-row button.outbox-export").await?;
+    let saved = wait_text(c, "#outbox-status", "Opgeslagen als").await?;
+    let path = PathBuf::from(saved.trim().trim_start_matches("Opgeslagen als").trim());
+    assert_eq!(
+        path.parent(),
+        Some(downloads),
+        "saved in the download folder"
+    );
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("zicht-") && name.ends_with(".zicht") && name.len() == 24,
+        "{name}"
+    );
+    let bytes = std::fs::read(&path)?;
+    assert!(
+        !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
+        "the exported file is encrypted"
+    );
+    let got = officer.import_bundle(&bytes, now)?;
+    assert!(got.new && got.signals == 1 && got.sender == "Inspecteur Zutphen");
+    assert!(officer.inbox()?[0].payload.signals[0]
+        .observation
+        .contains("Zes mensen in een chalet"));
+    axe(c, "uitwisseling verzonden").await?;
+
+    // The officer answers with a signal of its own, carried as a file.
+    let input: zicht_model::SignalInput = serde_json::from_value(json!({
+        "kind": "signaal", "observed_at": "2026-01-05T10:00:00", "source": "balie",
+        "sector": "horeca", "location": {"description": "Hotel aan de IJssel"},
+        "forms": ["arbeid"], "indicators": ["arb-werk-01"],
+        "observation": "Terugkoppeling van de aandachtsfunctionaris", "urgency": "normaal"
+    }))?;
+    let answer = officer.record_signal(input, now)?.signal;
+    let item = officer.send_signals(&[answer.id], &["insp-zutphen".into()], now)?;
+    let answer_file = downloads.join("antwoord.zicht");
+    std::fs::write(&answer_file, officer.outbox_bundle(&item.id)?)?;
+    for expect in ["nieuw ontvangen van Officier", "was al ontvangen"] {
+        wait_css(c, "#bundle-file")
+            .await?
+            .send_keys(&answer_file.display().to_string())
+            .await?;
+        wait_text(c, "#bundle-import-result", expect).await?;
+    }
+    wait_count(c, "tr.inbox-row", 1).await?;
+    click(c, "tr.inbox-row summary").await?;
+    wait_text(
+        c,
+        "tr.inbox-row",
+        "Terugkoppeling van de aandachtsfunctionaris",
+    )
+    .await?;
+    axe(c, "uitwisseling ontvangen").await?;
+    c.execute("document.getElementById('inbox').scrollIntoView()", vec![])
+        .await?;
+    screenshot(c, "9-uitwisseling-ontvangen").await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_run_record_restart_unlock() -> Res {
+    // Regression guard: two rustls crypto providers (ring via ureq, aws-lc-rs via fantoccini)
+    // made `ClientBuilder::rustls()` panic; pick ring explicitly.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "no X display: run the end-to-end test through `cargo xtask test` (Xvfb)"
     );
     let data = tempfile::tempdir()?;
+    // The app's download folder (exported bundles) and the files handed to it.
+    let xdg = tempfile::tempdir()?;
+    let downloads = xdg.path().join("Downloads");
+    std::fs::write(
+        xdg.path().join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )?;
     let logs = repo_root().join("target/e2e");
     std::fs::create_dir_all(&logs)?;
     let _ = std::fs::remove_file(logs.join("report.txt"));
@@ -417,7 +600,7 @@ async fn first_run_record_restart_unlock() -> Res {
     let log2 = logs.join("app-run-2.log");
 
     {
-        let driver = Driver::start(data.path(), &log1);
+        let driver = Driver::start(data.path(), &log1, xdg.path());
         let c = connect(&driver).await?;
         let r = first_run_and_record(&c).await;
         if r.is_err() {
@@ -429,10 +612,10 @@ async fn first_run_record_restart_unlock() -> Res {
     // The first app process must be gone before the second opens the store.
     tokio::time::sleep(Duration::from_secs(1)).await;
     {
-        let driver = Driver::start(data.path(), &log2);
+        let driver = Driver::start(data.path(), &log2, xdg.path());
         let started = Instant::now();
         let c = connect(&driver).await?;
-        let r = restart_and_check(&c, started).await;
+        let r = restart_and_check(&c, started, &downloads).await;
         if r.is_err() {
             let _ = screenshot(&c, "failure-run-2").await;
         }

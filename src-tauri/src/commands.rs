@@ -1,7 +1,8 @@
 //! Tauri commands: each takes the state, calls the core, maps the error. Nothing else.
 
 use crate::state::AppState;
-use tauri::State;
+use std::path::PathBuf;
+use tauri::{AppHandle, Manager, Runtime, State};
 use zicht_model::*;
 
 type R<T> = Result<T, ApiError>;
@@ -137,6 +138,70 @@ pub async fn sync_now(state: State<'_, AppState>) -> R<()> {
     Ok(())
 }
 
+#[tauri::command]
+pub async fn device_identity(state: State<'_, AppState>) -> R<DeviceIdentity> {
+    state.with(|z, _| z.device_identity())
+}
+
+#[tauri::command]
+pub async fn directory_status(state: State<'_, AppState>) -> R<Option<DirectoryStatus>> {
+    state.with(|z, _| z.directory_status())
+}
+
+#[tauri::command]
+pub async fn import_directory(state: State<'_, AppState>, json: String) -> R<DirectoryStatus> {
+    state.with(|z, _| z.import_directory(&json))
+}
+
+#[tauri::command]
+pub async fn send_signals(
+    state: State<'_, AppState>,
+    signal_ids: Vec<String>,
+    recipient_ids: Vec<String>,
+) -> R<OutboxItem> {
+    let item = state.with(|z, now| z.send_signals(&signal_ids, &recipient_ids, now));
+    state.wake.notify_one();
+    item
+}
+
+#[tauri::command]
+pub async fn outbox(state: State<'_, AppState>) -> R<Vec<OutboxItem>> {
+    state.with(|z, _| z.outbox())
+}
+
+/// Where exported bundles go: the user's download folder, else the home folder.
+fn export_dir<Rt: Runtime>(app: &AppHandle<Rt>) -> R<PathBuf> {
+    let p = app.path();
+    p.download_dir()
+        .or_else(|_| p.home_dir())
+        .map_err(|_| ApiError {
+            code: "no_export_dir".into(),
+            message: "Er is geen map gevonden om het bestand in op te slaan.".into(),
+            fields: vec![],
+        })
+}
+
+/// Saves an outbox bundle as a `.zicht` file; returns the path for the user.
+#[tauri::command]
+pub async fn export_bundle<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    state: State<'_, AppState>,
+    id: String,
+) -> R<String> {
+    let dir = export_dir(&app)?;
+    state.with(|z, _| z.export_bundle(&id, &dir).map(|p| p.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn import_bundle(state: State<'_, AppState>, bytes: Vec<u8>) -> R<ImportResult> {
+    state.with(|z, now| z.import_bundle(&bytes, now))
+}
+
+#[tauri::command]
+pub async fn inbox(state: State<'_, AppState>) -> R<Vec<InboxItem>> {
+    state.with(|z, _| z.inbox())
+}
+
 /// Every command, for `invoke_handler`.
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
 {
@@ -163,6 +228,14 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         sync_status,
         configure_endpoint,
         enrol,
-        sync_now
+        sync_now,
+        device_identity,
+        directory_status,
+        import_directory,
+        send_signals,
+        outbox,
+        export_bundle,
+        import_bundle,
+        inbox
     ]
 }

@@ -153,6 +153,40 @@ mod tests {
         assert_eq!(saved["advice"][0]["contact"]["kind"], "noodnummer");
         let list = call(&w, "list_signals", json!({"filter": {"text": "gezien"}})).unwrap();
         assert_eq!(list.as_array().unwrap().len(), 1);
+
+        // Exchange: this device's identity, and refusals before a directory is imported.
+        let me = call(&w, "device_identity", json!({})).unwrap();
+        let fp = me["fingerprint"].as_str().unwrap();
+        assert_eq!(fp.split(' ').count(), 6, "{fp}");
+        assert!(fp
+            .split(' ')
+            .all(|g| g.len() == 5 && g.bytes().all(|b| b.is_ascii_digit())));
+        assert_eq!(me["signing_key"].as_str().unwrap().len(), 64);
+        assert_eq!(
+            call(&w, "directory_status", json!({})).unwrap(),
+            Value::Null
+        );
+        let bad = call(&w, "import_directory", json!({"json": "{"})).unwrap_err();
+        assert_eq!(bad["code"], "directory_invalid");
+        assert!(bad["message"]
+            .as_str()
+            .unwrap()
+            .contains("deelnemersoverzicht"));
+        let id = saved["signal"]["id"].as_str().unwrap();
+        let none = call(
+            &w,
+            "send_signals",
+            json!({"signalIds": [id], "recipientIds": ["af"]}),
+        )
+        .unwrap_err();
+        assert_eq!(none["code"], "no_directory");
+        assert_eq!(call(&w, "outbox", json!({})).unwrap(), json!([]));
+        assert_eq!(call(&w, "inbox", json!({})).unwrap(), json!([]));
+        let missing = call(&w, "export_bundle", json!({"id": "0".repeat(64)})).unwrap_err();
+        assert_eq!(missing["code"], "not_found");
+        let junk = call(&w, "import_bundle", json!({"bytes": [1, 2, 3]})).unwrap_err();
+        assert_eq!(junk["code"], "no_directory");
+
         call(&w, "lock", json!({})).unwrap();
         let locked = call(&w, "list_signals", json!({"filter": {}})).unwrap_err();
         assert_eq!(locked["code"], "locked");

@@ -6,8 +6,9 @@
 
 use serde::{de::DeserializeOwned, Serialize};
 use zicht_model::{
-    ApiError, AppStatus, CardHit, CardSet, Control, ControlInput, Profile, Region, Route,
-    SavedSignal, Settings, SetupInput, SignalFilter, SignalInput, SignalSummary,
+    ApiError, AppStatus, CardHit, CardSet, Control, ControlInput, DeviceIdentity, DirectoryStatus,
+    ImportResult, InboxItem, OutboxItem, Profile, Region, Route, SavedSignal, Settings, SetupInput,
+    SignalFilter, SignalInput, SignalSummary,
 };
 
 /// The message of the generic IPC error.
@@ -160,4 +161,85 @@ pub async fn set_settings(settings: &Settings) -> Result<Settings, ApiError> {
         settings: &'a Settings,
     }
     call("set_settings", &Args { settings }).await
+}
+
+pub async fn device_identity() -> Result<DeviceIdentity, ApiError> {
+    call("device_identity", &NoArgs {}).await
+}
+
+/// The regional directory this device holds; `None` before the first import.
+pub async fn directory_status() -> Result<Option<DirectoryStatus>, ApiError> {
+    call("directory_status", &NoArgs {}).await
+}
+
+/// Imports a signed directory (the text of the file from the coordinator).
+pub async fn import_directory(json: &str) -> Result<DirectoryStatus, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        json: &'a str,
+    }
+    call("import_directory", &Args { json }).await
+}
+
+/// Seals signals into one bundle for the given participants (directory ids) in the outbox.
+pub async fn send_signals(
+    signal_ids: &[String],
+    recipient_ids: &[String],
+) -> Result<OutboxItem, ApiError> {
+    call(
+        "send_signals",
+        &SendArgs {
+            signal_ids,
+            recipient_ids,
+        },
+    )
+    .await
+}
+
+/// Tauri maps the Rust parameters `signal_ids` / `recipient_ids` to camelCase keys.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SendArgs<'a> {
+    signal_ids: &'a [String],
+    recipient_ids: &'a [String],
+}
+
+pub async fn outbox() -> Result<Vec<OutboxItem>, ApiError> {
+    call("outbox", &NoArgs {}).await
+}
+
+/// Saves an outbox bundle as a `.zicht` file in the download folder; returns its path.
+pub async fn export_bundle(id: &str) -> Result<String, ApiError> {
+    call("export_bundle", &IdArg { id }).await
+}
+
+/// Imports a received `.zicht` file.
+pub async fn import_bundle(bytes: &[u8]) -> Result<ImportResult, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        bytes: &'a [u8],
+    }
+    call("import_bundle", &Args { bytes }).await
+}
+
+pub async fn inbox() -> Result<Vec<InboxItem>, ApiError> {
+    call("inbox", &NoArgs {}).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_arguments_use_tauris_camel_case_names() {
+        let v = serde_json::to_value(SendArgs {
+            signal_ids: &["s".into()],
+            recipient_ids: &["af".into()],
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"signalIds": ["s"], "recipientIds": ["af"]})
+        );
+    }
 }

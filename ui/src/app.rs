@@ -25,6 +25,7 @@ pub enum View {
     Detail(String),
     Kaarten,
     Meldroute,
+    Uitwisseling,
     Instellingen,
 }
 
@@ -290,6 +291,7 @@ fn MainLayout() -> impl IntoView {
                     View::Detail(id) => view! { <screens::detail::DetailScreen id=id/> }.into_any(),
                     View::Kaarten => view! { <screens::cards::CardsScreen/> }.into_any(),
                     View::Meldroute => view! { <screens::route::RouteScreen/> }.into_any(),
+                    View::Uitwisseling => view! { <screens::exchange::ExchangeScreen/> }.into_any(),
                     View::Instellingen => view! { <screens::settings::SettingsScreen/> }.into_any(),
                 }}
             </main>

@@ -9,6 +9,8 @@ use crate::error::{CoreError, Result};
 use crate::identity::{encryption_public, signing_public, unhex32};
 use crate::zicht::{Now, Zicht};
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use zicht_bundle::{BundleId, KeyId, SenderPublicKey};
 use zicht_model::*;
 
@@ -172,6 +174,35 @@ impl Zicht {
         self.vault()?
             .get_bytes(OUTBOX_DATA, &bundle_key(id)?)?
             .ok_or(CoreError::NotFound)
+    }
+
+    /// Saves an outgoing bundle as `<dir>/zicht-<first 12 hex of its id>.zicht`, for carrying
+    /// it to another device without a network. The name carries no personal data, and the
+    /// bundle is encrypted. It is written to a temporary name in `dir`, synced, renamed, and
+    /// the directory synced, so the file is either complete or absent. An existing file of the
+    /// same bundle is replaced (same id, same bytes).
+    pub fn export_bundle(&self, id: &str, dir: &Path) -> Result<PathBuf> {
+        let bytes = self.outbox_bundle(id)?;
+        // `outbox_bundle` accepted `id`, so it is hex: safe in a file name.
+        let short = &id[..12.min(id.len())];
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("zicht-{short}.zicht"));
+        let tmp = dir.join(format!(".zicht-{short}.zicht.part"));
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            drop(f);
+            std::fs::rename(&tmp, &path)?;
+            std::fs::File::open(dir)?.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            tracing::warn!(kind = %e.kind(), "bundle export failed");
+            return Err(e.into());
+        }
+        tracing::info!(size = bytes.len(), "bundle exported to a file");
+        Ok(path)
     }
 
     /// Records the outcome of a delivery attempt. `Verzonden` is only ever set by the sync

@@ -1,6 +1,7 @@
 //! State-independent helpers: everything here is plain Rust, unit-tested on the host.
 
 pub mod checklist;
+pub mod exchange;
 pub mod fields;
 pub mod filter;
 pub mod form;

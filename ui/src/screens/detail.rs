@@ -3,11 +3,15 @@
 use crate::api;
 use crate::app::{use_ctx, View};
 use crate::logic::checklist::indicator_text;
+use crate::logic::exchange::{
+    eligible_recipients, outbox_for_signal, outbox_state_text, participant_text, recipient_field_id,
+};
 use crate::logic::format::{date_nl, datetime_nl, forms_text};
-use crate::widgets::{AdviceList, ErrorAlert};
+use crate::widgets::{field_error, AdviceList, CheckboxField, ErrorAlert, Fieldset};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zicht_model::SavedSignal;
+use std::collections::BTreeSet;
+use zicht_model::{DirectoryStatus, FieldError, OutboxItem, SavedSignal};
 
 #[component]
 fn Item(#[prop(into)] key: String, children: Children) -> impl IntoView {
@@ -117,6 +121,149 @@ fn Detail(saved: SavedSignal) -> impl IntoView {
             }}
             <h3 class="utrecht-heading-3">"Meldroute-advies"</h3>
             <AdviceList steps=saved.advice/>
+            <SendSection signal_id=s.id.clone()/>
+        </section>
+    }
+}
+
+/// "Versturen": seal this signal for chosen attention officers or the regional table.
+#[component]
+fn SendSection(signal_id: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let dir = RwSignal::new(None::<Result<Option<DirectoryStatus>, String>>);
+    let sent = RwSignal::new(Vec::<OutboxItem>::new());
+    let chosen = RwSignal::new(BTreeSet::<String>::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let failure = RwSignal::new(None::<String>);
+    let status = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let load_sent = {
+        let id = signal_id.clone();
+        move || {
+            let id = id.clone();
+            spawn_local(async move {
+                match api::outbox().await {
+                    Ok(all) => {
+                        sent.try_set(outbox_for_signal(&all, &id));
+                    }
+                    Err(e) => {
+                        failure.try_set(Some(format!(
+                            "De verzendlijst kon niet worden geladen: {}",
+                            e.message
+                        )));
+                    }
+                }
+            });
+        }
+    };
+    spawn_local(async move {
+        dir.try_set(Some(api::directory_status().await.map_err(|e| e.message)));
+    });
+    load_sent();
+    let submit = {
+        let id = signal_id.clone();
+        move || {
+            if busy.get_untracked() {
+                return;
+            }
+            let recipients: Vec<String> = chosen.get_untracked().into_iter().collect();
+            let signals = vec![id.clone()];
+            let load_sent = load_sent.clone();
+            status.set(String::new());
+            failure.set(None);
+            busy.set(true);
+            spawn_local(async move {
+                match api::send_signals(&signals, &recipients).await {
+                    Ok(item) => {
+                        errors.try_set(Vec::new());
+                        chosen.try_set(BTreeSet::new());
+                        status.try_set(format!(
+                            "Klaargezet voor {}. Status: {}.",
+                            item.recipients.join(", "),
+                            outbox_state_text(&item.state)
+                        ));
+                        load_sent();
+                    }
+                    Err(e) if !e.fields.is_empty() => {
+                        errors.try_set(e.fields);
+                    }
+                    Err(e) => {
+                        failure.try_set(Some(format!("Versturen is mislukt: {}", e.message)));
+                    }
+                }
+                busy.try_set(false);
+            });
+        }
+    };
+    let own = ctx.profile.get_untracked().map(|p| p.municipality);
+    let no_directory = move || matches!(dir.get(), Some(Ok(None)));
+    view! {
+        <section id="send-signal" class="zicht-section" aria-labelledby="send-heading">
+            <h3 id="send-heading" class="utrecht-heading-3">"Versturen"</h3>
+            {move || match dir.get() {
+                None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
+                Some(Err(m)) => view! { <ErrorAlert message=format!("Het deelnemersoverzicht kon niet worden geladen: {m}")/> }.into_any(),
+                Some(Ok(None)) => view! {
+                    <p class="utrecht-paragraph" id="send-no-directory">
+                        "Om een signaal te versturen moet eerst het deelnemersoverzicht van de regio zijn ingelezen. "
+                        "Dat bestand krijgt u van de regiocoördinator; u leest het in onder Uitwisseling."
+                    </p>
+                }.into_any(),
+                Some(Ok(Some(d))) => {
+                    let people = eligible_recipients(&d, own.as_deref());
+                    if people.is_empty() {
+                        return view! {
+                            <p class="utrecht-paragraph" id="send-no-recipients">
+                                "Het deelnemersoverzicht noemt geen aandachtsfunctionaris of regionale tafel om dit signaal aan te versturen."
+                            </p>
+                        }.into_any();
+                    }
+                    let submit = submit.clone();
+                    view! {
+                        <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                            <Fieldset legend="Ontvangers" id="send-recipients"
+                                error=field_error(errors, "recipients") error_for="send-recipients">
+                                <p class="utrecht-paragraph" id="send-recipients-help">
+                                    "Het signaal wordt versleuteld voor de gekozen ontvangers: alleen zij kunnen het lezen."
+                                </p>
+                                {people.into_iter().map(|p| {
+                                    let pid = p.id.clone();
+                                    let pid2 = p.id.clone();
+                                    view! {
+                                        <CheckboxField id=recipient_field_id(&p.id) label=participant_text(&p)
+                                            checked=Signal::derive(move || chosen.with(|c| c.contains(&pid)))
+                                            on_toggle=Callback::new(move |on: bool| chosen.update(|c| {
+                                                if on { c.insert(pid2.clone()); } else { c.remove(&pid2); }
+                                            }))/>
+                                    }
+                                }).collect_view()}
+                            </Fieldset>
+                            <p class="utrecht-paragraph">
+                                <button type="submit" id="send-submit" class="utrecht-button utrecht-button--primary-action"
+                                    aria-disabled=move || busy.get().then_some("true")>"Versturen"</button>
+                            </p>
+                        </form>
+                    }.into_any()
+                }
+            }}
+            <p id="send-status" class="zicht-status" role="status" aria-live="polite">{move || status.get()}</p>
+            {move || failure.get().map(|m| view! { <ErrorAlert id="send-error" message=m/> })}
+            {move || (!sent.with(Vec::is_empty)).then(|| view! {
+                <h4 class="utrecht-heading-4">"Verzendingen van dit signaal"</h4>
+                <ul class="utrecht-unordered-list" id="send-outbox">
+                    {sent.get().into_iter().map(|i| view! {
+                        <li class="utrecht-unordered-list__item send-outbox-item">
+                            {format!("{}, aan {}: {}", datetime_nl(&i.created_at), i.recipients.join(", "), outbox_state_text(&i.state))}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {move || (no_directory() || !sent.with(Vec::is_empty)).then(|| view! {
+                <p class="utrecht-paragraph">
+                    <button type="button" id="send-go-exchange" class="utrecht-button utrecht-button--secondary-action"
+                        on:click=move |_| ctx.go(View::Uitwisseling)>"Naar Uitwisseling"</button>
+                </p>
+            })}
         </section>
     }
 }

@@ -3,6 +3,7 @@
 pub mod cards;
 pub mod control;
 pub mod detail;
+pub mod exchange;
 pub mod nav;
 pub mod route;
 pub mod settings;

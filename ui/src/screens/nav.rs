@@ -43,6 +43,7 @@ pub fn Nav() -> impl IntoView {
                 <NavItem id="nav-signalen" label="Signalen" target=View::Signalen/>
                 <NavItem id="nav-kaarten" label="Signaalkaarten" target=View::Kaarten keys="Alt+K"/>
                 <NavItem id="nav-meldroute" label="Meldroute" target=View::Meldroute/>
+                <NavItem id="nav-uitwisseling" label="Uitwisseling" target=View::Uitwisseling/>
                 <NavItem id="nav-instellingen" label="Instellingen" target=View::Instellingen/>
             </ul>
             {move || ctx.active_control.get().map(|c| view! {

@@ -128,6 +128,50 @@ fn a_signal_travels_to_its_recipient_only() {
 }
 
 #[test]
+fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
+    let mut d = devices();
+    let s = d
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = d
+        .inspector
+        .send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("Downloads");
+    let path = d.inspector.export_bundle(&item.id, &target).unwrap();
+    // The name is the start of the content id only: no personal data.
+    assert_eq!(path, target.join(format!("zicht-{}.zicht", &item.id[..12])));
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(bytes, d.inspector.outbox_bundle(&item.id).unwrap());
+    // Exporting again replaces the file with the same bytes; no temporary file stays behind.
+    assert_eq!(d.inspector.export_bundle(&item.id, &target).unwrap(), path);
+    let names: Vec<_> = std::fs::read_dir(&target)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![path.file_name().unwrap().to_owned()]);
+    // The file is encrypted: the observation is not in it.
+    assert!(!bytes
+        .windows(s.observation.len())
+        .any(|w| w == s.observation.as_bytes()));
+    // Unknown or malformed ids write nothing.
+    for bad in ["0".repeat(64), "../etc".into(), String::new()] {
+        assert_eq!(
+            d.inspector.export_bundle(&bad, &target).unwrap_err().code(),
+            "not_found"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 1);
+
+    let r = d.officer.import_bundle(&bytes, later(60)).unwrap();
+    assert!(r.new);
+    assert_eq!(d.officer.inbox().unwrap()[0].payload.signals[0], s);
+}
+
+#[test]
 fn tampered_or_truncated_bundles_are_refused_and_change_nothing() {
     let mut d = devices();
     let s = d

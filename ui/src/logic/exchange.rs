@@ -1,0 +1,372 @@
+//! Exchange between devices, for display: outbox states in words, who may receive a signal,
+//! sizes, the identity line for the coordinator and the import messages.
+
+use crate::logic::format::{count_text, datetime_nl};
+use zicht_model::{
+    DeviceIdentity, DirectoryStatus, ImportResult, OutboxItem, OutboxState, Participant,
+    ParticipantRole,
+};
+
+/// The sync line. The network sync is built separately; until then files are the way.
+pub const SYNC_NOT_CONFIGURED: &str =
+    "Verbinding met het regionale knooppunt: nog niet ingesteld — gebruik bestanden";
+
+/// Largest directory file the UI reads (a directory is a few hundred bytes per participant).
+pub const MAX_DIRECTORY_FILE: u64 = 4 * 1024 * 1024;
+/// Largest `.zicht` file the UI reads (the bytes travel through the IPC as JSON).
+pub const MAX_BUNDLE_FILE: u64 = 64 * 1024 * 1024;
+
+/// The state of an outgoing bundle in words (never by colour alone).
+pub fn outbox_state_text(state: &OutboxState) -> String {
+    match state {
+        OutboxState::Wacht => "Wacht op verbinding".into(),
+        OutboxState::Verzonden { receipt_at } => {
+            format!(
+                "Verzonden; ontvangst bevestigd op {}",
+                datetime_nl(receipt_at)
+            )
+        }
+        OutboxState::Fout { reason } => format!("Fout: {reason}"),
+    }
+}
+
+/// A size in bytes for people: `812 bytes`, `1,2 kB`, `3,4 MB` (Dutch decimal comma).
+pub fn size_text(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    let one_decimal = |v: u64, unit: u64, name: &str| {
+        // Rounded to tenths with integers only.
+        let tenths = (v * 10 + unit / 2) / unit;
+        format!("{},{} {name}", tenths / 10, tenths % 10)
+    };
+    match bytes {
+        1 => "1 byte".into(),
+        b if b < KB => format!("{b} bytes"),
+        b if b < MB => one_decimal(b, KB, "kB"),
+        b => one_decimal(b, MB, "MB"),
+    }
+}
+
+/// `Naam — Aandachtsfunctionaris mensenhandel, Zutphen`.
+pub fn participant_text(p: &Participant) -> String {
+    format!(
+        "{} — {}, {}",
+        p.display_name,
+        p.role.label(),
+        p.municipality
+    )
+}
+
+/// True when `p` is this device (the directory may list it under more than one id).
+pub fn is_me(dir: &DirectoryStatus, p: &Participant) -> bool {
+    dir.me.as_ref().is_some_and(|me| {
+        me.id == p.id || me.encryption_key.eq_ignore_ascii_case(&p.encryption_key)
+    })
+}
+
+/// Who may receive a signal from this device: attention officers and the regional table, not
+/// this device itself. Those of `own_municipality` come first, then by role, municipality and
+/// name.
+pub fn eligible_recipients(
+    dir: &DirectoryStatus,
+    own_municipality: Option<&str>,
+) -> Vec<Participant> {
+    let mut out: Vec<Participant> = dir
+        .participants
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.role,
+                ParticipantRole::Aandachtsfunctionaris | ParticipantRole::RegionaleTafel
+            )
+        })
+        .filter(|p| !is_me(dir, p))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| {
+        let elsewhere = |p: &Participant| Some(p.municipality.as_str()) != own_municipality;
+        (
+            elsewhere(a),
+            a.role,
+            &a.municipality,
+            &a.display_name,
+            &a.id,
+        )
+            .cmp(&(
+                elsewhere(b),
+                b.role,
+                &b.municipality,
+                &b.display_name,
+                &b.id,
+            ))
+    });
+    out
+}
+
+/// The id of a recipient's checkbox: `send-to-<participant id>` (whitespace, which an HTML id
+/// cannot hold, becomes `-`).
+pub fn recipient_field_id(participant_id: &str) -> String {
+    let clean: String = participant_id
+        .chars()
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .collect();
+    format!("send-to-{clean}")
+}
+
+/// Whether the directory lists this device, in words.
+pub fn me_text(dir: &DirectoryStatus) -> String {
+    match &dir.me {
+        Some(me) => format!(
+            "Ja, als {} ({}, {}).",
+            me.display_name,
+            me.role.label(),
+            me.municipality
+        ),
+        None => "Nee. Geef de sleutels van dit apparaat aan de regiocoördinator; \
+                 lees daarna het nieuwe deelnemersoverzicht in."
+            .into(),
+    }
+}
+
+/// The public keys as one JSON line, for the regional coordinator.
+pub fn identity_json(id: &DeviceIdentity) -> String {
+    serde_json::to_string(id).unwrap_or_default()
+}
+
+/// After importing a directory.
+pub fn directory_imported_text(dir: &DirectoryStatus) -> String {
+    format!(
+        "Deelnemersoverzicht van {} (versie {}) ingelezen: {}.",
+        dir.region,
+        dir.version,
+        count_text(dir.participants.len(), "deelnemer", "deelnemers")
+    )
+}
+
+/// After importing a `.zicht` file: new, or received before (nothing changed).
+pub fn import_result_text(r: &ImportResult) -> String {
+    let signals = count_text(r.signals, "signaal", "signalen");
+    if r.new {
+        format!("Ingelezen: nieuw ontvangen van {}, {signals}.", r.sender)
+    } else {
+        format!(
+            "Dit bestand was al ontvangen (van {}, {signals}). Er is niets gewijzigd.",
+            r.sender
+        )
+    }
+}
+
+/// The outbox items that carry this signal (newest first, as the outbox lists them).
+pub fn outbox_for_signal(items: &[OutboxItem], signal_id: &str) -> Vec<OutboxItem> {
+    items
+        .iter()
+        .filter(|i| i.signal_ids.iter().any(|s| s == signal_id))
+        .cloned()
+        .collect()
+}
+
+/// The error for a file over the limit, if it is.
+pub fn file_too_large(size: u64, max: u64) -> Option<String> {
+    (size > max).then(|| {
+        format!(
+            "Dit bestand is te groot ({}; hoogstens {}). Kies het juiste bestand.",
+            size_text(size),
+            size_text(max)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn p(id: &str, role: ParticipantRole, municipality: &str, key: &str) -> Participant {
+        Participant {
+            id: id.into(),
+            municipality: municipality.into(),
+            role,
+            display_name: format!("Naam {id}"),
+            signing_key: "00".repeat(32),
+            encryption_key: key.into(),
+        }
+    }
+
+    fn dir(me: Option<Participant>) -> DirectoryStatus {
+        DirectoryStatus {
+            region: "IJsselstreek".into(),
+            version: 3,
+            root_fingerprint: "12345 12345 12345 12345 12345 12345".into(),
+            participants: vec![
+                p("tafel", ParticipantRole::RegionaleTafel, "Deventer", "aa"),
+                p("insp", ParticipantRole::Toezichthouder, "Zutphen", "bb"),
+                p(
+                    "af-dev",
+                    ParticipantRole::Aandachtsfunctionaris,
+                    "Deventer",
+                    "cc",
+                ),
+                p(
+                    "af-zut",
+                    ParticipantRole::Aandachtsfunctionaris,
+                    "Zutphen",
+                    "dd",
+                ),
+                p(
+                    "af-zut-2",
+                    ParticipantRole::Aandachtsfunctionaris,
+                    "Zutphen",
+                    "EE",
+                ),
+            ],
+            me,
+        }
+    }
+
+    fn ids(v: &[Participant]) -> Vec<&str> {
+        v.iter().map(|p| p.id.as_str()).collect()
+    }
+
+    #[test]
+    fn outbox_states_in_words() {
+        assert_eq!(
+            outbox_state_text(&OutboxState::Wacht),
+            "Wacht op verbinding"
+        );
+        let at = NaiveDate::from_ymd_opt(2026, 3, 12)
+            .unwrap()
+            .and_hms_opt(14, 5, 0)
+            .unwrap();
+        assert_eq!(
+            outbox_state_text(&OutboxState::Verzonden { receipt_at: at }),
+            "Verzonden; ontvangst bevestigd op 12-03-2026 14:05"
+        );
+        assert_eq!(
+            outbox_state_text(&OutboxState::Fout {
+                reason: "geweigerd".into()
+            }),
+            "Fout: geweigerd"
+        );
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size_text(0), "0 bytes");
+        assert_eq!(size_text(1), "1 byte");
+        assert_eq!(size_text(1023), "1023 bytes");
+        assert_eq!(size_text(1024), "1,0 kB");
+        assert_eq!(size_text(1229), "1,2 kB");
+        assert_eq!(size_text(1024 * 1024 - 1), "1024,0 kB");
+        assert_eq!(size_text(3 * 1024 * 1024 + 400 * 1024), "3,4 MB");
+    }
+
+    #[test]
+    fn recipients_are_officers_and_the_table_but_not_me_own_municipality_first() {
+        let d = dir(None);
+        assert_eq!(
+            ids(&eligible_recipients(&d, Some("Zutphen"))),
+            ["af-zut", "af-zut-2", "af-dev", "tafel"]
+        );
+        assert_eq!(
+            ids(&eligible_recipients(&d, None)),
+            ["af-dev", "af-zut", "af-zut-2", "tafel"]
+        );
+        // An officer's own device is not offered, also when listed twice (same key, other id).
+        let me = p(
+            "af-zut-2-oud",
+            ParticipantRole::Aandachtsfunctionaris,
+            "Zutphen",
+            "ee",
+        );
+        let d = dir(Some(me));
+        assert_eq!(
+            ids(&eligible_recipients(&d, Some("Zutphen"))),
+            ["af-zut", "af-dev", "tafel"]
+        );
+        let d = dir(Some(d.participants[0].clone()));
+        assert!(!ids(&eligible_recipients(&d, None)).contains(&"tafel"));
+    }
+
+    #[test]
+    fn field_ids_and_texts() {
+        assert_eq!(recipient_field_id("af-zutphen"), "send-to-af-zutphen");
+        assert_eq!(recipient_field_id("af zut"), "send-to-af-zut");
+        let d = dir(None);
+        assert_eq!(
+            participant_text(&d.participants[2]),
+            "Naam af-dev — Aandachtsfunctionaris mensenhandel, Deventer"
+        );
+        assert!(me_text(&d).starts_with("Nee."));
+        let d = dir(Some(d.participants[1].clone()));
+        assert_eq!(me_text(&d), "Ja, als Naam insp (Toezichthouder, Zutphen).");
+        assert_eq!(
+            directory_imported_text(&d),
+            "Deelnemersoverzicht van IJsselstreek (versie 3) ingelezen: 5 deelnemers."
+        );
+    }
+
+    #[test]
+    fn identity_line_is_the_device_identity_json() {
+        let id = DeviceIdentity {
+            signing_key: "ab".repeat(32),
+            encryption_key: "cd".repeat(32),
+            fingerprint: "00001 00002 00003 00004 00005 00006".into(),
+        };
+        let line = identity_json(&id);
+        assert!(!line.contains('\n'));
+        assert_eq!(serde_json::from_str::<DeviceIdentity>(&line).unwrap(), id);
+    }
+
+    #[test]
+    fn import_messages() {
+        let mut r = ImportResult {
+            id: "x".into(),
+            new: true,
+            sender: "Naam insp".into(),
+            signals: 1,
+        };
+        assert_eq!(
+            import_result_text(&r),
+            "Ingelezen: nieuw ontvangen van Naam insp, 1 signaal."
+        );
+        r.new = false;
+        r.signals = 2;
+        assert_eq!(
+            import_result_text(&r),
+            "Dit bestand was al ontvangen (van Naam insp, 2 signalen). Er is niets gewijzigd."
+        );
+        assert_eq!(file_too_large(10, 10), None);
+        assert_eq!(
+            file_too_large(2048, 1024).unwrap(),
+            "Dit bestand is te groot (2,0 kB; hoogstens 1,0 kB). Kies het juiste bestand."
+        );
+    }
+
+    #[test]
+    fn outbox_items_of_one_signal() {
+        let at = NaiveDate::from_ymd_opt(2026, 3, 12)
+            .unwrap()
+            .and_hms_opt(14, 5, 0)
+            .unwrap();
+        let item = |id: &str, signals: &[&str]| OutboxItem {
+            id: id.into(),
+            created_at: at,
+            recipients: vec![],
+            signal_ids: signals.iter().map(|s| s.to_string()).collect(),
+            size: 1,
+            state: OutboxState::Wacht,
+            attempts: 0,
+        };
+        let all = [
+            item("a", &["s1", "s2"]),
+            item("b", &["s2"]),
+            item("c", &["s3"]),
+        ];
+        let got: Vec<_> = outbox_for_signal(&all, "s2")
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(got, ["a", "b"]);
+        assert!(outbox_for_signal(&all, "s9").is_empty());
+    }
+}

@@ -1,0 +1,500 @@
+//! Uitwisseling: this device's keys, the regional directory, the outbox (with saving a bundle
+//! as a file) and the inbox (with reading a received file). The network sync to the regional
+//! endpoint is not built yet: the screen says so and offers files.
+
+use crate::api;
+use crate::dom::{copy_text, picked_file, select_text};
+use crate::logic::exchange::{
+    directory_imported_text, file_too_large, identity_json, import_result_text, is_me, me_text,
+    outbox_state_text, size_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE, SYNC_NOT_CONFIGURED,
+};
+use crate::logic::format::{count_text, datetime_nl, forms_text};
+use crate::widgets::{DataItem, ErrorAlert};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+use zicht_model::{DeviceIdentity, DirectoryStatus, InboxItem, OutboxItem, Signal};
+
+/// What could not be read from a chosen file.
+const UNREADABLE: &str = "Het bestand kon niet worden gelezen. Kies het opnieuw.";
+
+type Loaded<T> = RwSignal<Option<Result<T, String>>>;
+
+#[component]
+pub fn ExchangeScreen() -> impl IntoView {
+    view! {
+        <h1 class="utrecht-heading-1" tabindex="-1">"Uitwisseling"</h1>
+        <p class="utrecht-paragraph" id="sync-status">{SYNC_NOT_CONFIGURED}</p>
+        <DeviceSection/>
+        <RegionSection/>
+        <OutboxSection/>
+        <InboxSection/>
+    }
+}
+
+fn loading() -> AnyView {
+    view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dit apparaat
+
+#[component]
+fn DeviceSection() -> impl IntoView {
+    let ident: Loaded<DeviceIdentity> = RwSignal::new(None);
+    spawn_local(async move {
+        ident.try_set(Some(api::device_identity().await.map_err(|e| e.message)));
+    });
+    view! {
+        <section class="zicht-section" aria-labelledby="device-heading">
+            <h2 id="device-heading" class="utrecht-heading-2">"Dit apparaat"</h2>
+            {move || match ident.get() {
+                None => loading(),
+                Some(Err(m)) => view! { <ErrorAlert message=format!("De sleutels van dit apparaat konden niet worden opgehaald: {m}")/> }.into_any(),
+                Some(Ok(id)) => view! { <DeviceView id=id/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DeviceView(id: DeviceIdentity) -> impl IntoView {
+    let json = identity_json(&id);
+    let shown = RwSignal::new(false);
+    let copy_status = RwSignal::new(String::new());
+    let copy = {
+        let json = json.clone();
+        move |_| {
+            // The clipboard call must happen during the click.
+            let done = copy_text(&json);
+            shown.set(true);
+            copy_status.set(String::new());
+            spawn_local(async move {
+                if done.await {
+                    copy_status.try_set(
+                        "De sleutels staan op het klembord. Plak ze in een bericht aan de regiocoördinator."
+                            .into(),
+                    );
+                } else {
+                    copy_status.try_set(
+                        "Kopiëren naar het klembord lukte niet. De regel hieronder is geselecteerd: kopieer hem met Ctrl+C."
+                            .into(),
+                    );
+                    select_text("device-json");
+                }
+            });
+        }
+    };
+    view! {
+        <p class="utrecht-paragraph" id="device-fingerprint-label">"Vingerafdruk van dit apparaat:"</p>
+        <p class="zicht-fingerprint" id="device-fingerprint">{id.fingerprint.clone()}</p>
+        <p class="utrecht-paragraph" id="device-fingerprint-help">
+            "Vergelijk deze zes groepen van vijf cijfers telefonisch met de regiocoördinator: lees ze hardop voor en laat de coördinator meelezen. "
+            "Alleen als alle cijfers kloppen, mag de coördinator dit apparaat opnemen in het deelnemersoverzicht."
+        </p>
+        <dl class="utrecht-data-list zicht-data-list">
+            <DataItem key="Ondertekeningssleutel (Ed25519)">
+                <code class="zicht-key" id="device-signing-key">{id.signing_key.clone()}</code>
+            </DataItem>
+            <DataItem key="Versleutelingssleutel (X25519)">
+                <code class="zicht-key" id="device-encryption-key">{id.encryption_key.clone()}</code>
+            </DataItem>
+        </dl>
+        <p class="utrecht-paragraph">
+            <button type="button" id="device-copy" class="utrecht-button utrecht-button--secondary-action"
+                on:click=copy>"Sleutels kopiëren voor de regiocoördinator"</button>
+        </p>
+        <p id="device-copy-status" class="zicht-status" role="status" aria-live="polite">{move || copy_status.get()}</p>
+        {move || shown.get().then(|| {
+            let json = json.clone();
+            view! {
+                <div class="utrecht-form-field utrecht-form-field--textarea">
+                    <div class="utrecht-form-field__label">
+                        <label class="utrecht-form-label" for="device-json">"Sleutels als JSON-regel, voor de regiocoördinator"</label>
+                    </div>
+                    <div class="utrecht-form-field__input">
+                        <textarea id="device-json" class="utrecht-textarea utrecht-textarea--html-textarea utrecht-textarea--readonly zicht-key"
+                            rows="4" readonly=true prop:value=json></textarea>
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regio
+
+#[component]
+fn RegionSection() -> impl IntoView {
+    let dir: Loaded<Option<DirectoryStatus>> = RwSignal::new(None);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    spawn_local(async move {
+        dir.try_set(Some(api::directory_status().await.map_err(|e| e.message)));
+    });
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(file) = picked_file(&ev) else {
+            return;
+        };
+        if let Some(m) = file_too_large(file.size, MAX_DIRECTORY_FILE) {
+            outcome.set(Some(Err(m)));
+            return;
+        }
+        outcome.set(None);
+        spawn_local(async move {
+            let Ok(text) = file.text().await else {
+                outcome.try_set(Some(Err(UNREADABLE.into())));
+                return;
+            };
+            match api::import_directory(&text).await {
+                Ok(st) => {
+                    outcome.try_set(Some(Ok(directory_imported_text(&st))));
+                    dir.try_set(Some(Ok(Some(st))));
+                }
+                Err(e) => {
+                    outcome.try_set(Some(Err(format!(
+                        "Het deelnemersoverzicht is niet ingelezen: {}",
+                        e.message
+                    ))));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="zicht-section" aria-labelledby="region-heading">
+            <h2 id="region-heading" class="utrecht-heading-2">"Regio"</h2>
+            {move || match dir.get() {
+                None => loading(),
+                Some(Err(m)) => view! { <ErrorAlert message=format!("Het deelnemersoverzicht kon niet worden geladen: {m}")/> }.into_any(),
+                Some(Ok(None)) => view! {
+                    <p class="utrecht-paragraph" id="directory-none">
+                        "Er is nog geen deelnemersoverzicht van de regio ingelezen. Zonder dat overzicht kunt u geen signalen versturen of ontvangen. "
+                        "U krijgt het bestand van de regiocoördinator."
+                    </p>
+                }.into_any(),
+                Some(Ok(Some(d))) => view! { <DirectoryView dir=d/> }.into_any(),
+            }}
+            <div class="utrecht-form-field utrecht-form-field--text">
+                <div class="utrecht-form-field__label">
+                    <label class="utrecht-form-label" for="directory-file">"Deelnemersoverzicht inlezen"</label>
+                </div>
+                <div class="utrecht-form-field__description utrecht-form-field-description" id="directory-file-description">
+                    "Kies het bestand van de regiocoördinator (bijvoorbeeld deelnemers.json). "
+                    "Het eerste overzicht legt de regiosleutel vast; daarna leest Zicht alleen nieuwere overzichten in die met dezelfde sleutel zijn ondertekend."
+                </div>
+                <div class="utrecht-form-field__input">
+                    <input type="file" id="directory-file" name="directory-file" accept=".json,application/json"
+                        class="zicht-file-input" aria-describedby="directory-file-description" on:change=on_file/>
+                </div>
+            </div>
+            <Outcome outcome=outcome id="directory-import-result"/>
+        </section>
+    }
+}
+
+/// The result of an import: success in a polite live region, an error as an alert.
+#[component]
+fn Outcome(outcome: RwSignal<Option<Result<String, String>>>, id: &'static str) -> impl IntoView {
+    view! {
+        <div role="status" aria-live="polite">
+            {move || match outcome.get() {
+                Some(Ok(m)) => Some(view! {
+                    <div id=id class="utrecht-alert utrecht-alert--ok zicht-alert">
+                        <div class="utrecht-alert__content"><div class="utrecht-alert__message">
+                            <p class="utrecht-paragraph">{m}</p>
+                        </div></div>
+                    </div>
+                }),
+                _ => None,
+            }}
+        </div>
+        {move || match outcome.get() {
+            Some(Err(m)) => Some(view! { <ErrorAlert id=id message=m/> }),
+            _ => None,
+        }}
+    }
+}
+
+#[component]
+fn DirectoryView(dir: DirectoryStatus) -> impl IntoView {
+    let rows: Vec<_> = dir
+        .participants
+        .iter()
+        .map(|p| (p.clone(), is_me(&dir, p)))
+        .collect();
+    let me = me_text(&dir);
+    let region = dir.region;
+    let version = dir.version;
+    let root = dir.root_fingerprint;
+    view! {
+        <dl class="utrecht-data-list zicht-data-list" id="directory-status">
+            <DataItem key="Regio">{region}</DataItem>
+            <DataItem key="Versie">{version}</DataItem>
+            <DataItem key="Vingerafdruk regiosleutel">
+                <span class="zicht-fingerprint-small" id="directory-root-fingerprint">{root}</span>
+                <br/>"Vergelijk ook deze cijfers telefonisch met de regiocoördinator."
+            </DataItem>
+            <DataItem key="Dit apparaat staat in het overzicht">
+                <span id="directory-me">{me}</span>
+            </DataItem>
+        </dl>
+        <div class="zicht-table-scroll" role="region" aria-label="Deelnemers van de regio" tabindex="0">
+            <table class="utrecht-table utrecht-table--html-table zicht-table" id="directory-participants">
+            <caption class="utrecht-table__caption">{format!("Deelnemers ({})", rows.len())}</caption>
+            <thead class="utrecht-table__header">
+                <tr class="utrecht-table__row">
+                    <th class="utrecht-table__header-cell" scope="col">"Naam"</th>
+                    <th class="utrecht-table__header-cell" scope="col">"Rol"</th>
+                    <th class="utrecht-table__header-cell" scope="col">"Gemeente"</th>
+                </tr>
+            </thead>
+            <tbody class="utrecht-table__body">
+                {rows.into_iter().map(|(p, me)| view! {
+                    <tr class="utrecht-table__row directory-row" data-id=p.id.clone()>
+                        <td class="utrecht-table__cell">
+                            {p.display_name.clone()}
+                            {me.then_some(" (dit apparaat)")}
+                        </td>
+                        <td class="utrecht-table__cell">{p.role.label()}</td>
+                        <td class="utrecht-table__cell">{p.municipality.clone()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+            </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verzenden
+
+#[component]
+fn OutboxSection() -> impl IntoView {
+    let items: Loaded<Vec<OutboxItem>> = RwSignal::new(None);
+    spawn_local(async move {
+        items.try_set(Some(api::outbox().await.map_err(|e| e.message)));
+    });
+    // Where each bundle was saved (by bundle id), and the latest save in words.
+    let saved = RwSignal::new(BTreeMap::<String, String>::new());
+    let status = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let export = move |id: String| {
+        status.set(String::new());
+        failure.set(None);
+        spawn_local(async move {
+            match api::export_bundle(&id).await {
+                Ok(path) => {
+                    status.try_set(format!("Opgeslagen als {path}"));
+                    saved.try_update(|s| {
+                        s.insert(id, path);
+                    });
+                }
+                Err(e) => {
+                    failure.try_set(Some(format!(
+                        "Opslaan als bestand is mislukt: {}",
+                        e.message
+                    )));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="zicht-section" aria-labelledby="outbox-heading">
+            <h2 id="outbox-heading" class="utrecht-heading-2">"Verzenden"</h2>
+            <p class="utrecht-paragraph">
+                "Verstuurde signalen wachten hier op een verbinding met het regionale knooppunt. "
+                "U kunt een bundel ook als bestand opslaan en dat zelf naar de ontvanger brengen. "
+                "Het bestand is versleuteld: alleen de gekozen ontvangers kunnen het openen."
+            </p>
+            <p id="outbox-status" class="zicht-status" role="status" aria-live="polite">{move || status.get()}</p>
+            {move || failure.get().map(|m| view! { <ErrorAlert id="outbox-error" message=m/> })}
+            {move || match items.get() {
+                None => loading(),
+                Some(Err(m)) => view! { <ErrorAlert message=format!("De verzendlijst kon niet worden geladen: {m}")/> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="utrecht-paragraph" id="outbox">"Er staat niets klaar om te verzenden. Versturen doet u vanuit een signaal."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="zicht-table-scroll" role="region" aria-label="Verzendlijst" tabindex="0">
+            <table class="utrecht-table utrecht-table--html-table zicht-table" id="outbox">
+                        <thead class="utrecht-table__header">
+                            <tr class="utrecht-table__row">
+                                <th class="utrecht-table__header-cell" scope="col">"Aangemaakt"</th>
+                                <th class="utrecht-table__header-cell" scope="col">"Ontvangers"</th>
+                                <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Signalen"</th>
+                                <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Grootte"</th>
+                                <th class="utrecht-table__header-cell" scope="col">"Status"</th>
+                                <th class="utrecht-table__header-cell" scope="col">"Bestand"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="utrecht-table__body">
+                            {list.into_iter().map(|item| {
+                                let id = item.id.clone();
+                                let id2 = item.id.clone();
+                                let created = datetime_nl(&item.created_at);
+                                let path = move || saved.with(|s| s.get(&id2).cloned());
+                                view! {
+                                    <tr class="utrecht-table__row outbox-row" data-id=item.id.clone()>
+                                        <td class="utrecht-table__cell">{created.clone()}</td>
+                                        <td class="utrecht-table__cell">{item.recipients.join(", ")}</td>
+                                        <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{item.signal_ids.len()}</td>
+                                        <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{size_text(item.size)}</td>
+                                        <td class="utrecht-table__cell outbox-state">{outbox_state_text(&item.state)}</td>
+                                        <td class="utrecht-table__cell">
+                                            <button type="button" class="utrecht-button utrecht-button--secondary-action outbox-export"
+                                                on:click=move |_| export(id.clone())>
+                                                "Opslaan als bestand"
+                                                <span class="zicht-visually-hidden">{format!(" (bundel van {created})")}</span>
+                                            </button>
+                                            {move || path().map(|p| view! {
+                                                <p class="utrecht-paragraph outbox-saved">"Opgeslagen als " <code class="zicht-key">{p}</code></p>
+                                            })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+            </div>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ontvangen
+
+#[component]
+fn InboxSection() -> impl IntoView {
+    let items: Loaded<Vec<InboxItem>> = RwSignal::new(None);
+    let reload = move || {
+        spawn_local(async move {
+            items.try_set(Some(api::inbox().await.map_err(|e| e.message)));
+        });
+    };
+    reload();
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(file) = picked_file(&ev) else {
+            return;
+        };
+        if let Some(m) = file_too_large(file.size, MAX_BUNDLE_FILE) {
+            outcome.set(Some(Err(m)));
+            return;
+        }
+        outcome.set(None);
+        spawn_local(async move {
+            let Ok(bytes) = file.bytes().await else {
+                outcome.try_set(Some(Err(UNREADABLE.into())));
+                return;
+            };
+            match api::import_bundle(&bytes).await {
+                Ok(r) => {
+                    outcome.try_set(Some(Ok(import_result_text(&r))));
+                    reload();
+                }
+                Err(e) => {
+                    outcome.try_set(Some(Err(format!(
+                        "Het bestand is niet ingelezen: {}",
+                        e.message
+                    ))));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="zicht-section" aria-labelledby="inbox-heading">
+            <h2 id="inbox-heading" class="utrecht-heading-2">"Ontvangen"</h2>
+            <div class="utrecht-form-field utrecht-form-field--text">
+                <div class="utrecht-form-field__label">
+                    <label class="utrecht-form-label" for="bundle-file">"Ontvangen bestand inlezen (.zicht)"</label>
+                </div>
+                <div class="utrecht-form-field__description utrecht-form-field-description" id="bundle-file-description">
+                    "Zicht controleert of de afzender in het deelnemersoverzicht staat en of het bestand onderweg niet is gewijzigd. "
+                    "Hetzelfde bestand twee keer inlezen verandert niets."
+                </div>
+                <div class="utrecht-form-field__input">
+                    <input type="file" id="bundle-file" name="bundle-file" accept=".zicht"
+                        class="zicht-file-input" aria-describedby="bundle-file-description" on:change=on_file/>
+                </div>
+            </div>
+            <Outcome outcome=outcome id="bundle-import-result"/>
+            {move || match items.get() {
+                None => loading(),
+                Some(Err(m)) => view! { <ErrorAlert message=format!("De ontvangen signalen konden niet worden geladen: {m}")/> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="utrecht-paragraph" id="inbox">"Nog niets ontvangen."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="zicht-table-scroll" role="region" aria-label="Ontvangen bundels" tabindex="0">
+            <table class="utrecht-table utrecht-table--html-table zicht-table" id="inbox">
+                        <thead class="utrecht-table__header">
+                            <tr class="utrecht-table__row">
+                                <th class="utrecht-table__header-cell" scope="col">"Ontvangen op"</th>
+                                <th class="utrecht-table__header-cell" scope="col">"Afzender"</th>
+                                <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Signalen"</th>
+                                <th class="utrecht-table__header-cell" scope="col">"Inhoud"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="utrecht-table__body">
+                            {list.into_iter().map(|item| view! { <InboxRow item=item/> }).collect_view()}
+                        </tbody>
+                    </table>
+            </div>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn InboxRow(item: InboxItem) -> impl IntoView {
+    let received = datetime_nl(&item.received_at);
+    let sender = item.sender;
+    let signals = item.payload.signals;
+    let n = signals.len();
+    view! {
+        <tr class="utrecht-table__row inbox-row" data-id=item.id.clone()>
+            <td class="utrecht-table__cell">{received.clone()}</td>
+            <td class="utrecht-table__cell">
+                {sender.display_name.clone()}<br/>
+                {format!("{}, {}", sender.role.label(), sender.municipality)}
+            </td>
+            <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{n}</td>
+            <td class="utrecht-table__cell">
+                <details class="zicht-details inbox-details">
+                    <summary class="zicht-details__summary">
+                        {format!("{} bekijken", count_text(n, "signaal", "signalen"))}
+                        <span class="zicht-visually-hidden">{format!(" (van {}, ontvangen op {received})", sender.display_name)}</span>
+                    </summary>
+                    {signals.into_iter().map(|s| view! { <InboxSignal signal=s/> }).collect_view()}
+                </details>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn InboxSignal(signal: Signal) -> impl IntoView {
+    let s = signal;
+    let location = if s.location.description.is_empty() {
+        "Niet opgegeven".to_string()
+    } else {
+        s.location.description.clone()
+    };
+    view! {
+        <div class="zicht-inbox-signal inbox-signal" data-id=s.id.clone()>
+            <p class="utrecht-paragraph"><strong>{format!("{} van {}", s.kind.label(), datetime_nl(&s.observed_at))}</strong></p>
+            <dl class="zicht-plain-list">
+                <dt>"Urgentie"</dt><dd>{s.urgency.label()}</dd>
+                <dt>"Waarneming"</dt><dd class="zicht-multiline">{s.observation.clone()}</dd>
+                <dt>"Vormen van uitbuiting"</dt><dd>{forms_text(&s.forms)}</dd>
+                <dt>"Sector"</dt><dd>{s.sector.label()}</dd>
+                <dt>"Locatie"</dt><dd>{location}</dd>
+                <dt>"Gemeente"</dt><dd>{s.municipality.clone()}</dd>
+                <dt>"Indicatoren"</dt><dd>{count_text(s.indicators.len(), "indicator aangevinkt", "indicatoren aangevinkt")}</dd>
+            </dl>
+        </div>
+    }
+}
