@@ -108,6 +108,7 @@ async fn connect(driver: &Driver) -> Res<Client> {
 }
 
 async fn wait_css(c: &Client, css: &str) -> Res<fantoccini::elements::Element> {
+    eprintln!("e2e: waiting for {css}");
     Ok(c.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
@@ -421,7 +422,7 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
                 .all(|g| g.len() == 5 && g.bytes().all(|b| b.is_ascii_digit())),
         "fingerprint: {fp}"
     );
-    wait_text(c, "#sync-status", "nog niet ingesteld").await?;
+    wait_text(c, "#sync-status", "Niet ingesteld").await?;
     axe(c, "uitwisseling").await?;
     let signing_key = wait_css(c, "#device-signing-key").await?.text().await?;
     let encryption_key = wait_css(c, "#device-encryption-key").await?.text().await?;
@@ -573,6 +574,102 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
     c.execute("document.getElementById('inbox').scrollIntoView()", vec![])
         .await?;
     screenshot(c, "9-uitwisseling-ontvangen").await?;
+    sync_with_endpoint(c).await
+}
+
+/// The regional endpoint, served in-process on a fixed port so it can be stopped and started.
+struct TestEndpoint {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn start_endpoint(dir: &Path, port: u16) -> Res<(TestEndpoint, zicht_regio::Regio)> {
+    let mut tries = 0;
+    let regio = loop {
+        match zicht_regio::Regio::open(zicht_regio::Config::new(dir)) {
+            Ok(r) => break r,
+            Err(e) if tries > 100 => return Err(e.to_string().into()),
+            Err(_) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(zicht_regio::serve(listener, regio.clone(), async move {
+        let _ = rx.await;
+    }));
+    Ok((TestEndpoint { stop, task }, regio))
+}
+
+impl TestEndpoint {
+    async fn stop(self) -> Res {
+        let _ = self.stop.send(());
+        tokio::time::timeout(Duration::from_secs(20), self.task).await???;
+        Ok(())
+    }
+}
+
+/// Issue "Zicht 2": configure and enrol through the UI, then send a signal while the endpoint is
+/// down ("Wacht op verbinding"), start it, and see the item become "Verzonden" with a receipt.
+async fn sync_with_endpoint(c: &Client) -> Res {
+    let edir = tempfile::tempdir()?;
+    let port = free_port();
+    let (endpoint, regio) = start_endpoint(edir.path(), port).await?;
+    let key: String = regio
+        .endpoint_public_key()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let token = regio.create_token(Duration::from_secs(3600))?;
+    drop(regio);
+
+    click(c, "#nav-uitwisseling").await?;
+    click(c, "#endpoint-setup").await?;
+    type_in(c, "#endpoint-url", &format!("http://127.0.0.1:{port}")).await?;
+    type_in(c, "#endpoint-key", &key).await?;
+    type_in(c, "#enrol-token", &token).await?;
+    click(c, "#endpoint-save").await?;
+    wait_text(c, "#endpoint-message", "aangemeld").await?;
+    // The bundle that waited so far goes out at once.
+    wait_text(c, "#sync-status", "Verbonden").await?;
+    wait_text(c, "tr.outbox-row", "Verzonden").await?;
+    axe(c, "uitwisseling verbonden").await?;
+
+    // Endpoint down; send the signal again.
+    endpoint.stop().await?;
+    click(c, "#nav-signalen").await?;
+    click(c, "tr.signal-row button").await?;
+    click(c, "#send-to-af-zutphen").await?;
+    click(c, "#send-submit").await?;
+    click(c, "#send-go-exchange").await?;
+    wait_count(c, "tr.outbox-row", 2).await?;
+    wait_text(c, "tr.outbox-row", "Wacht op verbinding").await?;
+    click(c, "#sync-now").await?;
+    wait_text(c, "#sync-status", "Geen verbinding").await?;
+    screenshot(c, "10-wacht-op-verbinding").await?;
+    report("sync: endpoint down -> 'Wacht op verbinding', status 'Geen verbinding'");
+
+    // Endpoint back: the waiting item is delivered and shows its receipt.
+    let started = Instant::now();
+    let (endpoint, regio) = start_endpoint(edir.path(), port).await?;
+    click(c, "#sync-now").await?;
+    wait_text(c, "tr.outbox-row", "Verzonden").await?;
+    wait_text(c, "#sync-status", "Verbonden").await?;
+    report(&format!(
+        "sync: endpoint up -> 'Verzonden' after {} ms",
+        started.elapsed().as_millis()
+    ));
+    assert_eq!(
+        regio.envelope_count(),
+        2,
+        "both bundles at the endpoint, once each"
+    );
+    axe(c, "uitwisseling verzonden via knooppunt").await?;
+    screenshot(c, "11-verzonden-via-knooppunt").await?;
+    drop(regio);
+    endpoint.stop().await?;
     Ok(())
 }
 
@@ -602,7 +699,11 @@ async fn first_run_record_restart_unlock() -> Res {
     {
         let driver = Driver::start(data.path(), &log1, xdg.path());
         let c = connect(&driver).await?;
-        let r = first_run_and_record(&c).await;
+        let r = match tokio::time::timeout(Duration::from_secs(600), first_run_and_record(&c)).await
+        {
+            Ok(r) => r,
+            Err(_) => Err("first run timed out (a step hung)".into()),
+        };
         if r.is_err() {
             let _ = screenshot(&c, "failure-run-1").await;
         }
@@ -615,7 +716,16 @@ async fn first_run_record_restart_unlock() -> Res {
         let driver = Driver::start(data.path(), &log2, xdg.path());
         let started = Instant::now();
         let c = connect(&driver).await?;
-        let r = restart_and_check(&c, started, &downloads).await;
+        // A WebDriver call can hang without a timeout of its own: bound the whole phase.
+        let r = match tokio::time::timeout(
+            Duration::from_secs(600),
+            restart_and_check(&c, started, &downloads),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err("second run timed out (a step hung)".into()),
+        };
         if r.is_err() {
             let _ = screenshot(&c, "failure-run-2").await;
         }

@@ -8,7 +8,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use zicht_model::{
     ApiError, AppStatus, CardHit, CardSet, Control, ControlInput, DeviceIdentity, DirectoryStatus,
     ImportResult, InboxItem, OutboxItem, Profile, Region, Route, SavedSignal, Settings, SetupInput,
-    SignalFilter, SignalInput, SignalSummary,
+    SignalFilter, SignalInput, SignalSummary, SyncStatus,
 };
 
 /// The message of the generic IPC error.
@@ -224,6 +224,36 @@ pub async fn import_bundle(bytes: &[u8]) -> Result<ImportResult, ApiError> {
 
 pub async fn inbox() -> Result<Vec<InboxItem>, ApiError> {
     call("inbox", &NoArgs {}).await
+}
+
+/// State of the connection with the regional endpoint (last sync round).
+pub async fn sync_status() -> Result<SyncStatus, ApiError> {
+    call("sync_status", &NoArgs {}).await
+}
+
+/// Sets the endpoint address and pins its key (as the coordinator gave them).
+pub async fn configure_endpoint(url: &str, endpoint_key: &str) -> Result<SyncStatus, ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        url: &'a str,
+        endpoint_key: &'a str,
+    }
+    call("configure_endpoint", &Args { url, endpoint_key }).await
+}
+
+/// Enrols this device at the endpoint with a one-time token.
+pub async fn enrol(token: &str) -> Result<SyncStatus, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        token: &'a str,
+    }
+    call("enrol", &Args { token }).await
+}
+
+/// Asks the background task to sync now.
+pub async fn sync_now() -> Result<(), ApiError> {
+    call("sync_now", &NoArgs {}).await
 }
 
 #[cfg(test)]

@@ -8,8 +8,17 @@ use zicht_model::{
 };
 
 /// The sync line. The network sync is built separately; until then files are the way.
-pub const SYNC_NOT_CONFIGURED: &str =
-    "Verbinding met het regionale knooppunt: nog niet ingesteld — gebruik bestanden";
+/// The sync state in one Dutch sentence (state in words, never by colour alone).
+pub fn sync_status_text(s: &zicht_model::SyncStatus) -> String {
+    let when =
+        s.at.map(|t| format!(" (laatste poging {})", t.format("%d-%m-%Y %H:%M:%S")))
+            .unwrap_or_default();
+    format!(
+        "Verbinding met het regionale knooppunt: {}. {}{when}",
+        s.state.label(),
+        s.message
+    )
+}
 
 /// Largest directory file the UI reads (a directory is a few hundred bytes per participant).
 pub const MAX_DIRECTORY_FILE: u64 = 4 * 1024 * 1024;

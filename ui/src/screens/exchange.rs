@@ -6,7 +6,7 @@ use crate::api;
 use crate::dom::{copy_text, picked_file, select_text};
 use crate::logic::exchange::{
     directory_imported_text, file_too_large, identity_json, import_result_text, is_me, me_text,
-    outbox_state_text, size_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE, SYNC_NOT_CONFIGURED,
+    outbox_state_text, size_text, sync_status_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
 };
 use crate::logic::format::{count_text, datetime_nl, forms_text};
 use crate::widgets::{DataItem, ErrorAlert};
@@ -24,11 +24,125 @@ type Loaded<T> = RwSignal<Option<Result<T, String>>>;
 pub fn ExchangeScreen() -> impl IntoView {
     view! {
         <h1 class="utrecht-heading-1" tabindex="-1">"Uitwisseling"</h1>
-        <p class="utrecht-paragraph" id="sync-status">{SYNC_NOT_CONFIGURED}</p>
+        <EndpointSection/>
         <DeviceSection/>
         <RegionSection/>
         <OutboxSection/>
         <InboxSection/>
+    }
+}
+
+/// How often the screen re-reads the sync state and the outbox (the background task does the
+/// work; this only shows it).
+const REFRESH_MS: u64 = 3000;
+
+/// Calls `f` every [`REFRESH_MS`] while the component lives.
+fn every_refresh(f: impl Fn() + 'static) {
+    if let Ok(handle) = set_interval_with_handle(f, std::time::Duration::from_millis(REFRESH_MS)) {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regionaal knooppunt
+
+#[component]
+fn EndpointSection() -> impl IntoView {
+    let status = RwSignal::new(None::<Result<zicht_model::SyncStatus, String>>);
+    let load = move || {
+        spawn_local(async move {
+            status.try_set(Some(api::sync_status().await.map_err(|e| e.message)));
+        })
+    };
+    load();
+    every_refresh(load);
+    let url = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        message.set(String::new());
+        failure.set(None);
+        let (u, k, t) = (
+            url.get_untracked(),
+            key.get_untracked(),
+            token.get_untracked(),
+        );
+        spawn_local(async move {
+            let r = match api::configure_endpoint(&u, &k).await {
+                Ok(_) if t.trim().is_empty() => Ok(
+                    "Knooppunt ingesteld. Vul een aanmeldcode in om dit apparaat aan te melden."
+                        .to_string(),
+                ),
+                Ok(_) => api::enrol(&t)
+                    .await
+                    .map(|_| "Dit apparaat is aangemeld bij het regionale knooppunt.".to_string()),
+                Err(e) => Err(e),
+            };
+            match r {
+                Ok(m) => {
+                    message.try_set(m);
+                    token.try_set(String::new());
+                }
+                Err(e) => {
+                    failure.try_set(Some(e.message));
+                }
+            }
+            load();
+        });
+    };
+    let sync = move |_| {
+        spawn_local(async move {
+            let _ = api::sync_now().await;
+        });
+    };
+    view! {
+        <section class="zicht-section" aria-labelledby="endpoint-heading">
+            <h2 id="endpoint-heading" class="utrecht-heading-2">"Regionaal knooppunt"</h2>
+            <p class="utrecht-paragraph" id="sync-status" role="status" aria-live="polite">
+                {move || match status.get() {
+                    None => "Bezig met laden…".to_string(),
+                    Some(Err(m)) => m,
+                    Some(Ok(s)) => sync_status_text(&s),
+                }}
+            </p>
+            <p class="utrecht-paragraph">
+                <button type="button" id="sync-now" class="utrecht-button utrecht-button--secondary-action" on:click=sync>"Nu synchroniseren"</button>
+            </p>
+            <details class="zicht-details">
+                <summary id="endpoint-setup">"Knooppunt instellen en dit apparaat aanmelden"</summary>
+                <form class="zicht-form" on:submit=save novalidate=true>
+                    <div class="utrecht-form-field utrecht-form-field--text">
+                        <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="endpoint-url">"Adres van het knooppunt"</label></div>
+                        <div class="utrecht-form-field__input">
+                            <input id="endpoint-url" type="url" class="utrecht-textbox utrecht-textbox--html-input" autocomplete="off"
+                                prop:value=move || url.get() on:input=move |e| url.set(event_target_value(&e))/>
+                        </div>
+                    </div>
+                    <div class="utrecht-form-field utrecht-form-field--text">
+                        <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="endpoint-key">"Sleutel van het knooppunt (64 tekens, van de coördinator)"</label></div>
+                        <div class="utrecht-form-field__input">
+                            <input id="endpoint-key" type="text" class="utrecht-textbox utrecht-textbox--html-input zicht-key" autocomplete="off" spellcheck="false"
+                                prop:value=move || key.get() on:input=move |e| key.set(event_target_value(&e))/>
+                        </div>
+                    </div>
+                    <div class="utrecht-form-field utrecht-form-field--text">
+                        <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="enrol-token">"Aanmeldcode (eenmalig, van de coördinator)"</label></div>
+                        <div class="utrecht-form-field__input">
+                            <input id="enrol-token" type="text" class="utrecht-textbox utrecht-textbox--html-input" autocomplete="off" spellcheck="false"
+                                prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e))/>
+                        </div>
+                    </div>
+                    <p class="utrecht-paragraph">
+                        <button type="submit" id="endpoint-save" class="utrecht-button utrecht-button--primary-action">"Opslaan en aanmelden"</button>
+                    </p>
+                </form>
+                <p id="endpoint-message" class="zicht-status" role="status" aria-live="polite">{move || message.get()}</p>
+                {move || failure.get().map(|m| view! { <ErrorAlert id="endpoint-error" message=m/> })}
+            </details>
+        </section>
     }
 }
 
@@ -271,9 +385,17 @@ fn DirectoryView(dir: DirectoryStatus) -> impl IntoView {
 #[component]
 fn OutboxSection() -> impl IntoView {
     let items: Loaded<Vec<OutboxItem>> = RwSignal::new(None);
-    spawn_local(async move {
-        items.try_set(Some(api::outbox().await.map_err(|e| e.message)));
-    });
+    let load = move || {
+        spawn_local(async move {
+            let fresh = Some(api::outbox().await.map_err(|e| e.message));
+            // Only re-render when something changed (keeps focus and the reader's place).
+            if items.get_untracked() != fresh {
+                items.try_set(fresh);
+            }
+        })
+    };
+    load();
+    every_refresh(load);
     // Where each bundle was saved (by bundle id), and the latest save in words.
     let saved = RwSignal::new(BTreeMap::<String, String>::new());
     let status = RwSignal::new(String::new());
