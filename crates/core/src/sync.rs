@@ -517,7 +517,10 @@ impl Zicht {
             Some((s, m)) => (s, m),
             None => (
                 SyncState::Online,
-                "Verbonden met het regionale knooppunt.".into(),
+                format!(
+                    "Laatste ronde: {} verzonden, {received} ontvangen.",
+                    out.sent.len()
+                ),
             ),
         };
         let status = SyncStatus {
