@@ -145,7 +145,8 @@ pub async fn device_identity(state: State<'_, AppState>) -> R<DeviceIdentity> {
 
 #[tauri::command]
 pub async fn directory_status(state: State<'_, AppState>) -> R<Option<DirectoryStatus>> {
-    state.with(|z, _| z.directory_status())
+    // Polled by the UI: not user activity (must not keep the idle lock away).
+    state.peek(|z| z.directory_status())
 }
 
 #[tauri::command]
@@ -166,7 +167,8 @@ pub async fn send_signals(
 
 #[tauri::command]
 pub async fn outbox(state: State<'_, AppState>) -> R<Vec<OutboxItem>> {
-    state.with(|z, _| z.outbox())
+    // Polled by the UI: not user activity (must not keep the idle lock away).
+    state.peek(|z| z.outbox())
 }
 
 /// Where exported bundles go: the user's download folder, else the home folder.
@@ -199,7 +201,8 @@ pub async fn import_bundle(state: State<'_, AppState>, bytes: Vec<u8>) -> R<Impo
 
 #[tauri::command]
 pub async fn inbox(state: State<'_, AppState>) -> R<Vec<InboxItem>> {
-    state.with(|z, _| z.inbox())
+    // Polled by the UI: not user activity (must not keep the idle lock away).
+    state.peek(|z| z.inbox())
 }
 
 /// Every command, for `invoke_handler`.

@@ -32,23 +32,27 @@ fn init_logging() {
 /// until woken. Survives restarts because the outbox and inbox cursor live in the store.
 async fn sync_task<R: Runtime>(handle: tauri::AppHandle<R>) {
     let transport = std::sync::Arc::new(zicht_core::sync::HttpTransport::default());
-    let mut delay = Duration::from_secs(2);
+    use zicht_core::sync::{jittered, next_delay};
+    // `base` is the back-off without jitter; the task waits `jittered(base)`.
+    let mut base = Duration::from_secs(2);
+    let mut wait = base;
     loop {
         let wake = handle.state::<AppState>().wake.clone();
-        let _ = tokio::time::timeout(delay, wake.notified()).await;
+        let _ = tokio::time::timeout(wait, wake.notified()).await;
         let (h, t) = (handle.clone(), transport.clone());
         let status =
             tauri::async_runtime::spawn_blocking(move || h.state::<AppState>().sync_round(&*t))
                 .await;
+        base = match status {
+            Ok(Some(st)) => next_delay(&st, base),
+            _ => Duration::from_secs(5),
+        };
         let jitter = f64::from(
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos() % 1000),
         ) / 1000.0;
-        delay = match status {
-            Ok(Some(st)) => zicht_core::sync::next_delay(&st, delay, jitter),
-            _ => Duration::from_secs(5),
-        };
+        wait = jittered(base, jitter);
     }
 }
 

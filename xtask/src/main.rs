@@ -1,7 +1,8 @@
 //! `cargo xtask <command>`: the two commands a newcomer needs, and their parts.
 //!
 //! - `run`:  install what is missing, build the UI (wasm, release), run the app (release,
-//!           UI embedded) with the default data directory.
+//!           UI embedded) with the default data directory. `run --demo`: the demo region, a local
+//!           regional endpoint with an enrolment code, and the app on a demo data directory.
 //! - `test`: install what is missing (also tauri-driver), build the UI, run every test of the
 //!           workspace under Xvfb, including the end-to-end test in the real window.
 //! - `regio [args]`: run the regional endpoint for local use: `cargo run -p zicht-regio
@@ -19,6 +20,7 @@ use std::process::{exit, Command};
 
 /// Debian packages needed to build and test the app (see TOOLCHAIN.md).
 const DEBIAN_PACKAGES: &[&str] = &[
+    "build-essential",
     "libwebkit2gtk-4.1-dev",
     "libgtk-3-dev",
     "libayatana-appindicator3-dev",
@@ -162,7 +164,14 @@ fn deps(for_tests: bool) -> Res {
         sh(Command::new(cargo()).args(["install", "wasm-bindgen-cli", "--version", &want]))?;
     }
     if for_tests && !cargo_bin("tauri-driver").exists() && !have("tauri-driver") {
-        sh(Command::new(cargo()).args(["install", "tauri-driver", "--locked"]))?;
+        // Pinned: the version seen working with this toolchain (TOOLCHAIN.md).
+        sh(Command::new(cargo()).args([
+            "install",
+            "tauri-driver",
+            "--version",
+            "2.1.0",
+            "--locked",
+        ]))?;
     }
     let ui = root().join("ui");
     let stamp = ui.join("node_modules/.package-lock.json");
@@ -263,6 +272,9 @@ fn copy(from: &Path, to: &Path) -> Res {
 }
 
 fn run(extra: &[String]) -> Res {
+    if extra.first().map(String::as_str) == Some("--demo") {
+        return run_demo();
+    }
     deps(false)?;
     build_ui(true)?;
     sh(Command::new(cargo())
@@ -280,6 +292,86 @@ fn run(extra: &[String]) -> Res {
 }
 
 /// The regional endpoint, for local use; `extra` goes to `zicht-regio serve`.
+/// `cargo xtask run --demo`: the demo region (signed directory), a local regional endpoint with
+/// an enrolment code, and the app on a separate demo data directory; prints what to enter on
+/// the Uitwisseling screen. Stops the endpoint when the app closes.
+fn run_demo() -> Res {
+    deps(false)?;
+    build_ui(true)?;
+    let demo = root().join("target/demo-region");
+    sh(Command::new(cargo())
+        .current_dir(root())
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "zicht-core",
+            "--example",
+            "demo_region",
+            "--",
+            "--out",
+        ])
+        .arg(&demo))?;
+    sh(Command::new(cargo()).current_dir(root()).args([
+        "build",
+        "--quiet",
+        "-p",
+        "zicht-regio",
+        "--release",
+    ]))?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let regio_bin = target_dir.join("release/zicht-regio");
+    let data = demo.join("knooppunt");
+    let token = Command::new(&regio_bin)
+        .args(["token", "--data"])
+        .arg(&data)
+        .output()
+        .map_err(|e| format!("zicht-regio token: {e}"))?;
+    if !token.status.success() {
+        return Err(format!(
+            "zicht-regio token failed: {}",
+            String::from_utf8_lossy(&token.stderr)
+        ));
+    }
+    let code = String::from_utf8_lossy(&token.stdout).trim().to_string();
+    let key = String::from_utf8_lossy(&token.stderr)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let listen = "127.0.0.1:7878";
+    let mut server = Command::new(&regio_bin)
+        .args(["serve", "--listen", listen, "--data"])
+        .arg(&data)
+        .spawn()
+        .map_err(|e| format!("zicht-regio serve: {e}"))?;
+    eprintln!(
+        "\nxtask: demo\n  deelnemersoverzicht: {}\n  knooppunt:           http://{listen}\n  sleutel:             {key}\n  aanmeldcode:         {code}\n  (Uitwisseling → Knooppunt instellen; data in {})\n",
+        demo.join("deelnemers.json").display(),
+        demo.join("app").display()
+    );
+    let result = sh(Command::new(cargo())
+        .current_dir(root())
+        .env("ZICHT_DATA_DIR", demo.join("app"))
+        .args([
+            "run",
+            "-p",
+            "zicht",
+            "--release",
+            "--features",
+            "custom-protocol",
+        ]));
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(server.id().to_string())
+        .status();
+    let _ = server.wait();
+    result
+}
+
 fn regio(extra: &[String]) -> Res {
     sh(Command::new(cargo())
         .current_dir(root())

@@ -67,7 +67,8 @@ impl Zicht {
         let pinned: Option<[u8; 32]> = v.get(STATE, b"region_root")?;
         let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
         if let Some((held, _)) = self.directory()? {
-            if dir.version < held.version {
+            // Older is refused; the same version must be the very same document.
+            if dir.version < held.version || (dir.version == held.version && dir != held) {
                 return Err(CoreError::DirectoryOlder);
             }
         }
@@ -104,12 +105,24 @@ impl Zicht {
         }
         let mut recipients = Vec::new();
         let mut names = Vec::new();
+        let me = self.device_identity()?;
         for id in recipient_ids {
             let p = dir
                 .participants
                 .iter()
                 .find(|p| &p.id == id)
                 .ok_or(CoreError::UnknownRecipient)?;
+            // Need to know: signals go to attention officers and the regional table only.
+            let eligible = matches!(
+                p.role,
+                ParticipantRole::Aandachtsfunctionaris | ParticipantRole::RegionaleTafel
+            );
+            if !eligible || p.encryption_key.eq_ignore_ascii_case(&me.encryption_key) {
+                return Err(CoreError::field(
+                    "recipients",
+                    "Signalen gaan alleen naar een aandachtsfunctionaris of de regionale tafel (niet naar dit apparaat zelf).",
+                ));
+            }
             recipients
                 .push(encryption_public(&p.encryption_key).ok_or(CoreError::UnknownRecipient)?);
             names.push(format!("{} ({})", p.display_name, p.municipality));

@@ -63,6 +63,9 @@ pub fn unhex32(s: &str) -> Option<[u8; 32]> {
     if s.len() != 64 {
         return None;
     }
+    if !s.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
     let mut out = [0u8; 32];
     for (i, pair) in s.chunks(2).enumerate() {
         let h = std::str::from_utf8(pair).ok()?;
@@ -120,5 +123,7 @@ mod tests {
         assert_eq!(unhex32(&hex(&k)), Some(k));
         assert_eq!(unhex32("zz"), None);
         assert_eq!(unhex32(&"g".repeat(64)), None);
+        // Regression: from_str_radix accepts a leading '+', which let one key be written two ways.
+        assert_eq!(unhex32(&format!("+f{}", "0".repeat(62))), None);
     }
 }

@@ -141,13 +141,17 @@ impl Kv {
             // (a blob created and synced before is harmless to sync again, just slower).
             let path = entry.path();
             let mut synced = self.synced_blobs.lock().unwrap_or_else(|p| p.into_inner());
-            if synced.insert(entry.file_name()) {
+            if !synced.contains(&entry.file_name()) {
                 File::open(&path)?.sync_data()?;
+                // Remembered only once it is durable: a failed fsync is retried next time.
+                synced.insert(entry.file_name());
                 any = true;
             }
         }
         if any {
             File::open(&blobs)?.sync_all()?;
+            // The first time `blobs/` appears its own directory entry must be durable too.
+            File::open(&self.dir)?.sync_all()?;
         }
         Ok(())
     }

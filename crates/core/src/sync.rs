@@ -125,6 +125,9 @@ pub struct SyncJob {
 /// What one sync round did.
 #[derive(Debug, Default)]
 pub struct SyncOutcome {
+    /// The endpoint this round talked to (URL and pinned key, hex).
+    pub url: String,
+    pub endpoint_key: String,
     /// Envelope id → verified receipt (JSON).
     pub sent: Vec<(String, proto::Receipt)>,
     /// Envelope id → permanent refusal (code, Dutch message).
@@ -191,6 +194,12 @@ pub fn run_job(
     unix_now: impl Fn() -> i64,
 ) -> SyncOutcome {
     let mut out = SyncOutcome {
+        url: job.url.clone(),
+        endpoint_key: job
+            .endpoint_key
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
         cursor: job.cursor,
         ..Default::default()
     };
@@ -376,7 +385,8 @@ impl Zicht {
             endpoint_key: key,
             enrolled: same && old.enrolled,
             cursor: if same { old.cursor } else { 0 },
-            to_ack: vec![],
+            // Imported envelopes still owed an ack stay owed to the same endpoint.
+            to_ack: if same { old.to_ack } else { vec![] },
             last: None,
         })
     }
@@ -482,6 +492,12 @@ impl Zicht {
     /// does not come back, and counted as rejected), the cursor and the status line.
     pub fn apply_sync(&mut self, out: SyncOutcome, now: Now) -> Result<SyncStatus> {
         let mut cfg = self.endpoint()?.ok_or(CoreError::NotFound)?;
+        // The endpoint was changed while the round ran: its outcome says nothing about this one.
+        if (out.url.as_str(), out.endpoint_key.as_str())
+            != (cfg.url.as_str(), cfg.endpoint_key.as_str())
+        {
+            return self.sync_status();
+        }
         for (id, receipt) in &out.sent {
             let v = self.vault()?;
             v.put(RECEIPTS, id.as_bytes(), receipt)?;
@@ -500,19 +516,35 @@ impl Zicht {
         }
         let mut received = 0;
         let mut rejected = 0;
+        let mut retry_later = false;
         for bytes in &out.downloaded {
             let id = zicht_bundle::BundleId::of(bytes).to_hex();
             match self.import_bundle(bytes, now) {
-                Ok(r) => received += usize::from(r.new),
-                Err(e) => {
+                Ok(r) => {
+                    received += usize::from(r.new);
+                    cfg.to_ack.push(id);
+                }
+                // A bundle that can never open here (not for us, forged, damaged): ack, so the
+                // endpoint lets go of it.
+                Err(CoreError::Bundle(e))
+                    if !matches!(e, zicht_bundle::Error::UnknownSender { .. }) =>
+                {
                     rejected += 1;
-                    tracing::warn!(code = e.code(), "downloaded bundle rejected");
+                    tracing::warn!(code = e.code(), "downloaded bundle rejected for good");
+                    cfg.to_ack.push(id);
+                }
+                // Anything that may work later (no or older directory, disk full): keep it at
+                // the endpoint and do not move the cursor past it.
+                Err(e) => {
+                    retry_later = true;
+                    tracing::warn!(code = e.code(), "downloaded bundle kept for a later round");
                 }
             }
-            cfg.to_ack.push(id);
         }
         cfg.to_ack.retain(|id| !out.acked.contains(id));
-        cfg.cursor = cfg.cursor.max(out.cursor);
+        if !retry_later {
+            cfg.cursor = cfg.cursor.max(out.cursor);
+        }
         let (state, message) = match out.problem {
             Some((s, m)) => (s, m),
             None => (
@@ -566,10 +598,10 @@ impl Zicht {
 
 /// Delay before the next round. Online: poll every 15 s (at once when the last round hit the
 /// upload limit, so a long outbox drains quickly). Offline: exponential back-off from 5 s,
-/// doubling, capped at 5 minutes, with ±20 % jitter (`jitter` in 0.0..1.0) so that many
-/// devices coming back online do not hit the endpoint in step. States that need the user
-/// (clock, enrolment, wrong endpoint) retry at the cap.
-pub fn next_delay(status: &SyncStatus, previous: Duration, jitter: f64) -> Duration {
+/// doubling, capped at 5 minutes (the base; [`jittered`] spreads it ±20 % so that many devices
+/// coming back online do not hit the endpoint in step). States that need the user (clock,
+/// enrolment, wrong endpoint) retry at the cap.
+pub fn next_delay(status: &SyncStatus, previous: Duration) -> Duration {
     const BASE: Duration = Duration::from_secs(5);
     const CAP: Duration = Duration::from_secs(300);
     let d = match status.state {
@@ -585,7 +617,13 @@ pub fn next_delay(status: &SyncStatus, previous: Duration, jitter: f64) -> Durat
         SyncState::NietIngesteld => Duration::from_secs(30),
         _ => CAP,
     };
-    d.mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0))
+    d
+}
+
+/// The delay actually waited: `base` ±20 % (`jitter` in 0.0..=1.0). The caller keeps `base`
+/// for the next [`next_delay`], so jitter never compounds.
+pub fn jittered(base: Duration, jitter: f64) -> Duration {
+    base.mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0))
 }
 
 #[cfg(test)]
@@ -604,38 +642,39 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_to_the_cap_with_bounded_jitter() {
+    fn backoff_doubles_to_the_cap_and_jitter_does_not_compound() {
         let off = st(SyncState::Offline, 0);
-        let mut d = Duration::ZERO;
-        let mut seen = Vec::new();
-        for _ in 0..10 {
-            d = next_delay(&off, d, 0.5);
-            seen.push(d.as_secs());
+        for jitter in [0.0, 0.5, 1.0] {
+            let mut base = Duration::ZERO;
+            let mut waited = Vec::new();
+            for _ in 0..10 {
+                base = next_delay(&off, base);
+                waited.push(jittered(base, jitter).as_secs());
+            }
+            let expect: Vec<u64> = [5u64, 10, 20, 40, 80, 160, 300, 300, 300, 300]
+                .iter()
+                .map(|s| (*s as f64 * (0.8 + 0.4 * jitter)).round() as u64)
+                .collect();
+            assert_eq!(waited, expect, "jitter {jitter}");
         }
-        assert_eq!(seen, [5, 10, 20, 40, 80, 160, 300, 300, 300, 300]);
         assert_eq!(
-            next_delay(&off, Duration::from_secs(300), 0.0),
-            Duration::from_secs(240)
-        );
-        assert_eq!(
-            next_delay(&off, Duration::from_secs(300), 1.0),
-            Duration::from_secs(360)
-        );
-        assert_eq!(
-            next_delay(&st(SyncState::Online, 3), Duration::from_secs(300), 0.5),
+            next_delay(&st(SyncState::Online, 3), Duration::from_secs(300)),
             Duration::from_secs(15)
         );
         assert_eq!(
             next_delay(
                 &st(SyncState::Online, MAX_UPLOADS_PER_ROUND),
-                Duration::ZERO,
-                0.5
+                Duration::ZERO
             ),
             Duration::ZERO
         );
         assert_eq!(
-            next_delay(&st(SyncState::KlokAfwijking, 0), Duration::ZERO, 0.5),
+            next_delay(&st(SyncState::KlokAfwijking, 0), Duration::ZERO),
             Duration::from_secs(300)
+        );
+        assert_eq!(
+            jittered(Duration::from_secs(300), 1.0),
+            Duration::from_secs(360)
         );
     }
 }

@@ -240,16 +240,18 @@ impl Zicht {
     }
 
     fn unlock_inner(&mut self, passphrase: &str, now: Now) -> Result<Profile> {
-        if let Some(s) = &self.session {
-            return Ok(s.profile.clone());
-        }
+        // A session still open (e.g. a lock request that has not arrived yet) is not a reason to
+        // accept any passphrase: lock, then unlock properly.
+        self.lock();
         let wrap = self.keywrap()?.ok_or(CoreError::NotSetUp)?;
         let mut guard = self.guard()?;
         let t = now.timestamp();
+        // A clock set back must not lock the user out for longer than the delay itself.
+        if guard.not_before - t > unlock_delay_secs(guard.failures) {
+            guard.not_before = t + unlock_delay_secs(guard.failures);
+        }
         if t < guard.not_before {
-            // Capped: a clock set back must not lock the user out for longer than the maximum.
-            let wait = (guard.not_before - t).min(unlock_delay_secs(u32::MAX));
-            return Err(CoreError::TooManyAttempts(wait as u64));
+            return Err(CoreError::TooManyAttempts((guard.not_before - t) as u64));
         }
         let key = match crypto::unwrap(&wrap, passphrase) {
             Ok(k) => k,

@@ -1,6 +1,7 @@
-//! Uitwisseling: this device's keys, the regional directory, the outbox (with saving a bundle
-//! as a file) and the inbox (with reading a received file). The network sync to the regional
-//! endpoint is not built yet: the screen says so and offers files.
+//! Uitwisseling: the regional endpoint (state, configuration, enrolment), this device's keys,
+//! the regional directory, the outbox (with saving a bundle as a file) and the inbox (with
+//! reading a received file). The background task in the shell does the syncing; this screen
+//! re-reads the state every few seconds.
 
 use crate::api;
 use crate::dom::{copy_text, picked_file, select_text};
@@ -496,6 +497,15 @@ fn InboxSection() -> impl IntoView {
         });
     };
     reload();
+    // Bundles the background sync receives appear without reopening the screen.
+    every_refresh(move || {
+        spawn_local(async move {
+            let fresh = Some(api::inbox().await.map_err(|e| e.message));
+            if items.get_untracked() != fresh {
+                items.try_set(fresh);
+            }
+        })
+    });
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let on_file = move |ev: leptos::ev::Event| {
         let Some(file) = picked_file(&ev) else {

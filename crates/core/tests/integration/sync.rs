@@ -370,6 +370,7 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
     assert_eq!(waiting(&a), 0);
 
     // An endpoint with the same key that does not know this device (its data was reset).
+    let old_key = key_hex(&e);
     let (dir, port) = e.kill();
     let fresh_dir = tempfile::tempdir().unwrap();
     for f in std::fs::read_dir(&dir).unwrap() {
@@ -381,7 +382,8 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
     let e2 = Endpoint::start(fresh_dir.path(), port);
     assert_eq!(
         key_hex(&e2),
-        a.sync_job().unwrap().map(|_| key_hex(&e2)).unwrap()
+        old_key,
+        "same endpoint key, fresh endpoint data"
     );
     a.send_signals(&[s.id], &["af".into()], later(5)).unwrap();
     let st = round(&mut a, 0);
@@ -405,4 +407,147 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
         a.enrol("x", &HttpTransport::default()).unwrap_err().code(),
         "offline"
     );
+}
+
+/// A transport that answers like an endpoint whose receipts are signed by the wrong key.
+struct ForgedReceipts {
+    pinned: String,
+    forger: Ed25519KeyPair,
+}
+
+impl zicht_core::sync::Transport for ForgedReceipts {
+    fn send(
+        &self,
+        _base: &str,
+        req: &zicht_core::sync::HttpRequest,
+    ) -> Result<zicht_core::sync::HttpResponse, String> {
+        use zicht_core::sync::HttpResponse;
+        let json = |status: u16, v: serde_json::Value| {
+            Ok(HttpResponse {
+                status,
+                body: v.to_string().into_bytes(),
+            })
+        };
+        match (req.method, req.path.as_str()) {
+            ("POST", "/v1/enrol") => json(
+                201,
+                serde_json::json!({"device": "d", "key_ids": [], "endpoint_key": self.pinned, "endpoint_key_id": "x"}),
+            ),
+            ("PUT", p) => {
+                let id = p.trim_start_matches("/v1/envelopes/").to_string();
+                let mut r = zicht_regio::client::Receipt {
+                    version: 1,
+                    id,
+                    size: req.body.len() as u64,
+                    received_at_ms: 0,
+                    uploader: "d".into(),
+                    recipients: vec![],
+                    endpoint_key: self.pinned.clone(),
+                    signature: String::new(),
+                };
+                let sig = self.forger.sign(r.canonical().as_bytes());
+                r.signature = sig.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+                json(201, serde_json::to_value(&r).unwrap())
+            }
+            _ => json(
+                200,
+                serde_json::json!({"envelopes": [], "next": "0", "more": false}),
+            ),
+        }
+    }
+}
+
+#[test]
+fn a_receipt_that_does_not_verify_under_the_pinned_key_marks_nothing_sent() {
+    let (_dirs, mut a, _b) = pair();
+    let pinned = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let pinned = Ed25519KeyPair::from_pkcs8(pinned.as_ref()).unwrap();
+    let pinned_hex: String = ring::signature::KeyPair::public_key(&pinned)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let forger = Ed25519KeyPair::from_pkcs8(
+        Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+            .unwrap()
+            .as_ref(),
+    )
+    .unwrap();
+    let t = ForgedReceipts {
+        pinned: pinned_hex.clone(),
+        forger,
+    };
+    a.configure_endpoint("http://endpoint.invalid", &pinned_hex)
+        .unwrap();
+    a.enrol("token", &t).unwrap();
+    let s = a.record_signal(signal_input(), now()).unwrap().signal;
+    a.send_signals(&[s.id], &["af".into()], now()).unwrap();
+    let job = a.sync_job().unwrap().unwrap();
+    let out = run_job(&job, &t, unix);
+    let st = a.apply_sync(out, now()).unwrap();
+    assert_eq!(st.state, SyncState::OngeldigeOntvangstbevestiging, "{st:?}");
+    assert_eq!(waiting(&a), 1, "not marked sent");
+    assert!(a.receipt(&a.outbox().unwrap()[0].id).unwrap().is_none());
+}
+
+/// Regression guard (review finding): a downloaded bundle from a sender this device's directory
+/// does not list yet used to be acked and so deleted at the endpoint. Now it stays there, and
+/// arrives once the newer directory is imported.
+#[test]
+fn a_bundle_from_a_sender_not_yet_in_my_directory_is_kept_until_it_is() {
+    let edir = tempfile::tempdir().unwrap();
+    let e = Endpoint::start(edir.path(), free_port());
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut newcomer = fresh(dirs[0].path());
+    let mut officer = fresh(dirs[1].path());
+    let root = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let sign = |version: u32, ps: Vec<Participant>| {
+        let d = Directory {
+            region: "Test".into(),
+            version,
+            issued: "2026-11-22".into(),
+            participants: ps,
+        };
+        serde_json::to_string(&zicht_core::directory::sign(root.as_ref(), &d).unwrap()).unwrap()
+    };
+    let af = participant("af", ParticipantRole::Aandachtsfunctionaris, &officer);
+    let nc = participant("nieuw", ParticipantRole::Toezichthouder, &newcomer);
+    officer
+        .import_directory(&sign(1, vec![af.clone()]))
+        .unwrap();
+    newcomer
+        .import_directory(&sign(2, vec![af.clone(), nc.clone()]))
+        .unwrap();
+    enrol(&mut newcomer, &e, &e.url());
+    enrol(&mut officer, &e, &e.url());
+    let s = newcomer
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    newcomer
+        .send_signals(&[s.id], &["af".into()], now())
+        .unwrap();
+    assert_eq!(round(&mut newcomer, 0).state, SyncState::Online);
+
+    for _ in 0..2 {
+        round(&mut officer, 0);
+    }
+    assert!(officer.inbox().unwrap().is_empty());
+    assert_eq!(
+        e.regio().envelope_count(),
+        1,
+        "kept at the endpoint, not acked"
+    );
+
+    officer.import_directory(&sign(2, vec![af, nc])).unwrap();
+    for _ in 0..2 {
+        round(&mut officer, 0);
+    }
+    assert_eq!(
+        officer.inbox().unwrap().len(),
+        1,
+        "arrives once the sender is known"
+    );
+    assert_eq!(e.regio().envelope_count(), 0, "then acked and released");
+    e.kill();
 }
