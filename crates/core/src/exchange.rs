@@ -106,21 +106,23 @@ impl Zicht {
         let mut recipients = Vec::new();
         let mut names = Vec::new();
         let me = self.device_identity()?;
+        let sender_role = self.profile()?.role;
         for id in recipient_ids {
             let p = dir
                 .participants
                 .iter()
                 .find(|p| &p.id == id)
                 .ok_or(CoreError::UnknownRecipient)?;
-            // Need to know: signals go to attention officers and the regional table only.
-            let eligible = matches!(
-                p.role,
-                ParticipantRole::Aandachtsfunctionaris | ParticipantRole::RegionaleTafel
-            );
+            // Need to know: signals go to attention officers and the regional table; only an
+            // attention officer may also send back to an inspector (feedback to the reporter).
+            let eligible = match p.role {
+                ParticipantRole::Aandachtsfunctionaris | ParticipantRole::RegionaleTafel => true,
+                ParticipantRole::Toezichthouder => sender_role == Role::Aandachtsfunctionaris,
+            };
             if !eligible || p.encryption_key.eq_ignore_ascii_case(&me.encryption_key) {
                 return Err(CoreError::field(
                     "recipients",
-                    "Signalen gaan alleen naar een aandachtsfunctionaris of de regionale tafel (niet naar dit apparaat zelf).",
+                    "Signalen gaan alleen naar een aandachtsfunctionaris of de regionale tafel (niet naar dit apparaat zelf); alleen een aandachtsfunctionaris kan een toezichthouder terugkoppeling sturen.",
                 ));
             }
             recipients

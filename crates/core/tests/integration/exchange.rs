@@ -357,3 +357,44 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Need to know, enforced in the core (not only by the UI's recipient list).
+#[test]
+fn only_officers_and_the_table_receive_and_only_officers_answer_inspectors() {
+    let mut d = devices();
+    let s = d
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    // An inspector cannot send to itself nor to another inspector.
+    let e = d
+        .inspector
+        .send_signals(&[s.id.clone()], &["insp".into()], now())
+        .unwrap_err();
+    assert_eq!(e.fields()[0].field, "recipients");
+    // The table and the officer are fine.
+    d.inspector
+        .send_signals(&[s.id], &["af".into(), "tafel".into()], now())
+        .unwrap();
+    // The fresh() profile is a toezichthouder; an officer profile may answer the inspector.
+    let officer_dir = tempfile::tempdir().unwrap();
+    let mut officer = Zicht::open(officer_dir.path()).unwrap();
+    let mut setup = setup_input();
+    setup.role = Role::Aandachtsfunctionaris;
+    officer.setup(setup, now()).unwrap();
+    let mut dir = d.dir.clone();
+    dir.version = 2;
+    dir.participants.push(participant(
+        "af2",
+        ParticipantRole::Aandachtsfunctionaris,
+        &officer,
+    ));
+    officer
+        .import_directory(&signed_json(&d.root, &dir))
+        .unwrap();
+    let a = officer.record_signal(signal_input(), now()).unwrap().signal;
+    officer
+        .send_signals(&[a.id], &["insp".into()], now())
+        .unwrap();
+}
