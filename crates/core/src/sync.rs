@@ -176,6 +176,14 @@ fn wrong_endpoint() -> CoreError {
 /// Uploads per round, so a round stays short and a long outbox drains in steps.
 pub const MAX_UPLOADS_PER_ROUND: usize = 100;
 
+/// A 5xx, 408 or 429: the endpoint is there but cannot take the request now; retry later.
+fn unavailable(status: u16) -> (SyncState, String) {
+    (
+        SyncState::Offline,
+        format!("Het regionale knooppunt is tijdelijk niet beschikbaar ({status})."),
+    )
+}
+
 /// Classifies a 401 from the endpoint.
 fn auth_problem(body: &[u8]) -> (SyncState, String) {
     let (code, message) = error_message(body);
@@ -249,13 +257,7 @@ pub fn run_job(
                     .push((id.clone(), format!("{message} ({code})")));
             }
             Ok(r) => {
-                out.problem = Some((
-                    SyncState::Offline,
-                    format!(
-                        "Het regionale knooppunt is tijdelijk niet beschikbaar ({}).",
-                        r.status
-                    ),
-                ));
+                out.problem = Some(unavailable(r.status));
                 return out;
             }
         }
@@ -314,13 +316,7 @@ pub fn run_job(
             return out;
         }
         Ok(r) => {
-            out.problem = Some((
-                SyncState::Offline,
-                format!(
-                    "Het regionale knooppunt is tijdelijk niet beschikbaar ({}).",
-                    r.status
-                ),
-            ));
+            out.problem = Some(unavailable(r.status));
             return out;
         }
     };
