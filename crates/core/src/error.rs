@@ -53,6 +53,22 @@ pub enum CoreError {
     Storage(String),
     #[error("crypto error")]
     Crypto,
+    #[error("meldroute invalid: {0}")]
+    RouteInvalid(String),
+    #[error("case status {from:?} cannot become {to:?}")]
+    CaseTransition {
+        from: zicht_model::CaseStatus,
+        to: zicht_model::CaseStatus,
+        how: zicht_model::Transition,
+    },
+    #[error("legal basis required ({} fields)", .0.len())]
+    LegalBasisRequired(Vec<FieldError>),
+    #[error("only the regional table can do this")]
+    NotTable,
+    #[error("only an attention officer can do this")]
+    NotOfficer,
+    #[error("already handled")]
+    AlreadyHandled,
 }
 
 impl CoreError {
@@ -91,6 +107,12 @@ impl CoreError {
             CoreError::InUse => "in_use",
             CoreError::Storage(_) => "storage",
             CoreError::Crypto => "crypto",
+            CoreError::RouteInvalid(_) => "route_invalid",
+            CoreError::CaseTransition { .. } => "case_transition",
+            CoreError::LegalBasisRequired(_) => "legal_basis_required",
+            CoreError::NotTable => "not_table",
+            CoreError::NotOfficer => "not_officer",
+            CoreError::AlreadyHandled => "already_handled",
         }
     }
 
@@ -131,13 +153,27 @@ impl CoreError {
             CoreError::InUse => "Zicht is al geopend (in een ander venster of door een ander programma). Sluit dat eerst.".into(),
             CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),
             CoreError::Crypto => "Versleutelen of ontsleutelen is mislukt.".into(),
+            CoreError::RouteInvalid(why) => format!("De meldroute is niet opgeslagen: {why}"),
+            CoreError::CaseTransition { from, to, how } => match how {
+                zicht_model::Transition::ViaForward => "Een casus gaat alleen naar de regionale tafel door hem door te sturen, met een grondslag.".into(),
+                zicht_model::Transition::ViaDecision => "De status 'besluit ontvangen' volgt alleen uit een besluit van de regionale tafel.".into(),
+                _ => format!(
+                    "Een casus met status '{}' kan niet naar '{}'. Er is niets gewijzigd.",
+                    from.label(),
+                    to.label()
+                ),
+            },
+            CoreError::LegalBasisRequired(_) => "Niet verstuurd: voor delen buiten de gemeente is een grondslag nodig. Kies een grondslag, licht die toe en kies welke gegevens meegaan.".into(),
+            CoreError::NotTable => "Alleen de regionale tafel kan een besluit nemen over een casus.".into(),
+            CoreError::NotOfficer => "Alleen een aandachtsfunctionaris kan casussen aanmaken en binnengekomen signalen verwerken.".into(),
+            CoreError::AlreadyHandled => "Dit is al afgehandeld. Er is niets gewijzigd.".into(),
         }
     }
 
     /// Field-level problems, if any.
     pub fn fields(&self) -> &[FieldError] {
         match self {
-            CoreError::Validation(f) => f,
+            CoreError::Validation(f) | CoreError::LegalBasisRequired(f) => f,
             _ => &[],
         }
     }

@@ -9,7 +9,6 @@ use crate::error::{CoreError, Result};
 use crate::identity::{encryption_public, signing_public, unhex32};
 use crate::zicht::{Now, Zicht};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use zicht_bundle::{BundleId, KeyId, SenderPublicKey};
 use zicht_model::*;
@@ -21,7 +20,14 @@ const INBOX: &str = "inbox";
 /// Version of [`BundlePayload`].
 pub const PAYLOAD_VERSION: u32 = 1;
 
-fn bundle_key(id: &str) -> Result<[u8; 32]> {
+/// Whether sending to `p` shares data outside the sender's municipality (the regional table
+/// always counts as outside).
+pub(crate) fn is_external(p: &Participant, me: &Profile) -> bool {
+    p.role == ParticipantRole::RegionaleTafel
+        || !p.municipality.eq_ignore_ascii_case(&me.municipality)
+}
+
+pub(crate) fn bundle_key(id: &str) -> Result<[u8; 32]> {
     BundleId::from_hex(id)
         .map(|b| *b.as_bytes())
         .ok_or(CoreError::NotFound)
@@ -87,10 +93,26 @@ impl Zicht {
 
     /// Seals the given signals into one bundle for the given participants (directory ids),
     /// signed by this device, and puts it in the outbox (state "wacht"). Durable on return.
+    /// Recipients outside this municipality (and the regional table) need a legal basis: see
+    /// [`Zicht::send_signals_shared`].
     pub fn send_signals(
         &mut self,
         signal_ids: &[String],
         recipient_ids: &[String],
+        now: Now,
+    ) -> Result<OutboxItem> {
+        self.send_signals_shared(signal_ids, recipient_ids, None, &[], now)
+    }
+
+    /// [`Zicht::send_signals`] with a legal basis and a need-to-know selection of fields,
+    /// required as soon as one recipient is outside this municipality or is the regional
+    /// table. The basis travels inside the bundle; fields not chosen are left out.
+    pub fn send_signals_shared(
+        &mut self,
+        signal_ids: &[String],
+        recipient_ids: &[String],
+        basis: Option<&LegalBasisInput>,
+        fields: &[ShareField],
         now: Now,
     ) -> Result<OutboxItem> {
         let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
@@ -103,10 +125,9 @@ impl Zicht {
         if signal_ids.is_empty() {
             return Err(CoreError::field("signals", "Kies minstens één signaal."));
         }
-        let mut recipients = Vec::new();
-        let mut names = Vec::new();
         let me = self.device_identity()?;
-        let sender_role = self.profile()?.role;
+        let profile = self.profile()?;
+        let mut to = Vec::new();
         for id in recipient_ids {
             let p = dir
                 .participants
@@ -117,7 +138,7 @@ impl Zicht {
             // attention officer may also send back to an inspector (feedback to the reporter).
             let eligible = match p.role {
                 ParticipantRole::Aandachtsfunctionaris | ParticipantRole::RegionaleTafel => true,
-                ParticipantRole::Toezichthouder => sender_role == Role::Aandachtsfunctionaris,
+                ParticipantRole::Toezichthouder => profile.role == Role::Aandachtsfunctionaris,
             };
             if !eligible || p.encryption_key.eq_ignore_ascii_case(&me.encryption_key) {
                 return Err(CoreError::field(
@@ -125,22 +146,49 @@ impl Zicht {
                     "Signalen gaan alleen naar een aandachtsfunctionaris of de regionale tafel (niet naar dit apparaat zelf); alleen een aandachtsfunctionaris kan een toezichthouder terugkoppeling sturen.",
                 ));
             }
-            recipients
-                .push(encryption_public(&p.encryption_key).ok_or(CoreError::UnknownRecipient)?);
-            names.push(format!("{} ({})", p.display_name, p.municipality));
+            to.push(p.clone());
         }
+        let external = to.iter().any(|p| is_external(p, &profile));
+        let legal_basis = match (external, basis) {
+            (false, None) => None,
+            (_, b) => Some(crate::case::check_basis(b, fields, &profile.name, now)?),
+        };
         let signals = signal_ids
             .iter()
-            .map(|id| self.signal(id))
+            .map(|id| {
+                let s = self.signal(id)?;
+                Ok(match &legal_basis {
+                    Some(b) => crate::case::strip(&s, &b.fields),
+                    None => s,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let payload = BundlePayload {
             version: PAYLOAD_VERSION,
             sent_at: now.naive_local(),
-            sender: self.profile()?,
+            sender: profile,
             signals,
+            legal_basis,
+            case: None,
+            decision: None,
         };
+        self.seal_into_outbox(&payload, &to, signal_ids, now)
+    }
+
+    /// Seals a payload for the given participants into the outbox, audited. Durable on return.
+    pub(crate) fn seal_into_outbox(
+        &mut self,
+        payload: &BundlePayload,
+        to: &[Participant],
+        signal_ids: &[String],
+        now: Now,
+    ) -> Result<OutboxItem> {
+        let recipients = to
+            .iter()
+            .map(|p| encryption_public(&p.encryption_key).ok_or(CoreError::UnknownRecipient))
+            .collect::<Result<Vec<_>>>()?;
         let mut plain =
-            zeroize::Zeroizing::new(serde_json::to_vec(&payload).map_err(|_| CoreError::Crypto)?);
+            zeroize::Zeroizing::new(serde_json::to_vec(payload).map_err(|_| CoreError::Crypto)?);
         let sender = self.session()?.keys.signing()?;
         let mut bytes = Vec::with_capacity(plain.len() + 1024);
         let sealed = zicht_bundle::seal(&plain[..], &mut bytes, &sender, &recipients)?;
@@ -149,24 +197,61 @@ impl Zicht {
         let item = OutboxItem {
             id: id.clone(),
             created_at: now.naive_local(),
-            recipients: names,
+            recipients: to
+                .iter()
+                .map(|p| format!("{} ({})", p.display_name, p.municipality))
+                .collect(),
             signal_ids: signal_ids.to_vec(),
             size: sealed.len,
             state: OutboxState::Wacht,
             attempts: 0,
         };
         let key = bundle_key(&id)?;
+        let what = if payload.decision.is_some() {
+            "besluit"
+        } else if payload.case.is_some() {
+            "casus"
+        } else {
+            "signalen"
+        };
+        let detail = format!(
+            "{what}; {} signaal/signalen aan {}",
+            payload.signals.len(),
+            to.iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let v = self.vault()?;
         v.put_bytes(OUTBOX_DATA, &key, &bytes)?;
         v.put(OUTBOX, &key, &item)?;
+        self.audit(
+            now,
+            AuditAction::Send,
+            AuditSubject::Bundle,
+            Some(&id),
+            &detail,
+        )?;
         v.sync()?;
         tracing::info!(
             signals = signal_ids.len(),
-            recipients = recipient_ids.len(),
+            recipients = to.len(),
             size = sealed.len,
             "bundle sealed into outbox"
         );
         Ok(item)
+    }
+
+    /// The directory and this device's own entry in it.
+    pub(crate) fn directory_and_me(&self) -> Result<(Directory, Option<Participant>)> {
+        let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
+        let me = self.device_identity()?;
+        let mine = dir
+            .participants
+            .iter()
+            .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key))
+            .cloned();
+        Ok((dir, mine))
     }
 
     /// Every outgoing bundle, newest first.
@@ -196,26 +281,19 @@ impl Zicht {
     /// bundle is encrypted. It is written to a temporary name in `dir`, synced, renamed, and
     /// the directory synced, so the file is either complete or absent. An existing file of the
     /// same bundle is replaced (same id, same bytes).
-    pub fn export_bundle(&self, id: &str, dir: &Path) -> Result<PathBuf> {
+    pub fn export_bundle(&self, id: &str, dir: &Path, now: Now) -> Result<PathBuf> {
         let bytes = self.outbox_bundle(id)?;
         // `outbox_bundle` accepted `id`, so it is hex: safe in a file name.
         let short = &id[..12.min(id.len())];
-        std::fs::create_dir_all(dir)?;
-        let path = dir.join(format!("zicht-{short}.zicht"));
-        let tmp = dir.join(format!(".zicht-{short}.zicht.part"));
-        let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            drop(f);
-            std::fs::rename(&tmp, &path)?;
-            std::fs::File::open(dir)?.sync_all()
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            tracing::warn!(kind = %e.kind(), "bundle export failed");
-            return Err(e.into());
-        }
+        let path = crate::fsutil::write_atomic(dir, &format!("zicht-{short}.zicht"), &bytes)?;
+        self.audit(
+            now,
+            AuditAction::Export,
+            AuditSubject::Bundle,
+            Some(id),
+            "als bestand",
+        )?;
+        self.kv.sync()?;
         tracing::info!(size = bytes.len(), "bundle exported to a file");
         Ok(path)
     }
@@ -265,6 +343,8 @@ impl Zicht {
         if payload.version != PAYLOAD_VERSION {
             return Err(CoreError::InvalidContent("bundle payload version".into()));
         }
+        // Verified as coming from a participant, but still input: hold it to the model's limits.
+        crate::validate::check_payload(&payload)?;
         let sender = dir
             .participants
             .iter()
@@ -278,10 +358,34 @@ impl Zicht {
             received_at: now.naive_local(),
             sender: sender.clone(),
             payload,
+            disposition: Disposition::Nieuw,
+            answered: None,
         };
         let v = self.vault()?;
         v.put(INBOX, &key, &item)?;
-        v.sync()?;
+        let detail = format!(
+            "van {}; {} signaal/signalen{}",
+            sender.id,
+            item.payload.signals.len(),
+            if item.payload.decision.is_some() {
+                "; besluit"
+            } else if item.payload.case.is_some() {
+                "; casus"
+            } else {
+                ""
+            }
+        );
+        self.audit(
+            now,
+            AuditAction::Receive,
+            AuditSubject::Bundle,
+            Some(&id),
+            &detail,
+        )?;
+        if let Some(decision) = &item.payload.decision {
+            self.apply_decision(decision, &sender, now)?;
+        }
+        self.kv.sync()?;
         tracing::info!(
             signals = item.payload.signals.len(),
             "bundle imported into inbox"

@@ -69,6 +69,19 @@ impl Index {
         }
     }
 
+    /// Removes the entry for `id` (a purged signal); its text is zeroed.
+    pub fn remove(&mut self, id: &str) {
+        let Some(i) = self.positions.remove(id) else {
+            return;
+        };
+        let mut gone = self.entries.swap_remove(i);
+        gone.haystack.zeroize();
+        gone.summary.location.zeroize();
+        if let Some(moved) = self.entries.get(i) {
+            self.positions.insert(moved.summary.id.clone(), i);
+        }
+    }
+
     /// Signals matching every given criterion, newest observation first.
     pub fn query(&self, f: &SignalFilter) -> Vec<SignalSummary> {
         let needle = f

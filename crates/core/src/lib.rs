@@ -8,14 +8,19 @@
 //! The current time is always passed in by the caller.
 
 pub mod assets;
+pub mod audit;
 pub mod cards;
+mod case;
 pub mod crypto;
 pub mod directory;
 pub mod error;
 mod exchange;
+mod fsutil;
 pub mod identity;
+mod incoming;
 pub mod index;
 pub mod kv;
+pub mod retention;
 pub mod route;
 pub mod sync;
 pub mod validate;
@@ -23,4 +28,4 @@ pub mod vault;
 mod zicht;
 
 pub use error::{CoreError, Result};
-pub use zicht::{retention_deadline, unlock_delay_secs, Now, Zicht, SCHEMA_VERSION};
+pub use zicht::{unlock_delay_secs, Now, Zicht, SCHEMA_VERSION};

@@ -37,10 +37,10 @@ pub fn holds(cond: &Condition, s: &Signal, cards: Option<&CardSet>) -> bool {
     }
 }
 
-fn rank(kind: ContactKind, s: &Signal) -> u8 {
+fn rank(kind: ContactKind, acute: bool, minor: bool) -> u8 {
     match kind {
-        ContactKind::Noodnummer if s.urgency == Urgency::AcuutGevaar => 0,
-        ContactKind::VeiligThuis if s.involves_minor() => 1,
+        ContactKind::Noodnummer if acute => 0,
+        ContactKind::VeiligThuis if minor => 1,
         ContactKind::Aandachtsfunctionaris => 2,
         _ => 3,
     }
@@ -48,10 +48,45 @@ fn rank(kind: ContactKind, s: &Signal) -> u8 {
 
 /// The ordered advice for a signal.
 pub fn advise(route: &Route, s: &Signal, cards: Option<&CardSet>) -> Vec<AdviceStep> {
+    advise_all(route, &[s], false, cards)
+}
+
+/// The ordered advice for a case: a rule applies when it holds for any of the case's signals;
+/// `acute` (the case is marked acute) counts as acute danger for every signal.
+pub fn advise_case(
+    route: &Route,
+    signals: &[Signal],
+    acute: bool,
+    cards: Option<&CardSet>,
+) -> Vec<AdviceStep> {
+    let raised: Vec<Signal>;
+    let refs: Vec<&Signal> = if acute {
+        raised = signals
+            .iter()
+            .map(|s| Signal {
+                urgency: Urgency::AcuutGevaar,
+                ..s.clone()
+            })
+            .collect();
+        raised.iter().collect()
+    } else {
+        signals.iter().collect()
+    };
+    advise_all(route, &refs, acute, cards)
+}
+
+fn advise_all(
+    route: &Route,
+    signals: &[&Signal],
+    acute: bool,
+    cards: Option<&CardSet>,
+) -> Vec<AdviceStep> {
+    let acute = acute || signals.iter().any(|s| s.urgency == Urgency::AcuutGevaar);
+    let minor = signals.iter().any(|s| s.involves_minor());
     // (rank, first rule index, step)
     let mut steps: Vec<(u8, usize, AdviceStep)> = Vec::new();
     for (i, rule) in route.rules.iter().enumerate() {
-        if !holds(&rule.when, s, cards) {
+        if !signals.iter().any(|s| holds(&rule.when, s, cards)) {
             continue;
         }
         let Some(contact) = route.contact(&rule.contact) else {
@@ -65,7 +100,7 @@ pub fn advise(route: &Route, s: &Signal, cards: Option<&CardSet>) -> Vec<AdviceS
             step.rule_ids.push(rule.id.clone());
         } else {
             steps.push((
-                rank(contact.kind, s),
+                rank(contact.kind, acute, minor),
                 i,
                 AdviceStep {
                     order: 0,
@@ -88,7 +123,7 @@ pub fn advise(route: &Route, s: &Signal, cards: Option<&CardSet>) -> Vec<AdviceS
 }
 
 fn bad(msg: String) -> CoreError {
-    CoreError::InvalidContent(msg)
+    CoreError::RouteInvalid(msg)
 }
 
 /// A neutral signal used to check that a route covers the required situations.
@@ -117,12 +152,14 @@ pub(crate) fn probe_signal() -> Signal {
         case_id: None,
         control_id: None,
         retention_until: t.date(),
+        received_from: None,
     }
 }
 
 /// Parses and validates a route (JSON).
 pub fn parse_route(json: &str) -> Result<Route> {
-    let r: Route = serde_json::from_str(json).map_err(|e| bad(format!("not a meldroute: {e}")))?;
+    let r: Route =
+        serde_json::from_str(json).map_err(|_| bad("het bestand is geen meldroute.".into()))?;
     validate_route(&r)?;
     Ok(r)
 }
@@ -135,36 +172,48 @@ pub fn validate_route(r: &Route) -> Result<()> {
     let mut ids = HashSet::new();
     for c in &r.contacts {
         if c.id.trim().is_empty() || !ids.insert(c.id.as_str()) {
-            return Err(bad(format!("contact id {:?} empty or duplicate", c.id)));
+            return Err(bad(format!(
+                "contact '{}' heeft geen of een dubbele code.",
+                c.name
+            )));
         }
         if c.name.trim().is_empty() {
-            return Err(bad(format!("contact {} has no name", c.id)));
+            return Err(bad(format!("contact '{}' heeft geen naam.", c.id)));
         }
         let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
         if !has(&c.phone) && !has(&c.email) {
-            return Err(bad(format!("contact {} has no phone or e-mail", c.id)));
+            return Err(bad(format!(
+                "contact '{}' heeft geen telefoonnummer of e-mailadres; zo is hij niet te bereiken.",
+                c.name
+            )));
         }
     }
     let mut rule_ids = HashSet::new();
     for rule in &r.rules {
         if rule.id.trim().is_empty() || !rule_ids.insert(rule.id.as_str()) {
-            return Err(bad(format!("rule id {:?} empty or duplicate", rule.id)));
+            return Err(bad(format!(
+                "regel '{}' heeft geen of een dubbele code.",
+                rule.id
+            )));
         }
         if r.contact(&rule.contact).is_none() {
             return Err(bad(format!(
-                "rule {} names unknown contact {}",
-                rule.id, rule.contact
+                "regel '{}' verwijst naar een contact dat niet bestaat.",
+                rule.id
             )));
         }
         if rule.reason.trim().is_empty() {
-            return Err(bad(format!("rule {} has no reason", rule.id)));
+            return Err(bad(format!(
+                "regel '{}' heeft geen reden; die ziet de gebruiker bij het advies.",
+                rule.id
+            )));
         }
     }
     for c in &r.contacts {
         if !r.rules.iter().any(|rule| rule.contact == c.id) {
             return Err(bad(format!(
-                "contact {} is never advised (unreachable step)",
-                c.id
+                "contact '{}' wordt door geen enkele regel geadviseerd (een onbereikbare stap).",
+                c.name
             )));
         }
     }
@@ -178,13 +227,15 @@ pub fn validate_route(r: &Route) -> Result<()> {
     let plain = probe_signal();
     if first_kind(&plain) != Some(ContactKind::Aandachtsfunctionaris) {
         return Err(bad(
-            "a plain signal must be advised to the attention officer first".into(),
+            "een gewoon signaal moet eerst naar de aandachtsfunctionaris.".into(),
         ));
     }
     let mut acute = probe_signal();
     acute.urgency = Urgency::AcuutGevaar;
     if first_kind(&acute) != Some(ContactKind::Noodnummer) {
-        return Err(bad("acute danger must be advised to 112 first".into()));
+        return Err(bad(
+            "bij acuut gevaar moet 112 als eerste stap komen.".into()
+        ));
     }
     let mut minor = probe_signal();
     minor.persons.push(Person {
@@ -196,7 +247,7 @@ pub fn validate_route(r: &Route) -> Result<()> {
     });
     if !kinds(&minor).contains(&ContactKind::VeiligThuis) {
         return Err(bad(
-            "a signal about a minor must be advised to Veilig Thuis".into(),
+            "een signaal over een minderjarige moet naar Veilig Thuis.".into(),
         ));
     }
     Ok(())

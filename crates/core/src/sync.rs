@@ -529,6 +529,15 @@ impl Zicht {
                     tracing::warn!(code = e.code(), "downloaded bundle rejected for good");
                     cfg.to_ack.push(id);
                 }
+                // Verified, but its content breaks the model's limits: it never will fit.
+                Err(CoreError::InvalidContent(_)) => {
+                    rejected += 1;
+                    tracing::warn!(
+                        code = "invalid_content",
+                        "downloaded bundle rejected for good"
+                    );
+                    cfg.to_ack.push(id);
+                }
                 // Anything that may work later (no or older directory, disk full): keep it at
                 // the endpoint and do not move the cursor past it.
                 Err(e) => {

@@ -229,6 +229,7 @@ pub fn build_signal(input: &SignalInput, ctx: &SignalContext) -> Result<Signal> 
         case_id: None,
         control_id: control.map(|c| c.id.clone()),
         retention_until: observed_at.date(),
+        received_from: None,
     })
 }
 
@@ -295,5 +296,103 @@ pub fn check_settings(s: &Settings) -> Result<()> {
             "Kies een vergrendeltijd tussen 1 en 240 minuten.",
         );
     }
+    let r = &s.retention;
+    for (field, months) in [
+        ("retention.adviesvraag_months", r.adviesvraag_months),
+        ("retention.signaal_months", r.signaal_months),
+        ("retention.closed_case_months", r.closed_case_months),
+    ] {
+        if !RETENTION_MONTHS.contains(&months) {
+            e.add(
+                field,
+                format!(
+                    "Kies een bewaartermijn tussen {} en {} maanden.",
+                    RETENTION_MONTHS.start(),
+                    RETENTION_MONTHS.end()
+                ),
+            );
+        }
+    }
     e.finish()
+}
+
+/// Checks free text of a case (note, motivation, explanation): required, at most
+/// [`MAX_NOTE_CHARS`].
+pub fn check_text(field: &str, text: &str, what: &str) -> Result<()> {
+    let mut e = Errors::default();
+    if text.trim().is_empty() {
+        e.add(field, format!("Vul {what} in."));
+    } else if chars(text) > MAX_NOTE_CHARS {
+        e.add(field, format!("Maximaal {MAX_NOTE_CHARS} tekens."));
+    }
+    e.finish()
+}
+
+/// Checks a case title: required, at most [`MAX_SHORT_CHARS`].
+pub fn check_title(title: &str) -> Result<()> {
+    let mut e = Errors::default();
+    if title.trim().is_empty() {
+        e.add("title", "Geef de casus een korte werktitel (zonder namen).");
+    } else if chars(title) > MAX_SHORT_CHARS {
+        e.add("title", format!("Maximaal {MAX_SHORT_CHARS} tekens."));
+    }
+    e.finish()
+}
+
+/// Holds a received (verified) bundle payload to the model's limits, so a participant's device
+/// cannot push more into this store than the app itself would accept.
+pub fn check_payload(p: &BundlePayload) -> Result<()> {
+    let short = |s: &str| chars(s) <= MAX_SHORT_CHARS;
+    let note = |s: &str| chars(s) <= MAX_NOTE_CHARS;
+    let signal_ok = |s: &Signal| {
+        chars(&s.observation) <= MAX_OBSERVATION_CHARS
+            && s.persons.len() <= MAX_PERSONS
+            && s.indicators.len() <= 1_000
+            && s.forms.len() <= Form::ALL.len()
+            && s.indicators.iter().all(|i| short(i))
+            && [
+                &s.id,
+                &s.recorded_by,
+                &s.municipality,
+                &s.location.description,
+            ]
+            .iter()
+            .all(|x| short(x))
+            && s.persons.iter().all(|p| {
+                chars(&p.label) <= MAX_LABEL_CHARS
+                    && p.nationality
+                        .as_deref()
+                        .is_none_or(|n| chars(n) <= MAX_NATIONALITY_CHARS)
+            })
+            && s.case_id.as_deref().is_none_or(short)
+            && s.control_id.as_deref().is_none_or(short)
+            && s.received_from.as_deref().is_none_or(short)
+    };
+    let ok = p.signals.len() <= 1_000
+        && p.signals.iter().all(signal_ok)
+        && short(&p.sender.name)
+        && short(&p.sender.municipality)
+        && p.legal_basis.as_ref().is_none_or(|b| {
+            note(&b.explanation) && short(&b.recorded_by) && b.fields.len() <= ShareField::ALL.len()
+        })
+        && p.case.as_ref().is_none_or(|c| {
+            short(&c.case_id)
+                && short(&c.title)
+                && short(&c.municipality)
+                && c.notes.len() <= 1_000
+                && c.notes.iter().all(|n| note(&n.text) && short(&n.author))
+                && c.weging
+                    .as_ref()
+                    .is_none_or(|w| note(&w.motivation) && short(&w.author))
+        })
+        && p.decision
+            .as_ref()
+            .is_none_or(|d| short(&d.case_id) && note(&d.explanation) && short(&d.decided_by));
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidContent(
+            "bundle payload exceeds the limits".into(),
+        ))
+    }
 }

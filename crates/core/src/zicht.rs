@@ -9,10 +9,11 @@ use crate::error::{CoreError, Result};
 use crate::identity::StoredKeys;
 use crate::index::Index;
 use crate::kv::Kv;
+use crate::retention::signal_deadline;
 use crate::validate::{self, SignalContext};
 use crate::vault::Vault;
 use crate::{assets, cards, route};
-use chrono::{DateTime, FixedOffset, Months, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use uuid::Uuid;
@@ -30,6 +31,7 @@ const STATE: &str = "state";
 const PROFILE: &str = "profile";
 const CARDSETS: &str = "cardsets";
 const ROUTES: &str = "routes";
+const ROUTE_VERSIONS: &str = "route_versions";
 const SIGNALS: &str = "signals";
 const CONTROLS: &str = "controls";
 const DRAFTS: &str = "drafts";
@@ -52,25 +54,13 @@ pub fn unlock_delay_secs(failures: u32) -> i64 {
     }
 }
 
-/// Default retention: advice requests 12 months, signals 24 months after the observation.
-/// (The municipality's privacy officer decides the real terms; see README.)
-pub fn retention_deadline(kind: RecordKind, observed: NaiveDate) -> NaiveDate {
-    let months = match kind {
-        RecordKind::Adviesvraag => 12,
-        RecordKind::Signaal => 24,
-    };
-    observed
-        .checked_add_months(Months::new(months))
-        .unwrap_or(NaiveDate::MAX)
-}
-
 pub(crate) struct Session {
     pub(crate) key: DataKey,
     pub(crate) profile: Profile,
-    settings: Settings,
-    cards: CardSet,
-    route: Route,
-    index: Index,
+    pub(crate) settings: Settings,
+    pub(crate) cards: CardSet,
+    pub(crate) route: Route,
+    pub(crate) index: Index,
     last_activity: i64,
     pub(crate) keys: StoredKeys,
 }
@@ -84,13 +74,13 @@ fn be(v: u32) -> [u8; 4] {
     v.to_be_bytes()
 }
 
-fn parse_id(id: &str) -> Result<[u8; 16]> {
+pub(crate) fn parse_id(id: &str) -> Result<[u8; 16]> {
     Uuid::parse_str(id)
         .map(|u| *u.as_bytes())
         .map_err(|_| CoreError::NotFound)
 }
 
-fn new_id(now: &Now) -> Uuid {
+pub(crate) fn new_id(now: &Now) -> Uuid {
     let ts = uuid::Timestamp::from_unix(
         uuid::NoContext,
         now.timestamp().max(0) as u64,
@@ -212,6 +202,14 @@ impl Zicht {
             last_activity: now.timestamp(),
             keys,
         });
+        self.audit(
+            now,
+            AuditAction::Setup,
+            AuditSubject::Device,
+            None,
+            profile.role.wire(),
+        )?;
+        self.kv.sync()?;
         Ok(profile)
     }
 
@@ -274,6 +272,10 @@ impl Zicht {
             signals = self.session.as_ref().map_or(0, |s| s.index.len()),
             "unlocked"
         );
+        // Retention runs at every unlock (once a day). A failure must not keep the user out.
+        if let Err(e) = self.purge_if_due(now) {
+            tracing::warn!(code = e.code(), "retention purge failed");
+        }
         Ok(profile)
     }
 
@@ -345,9 +347,21 @@ impl Zicht {
         Ok(self.session()?.settings.clone())
     }
 
-    pub fn set_settings(&mut self, settings: Settings) -> Result<Settings> {
+    pub fn set_settings(&mut self, settings: Settings, now: Now) -> Result<Settings> {
         validate::check_settings(&settings)?;
         self.vault()?.put(STATE, b"settings", &settings)?;
+        let r = settings.retention;
+        let detail = format!(
+            "vergrendelen na {} min; bewaartermijnen adviesvraag {}, signaal {}, afgesloten casus {} maanden",
+            settings.idle_lock_minutes, r.adviesvraag_months, r.signaal_months, r.closed_case_months
+        );
+        self.audit(
+            now,
+            AuditAction::Change,
+            AuditSubject::Settings,
+            None,
+            &detail,
+        )?;
         self.kv.sync()?;
         if let Some(s) = &mut self.session {
             s.settings = settings.clone();
@@ -398,6 +412,70 @@ impl Zicht {
     /// The municipality's meldroute.
     pub fn route(&self) -> Result<&Route> {
         Ok(&self.session()?.route)
+    }
+
+    /// Saves an edited meldroute as a new version after validating it (no unreachable step,
+    /// every contact reachable, 112 / Veilig Thuis / attention officer where the law and the
+    /// plans require them). Earlier versions stay stored. Durable on return.
+    pub fn save_route(&mut self, mut route: Route, now: Now) -> Result<Route> {
+        let s = self.session()?;
+        if s.profile.role != Role::Aandachtsfunctionaris {
+            return Err(CoreError::NotOfficer);
+        }
+        route.municipality = s.profile.municipality.clone();
+        for c in &mut route.contacts {
+            c.id = c.id.trim().into();
+            c.name = c.name.trim().into();
+            for o in [&mut c.phone, &mut c.email, &mut c.hours] {
+                if o.as_deref().is_some_and(|x| x.trim().is_empty()) {
+                    *o = None;
+                }
+            }
+        }
+        route::validate_route(&route)?;
+        if route.contacts == s.route.contacts && route.rules == s.route.rules {
+            return Ok(s.route.clone());
+        }
+        route.version = s.route.version + 1;
+        let meta = RouteVersion {
+            version: route.version,
+            saved_at: Some(now.naive_local()),
+            saved_by: Some(s.profile.name.clone()),
+        };
+        let v = self.vault()?;
+        v.put(ROUTES, &be(route.version), &route)?;
+        v.put(ROUTE_VERSIONS, &be(route.version), &meta)?;
+        v.put(STATE, b"active_route", &route.version)?;
+        self.audit(
+            now,
+            AuditAction::Change,
+            AuditSubject::Route,
+            None,
+            &format!("versie {}", route.version),
+        )?;
+        self.kv.sync()?;
+        if let Some(s) = &mut self.session {
+            s.route = route.clone();
+        }
+        tracing::info!(version = route.version, "meldroute saved");
+        Ok(route)
+    }
+
+    /// Every stored version of the meldroute, newest first.
+    pub fn route_versions(&self) -> Result<Vec<RouteVersion>> {
+        let v = self.vault()?;
+        let mut out = Vec::new();
+        v.for_each(ROUTES, |k, r: Route| {
+            let meta: Option<RouteVersion> = v.get(ROUTE_VERSIONS, k)?;
+            out.push(meta.unwrap_or(RouteVersion {
+                version: r.version,
+                saved_at: None,
+                saved_by: None,
+            }));
+            Ok(())
+        })?;
+        out.reverse();
+        Ok(out)
     }
 
     /// The meldroute advice for a signal (indicator categories from the card set version the
@@ -500,9 +578,20 @@ impl Zicht {
         let mut signal = validate::build_signal(&input, &ctx)?;
         let id = new_id(&now);
         signal.id = id.to_string();
-        signal.retention_until = retention_deadline(signal.kind, signal.observed_at.date());
+        signal.retention_until = signal_deadline(
+            signal.kind,
+            signal.observed_at.date(),
+            &s.settings.retention,
+        );
         let v = self.vault()?;
         v.put(SIGNALS, id.as_bytes(), &signal)?;
+        self.audit(
+            now,
+            AuditAction::Create,
+            AuditSubject::Signal,
+            Some(&signal.id),
+            signal.kind.wire(),
+        )?;
         v.sync()?;
         let advice = self.advice(&signal)?;
         if let Some(s) = &mut self.session {
@@ -530,8 +619,19 @@ impl Zicht {
             let mut signal = validate::build_signal(&input, &ctx)?;
             let id = new_id(&now);
             signal.id = id.to_string();
-            signal.retention_until = retention_deadline(signal.kind, signal.observed_at.date());
+            signal.retention_until = signal_deadline(
+                signal.kind,
+                signal.observed_at.date(),
+                &s.settings.retention,
+            );
             self.vault()?.put(SIGNALS, id.as_bytes(), &signal)?;
+            self.audit(
+                now,
+                AuditAction::Create,
+                AuditSubject::Signal,
+                Some(&signal.id),
+                signal.kind.wire(),
+            )?;
             if let Some(s) = &mut self.session {
                 s.index.upsert(&signal);
             }
@@ -541,10 +641,19 @@ impl Zicht {
         Ok(n)
     }
 
+    /// A stored signal; `retention_until` is its own deadline under the current settings
+    /// (for a signal in a case, the case's deadline applies).
     pub fn signal(&self, id: &str) -> Result<Signal> {
-        self.vault()?
+        let mut s: Signal = self
+            .vault()?
             .get(SIGNALS, &parse_id(id)?)?
-            .ok_or(CoreError::NotFound)
+            .ok_or(CoreError::NotFound)?;
+        s.retention_until = signal_deadline(
+            s.kind,
+            s.observed_at.date(),
+            &self.session()?.settings.retention,
+        );
+        Ok(s)
     }
 
     /// A signal with its current meldroute advice.
@@ -552,6 +661,22 @@ impl Zicht {
         let signal = self.signal(id)?;
         let advice = self.advice(&signal)?;
         Ok(SavedSignal { signal, advice })
+    }
+
+    /// What the detail screen shows: the signal with advice; the view is audited.
+    pub fn view_signal(&self, id: &str, now: Now) -> Result<SavedSignal> {
+        let saved = self.signal_with_advice(id)?;
+        self.audit_view(now, AuditSubject::Signal, &saved.signal.id)?;
+        Ok(saved)
+    }
+
+    /// Writes a changed signal and updates the index (the caller syncs).
+    pub(crate) fn put_signal(&mut self, s: &Signal) -> Result<()> {
+        self.vault()?.put(SIGNALS, &parse_id(&s.id)?, s)?;
+        if let Some(session) = &mut self.session {
+            session.index.upsert(s);
+        }
+        Ok(())
     }
 
     /// Signals matching the filter, newest observation first (from the in-memory index).

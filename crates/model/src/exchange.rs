@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::{Profile, Signal};
+use crate::{CaseShare, Decision, Disposition, LegalBasis, Profile, Signal};
 
 /// Role of a participant in the regional directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -88,6 +88,16 @@ pub struct BundlePayload {
     pub sent_at: NaiveDateTime,
     pub sender: Profile,
     pub signals: Vec<Signal>,
+    /// Why this may be shared outside the municipality (required for the regional table and
+    /// for recipients in another municipality).
+    #[serde(default)]
+    pub legal_basis: Option<LegalBasis>,
+    /// A case sent to the regional table.
+    #[serde(default)]
+    pub case: Option<CaseShare>,
+    /// The regional table's decision, sent back to the municipality.
+    #[serde(default)]
+    pub decision: Option<Decision>,
 }
 
 /// State of an outgoing bundle.
@@ -124,6 +134,16 @@ pub struct InboxItem {
     /// The sender as the directory lists it.
     pub sender: Participant,
     pub payload: BundlePayload,
+    /// What the receiver did with it.
+    #[serde(default = "nieuw")]
+    pub disposition: Disposition,
+    /// At the regional table: the decision sent back for the case in this bundle.
+    #[serde(default)]
+    pub answered: Option<Decision>,
+}
+
+fn nieuw() -> Disposition {
+    Disposition::Nieuw
 }
 
 /// Result of importing a bundle.

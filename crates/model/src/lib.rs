@@ -203,6 +203,7 @@ labelled_enum! {
     Role {
         Toezichthouder => "toezichthouder", "Toezichthouder / handhaver";
         Aandachtsfunctionaris => "aandachtsfunctionaris", "Aandachtsfunctionaris mensenhandel";
+        RegionaleTafel => "regionale_tafel", "Regionale tafel (coördinator)";
     }
 }
 
@@ -305,8 +306,11 @@ pub struct Signal {
     pub case_id: Option<String>,
     #[serde(default)]
     pub control_id: Option<String>,
-    /// Date after which the record must be purged.
+    /// Date after which the record must be purged (for a signal in a case: the case decides).
     pub retention_until: chrono::NaiveDate,
+    /// Set when the signal was received from another device and accepted.
+    #[serde(default)]
+    pub received_from: Option<String>,
 }
 
 impl Signal {
@@ -416,12 +420,16 @@ impl std::fmt::Debug for SetupInput {
 pub struct Settings {
     /// Lock after this many idle minutes (1..=240).
     pub idle_lock_minutes: u32,
+    /// Retention terms (bewaartermijnen).
+    #[serde(default)]
+    pub retention: Retention,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             idle_lock_minutes: 10,
+            retention: Retention::default(),
         }
     }
 }
@@ -497,5 +505,7 @@ mod tests {
     }
 }
 
+pub mod case;
 pub mod exchange;
+pub use case::*;
 pub use exchange::*;

@@ -70,3 +70,91 @@ pub fn signal_input() -> SignalInput {
         control_id: None,
     }
 }
+
+/// A store set up for `role`.
+pub fn device_with_role(dir: &Path, role: Role, name: &str) -> Zicht {
+    let mut z = Zicht::open(dir).unwrap();
+    let mut input = setup_input();
+    input.role = role;
+    input.name = name.into();
+    z.setup(input, now()).unwrap();
+    z
+}
+
+/// Three devices of one region (an inspector and an attention officer of Zutphen, and the
+/// regional table), each holding the same signed directory.
+pub struct TestRegion {
+    pub _dirs: Vec<tempfile::TempDir>,
+    pub inspector: Zicht,
+    pub officer: Zicht,
+    pub table: Zicht,
+}
+
+pub fn participant_of(
+    id: &str,
+    role: ParticipantRole,
+    municipality: &str,
+    z: &Zicht,
+) -> Participant {
+    let me = z.device_identity().unwrap();
+    Participant {
+        id: id.into(),
+        municipality: municipality.into(),
+        role,
+        display_name: format!("Naam {id}"),
+        signing_key: me.signing_key,
+        encryption_key: me.encryption_key,
+    }
+}
+
+pub fn region() -> TestRegion {
+    use ring::rand::SystemRandom;
+    use ring::signature::Ed25519KeyPair;
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut inspector = device_with_role(dirs[0].path(), Role::Toezichthouder, "Inspecteur");
+    let mut officer = device_with_role(dirs[1].path(), Role::Aandachtsfunctionaris, "Officier");
+    let mut table = device_with_role(dirs[2].path(), Role::RegionaleTafel, "Tafel");
+    let root = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let dir = Directory {
+        region: "IJsselstreek".into(),
+        version: 1,
+        issued: "2026-11-22".into(),
+        participants: vec![
+            participant_of(
+                "insp",
+                ParticipantRole::Toezichthouder,
+                "Zutphen",
+                &inspector,
+            ),
+            participant_of(
+                "af",
+                ParticipantRole::Aandachtsfunctionaris,
+                "Zutphen",
+                &officer,
+            ),
+            participant_of(
+                "tafel",
+                ParticipantRole::RegionaleTafel,
+                "Regio IJsselstreek",
+                &table,
+            ),
+        ],
+    };
+    let json =
+        serde_json::to_string(&zicht_core::directory::sign(root.as_ref(), &dir).unwrap()).unwrap();
+    for z in [&mut inspector, &mut officer, &mut table] {
+        z.import_directory(&json).unwrap();
+    }
+    TestRegion {
+        _dirs: dirs,
+        inspector,
+        officer,
+        table,
+    }
+}
+
+/// Carries the bundle of an outbox item from one device to another (as a file would).
+pub fn carry(from: &Zicht, item: &OutboxItem, to: &mut Zicht, at: Now) -> ImportResult {
+    to.import_bundle(&from.outbox_bundle(&item.id).unwrap(), at)
+        .unwrap()
+}

@@ -141,13 +141,16 @@ fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
         .unwrap();
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("Downloads");
-    let path = d.inspector.export_bundle(&item.id, &target).unwrap();
+    let path = d.inspector.export_bundle(&item.id, &target, now()).unwrap();
     // The name is the start of the content id only: no personal data.
     assert_eq!(path, target.join(format!("zicht-{}.zicht", &item.id[..12])));
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(bytes, d.inspector.outbox_bundle(&item.id).unwrap());
     // Exporting again replaces the file with the same bytes; no temporary file stays behind.
-    assert_eq!(d.inspector.export_bundle(&item.id, &target).unwrap(), path);
+    assert_eq!(
+        d.inspector.export_bundle(&item.id, &target, now()).unwrap(),
+        path
+    );
     let names: Vec<_> = std::fs::read_dir(&target)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -160,7 +163,10 @@ fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
     // Unknown or malformed ids write nothing.
     for bad in ["0".repeat(64), "../etc".into(), String::new()] {
         assert_eq!(
-            d.inspector.export_bundle(&bad, &target).unwrap_err().code(),
+            d.inspector
+                .export_bundle(&bad, &target, now())
+                .unwrap_err()
+                .code(),
             "not_found"
         );
     }
@@ -373,10 +379,53 @@ fn only_officers_and_the_table_receive_and_only_officers_answer_inspectors() {
         .send_signals(&[s.id.clone()], &["insp".into()], now())
         .unwrap_err();
     assert_eq!(e.fields()[0].field, "recipients");
-    // The table and the officer are fine.
-    d.inspector
-        .send_signals(&[s.id], &["af".into(), "tafel".into()], now())
+    // The officer is fine; the regional table is outside the municipality, so sending there
+    // needs a legal basis and a choice of fields, and the refusal says which fields are missing.
+    let e = d
+        .inspector
+        .send_signals(&[s.id.clone()], &["af".into(), "tafel".into()], now())
+        .unwrap_err();
+    assert_eq!(e.code(), "legal_basis_required");
+    let missing: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        missing,
+        ["legal_basis.kind", "legal_basis.explanation", "fields"]
+    );
+    assert!(
+        d.inspector.outbox().unwrap().is_empty(),
+        "nothing was sealed"
+    );
+    let basis = LegalBasisInput {
+        kind: Some(LegalBasisKind::Convenant),
+        explanation: "Casusoverleg volgens het convenant".into(),
+    };
+    let item = d
+        .inspector
+        .send_signals_shared(
+            &[s.id],
+            &["af".into(), "tafel".into()],
+            Some(&basis),
+            &[ShareField::Locatie],
+            now(),
+        )
         .unwrap();
+    d.other
+        .import_bundle(&d.inspector.outbox_bundle(&item.id).unwrap(), now())
+        .unwrap();
+    let got = &d.other.inbox().unwrap()[0].payload;
+    let b = got
+        .legal_basis
+        .as_ref()
+        .expect("the basis travels in the bundle");
+    assert_eq!(
+        (b.kind, b.fields.as_slice()),
+        (LegalBasisKind::Convenant, &[ShareField::Locatie][..])
+    );
+    assert_eq!(
+        got.signals[0].observation, "",
+        "fields not chosen stay home"
+    );
+    assert!(got.signals[0].persons.is_empty());
     // The fresh() profile is a toezichthouder; an officer profile may answer the inspector.
     let officer_dir = tempfile::tempdir().unwrap();
     let mut officer = Zicht::open(officer_dir.path()).unwrap();

@@ -1,11 +1,14 @@
 //! Integration tests of zicht-core (one test binary, modules per area — the ripgrep habit).
 
+mod audit;
 mod cards;
+mod cases;
 mod common;
 mod crash;
 mod exchange;
 mod model;
 mod plaintext;
+mod retention;
 mod route;
 mod session;
 mod signals;

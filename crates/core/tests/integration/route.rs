@@ -30,6 +30,7 @@ fn base() -> Signal {
         case_id: None,
         control_id: None,
         retention_until: t.date(),
+        received_from: None,
     }
 }
 
@@ -245,4 +246,67 @@ fn broken_routes_are_refused() {
         breaker(&mut r);
         assert!(validate_route(&r).is_err(), "{name}: accepted");
     }
+}
+
+/// The officer edits the meldroute: a valid edit becomes a new version (older ones stay), an
+/// invalid one is refused with a Dutch reason and changes nothing; inspectors cannot edit.
+#[test]
+fn edited_routes_are_validated_and_versioned() {
+    use crate::common::*;
+    let mut r = region();
+    let z = &mut r.officer;
+    let v1 = z.route().unwrap().clone();
+    assert_eq!(z.route_versions().unwrap().len(), 1);
+    // Unreachable contact: refused, nothing changed.
+    let mut bad = v1.clone();
+    bad.contacts.push(zicht_model::Contact {
+        id: "nieuw".into(),
+        kind: ContactKind::Overig,
+        name: "Buurtteam".into(),
+        description: "Buurtteam".into(),
+        phone: Some("14 0575".into()),
+        email: None,
+        hours: None,
+    });
+    let e = z.save_route(bad.clone(), now()).unwrap_err();
+    assert_eq!(e.code(), "route_invalid");
+    assert!(
+        e.message().contains("Buurtteam") && e.message().contains("onbereikbare stap"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(z.route().unwrap(), &v1);
+    // No way to reach it: refused too.
+    let mut no_phone = bad.clone();
+    no_phone.contacts.last_mut().unwrap().phone = Some("  ".into());
+    no_phone.rules.push(zicht_model::Rule {
+        id: "buurtteam".into(),
+        when: Condition::Sector(Sector::Kamerverhuur),
+        contact: "nieuw".into(),
+        reason: "Kamerverhuur: het buurtteam kent de panden".into(),
+    });
+    assert!(z
+        .save_route(no_phone.clone(), now())
+        .unwrap_err()
+        .message()
+        .contains("niet te bereiken"));
+    // Valid: version 2, active, advised, and kept after a restart.
+    let mut good = no_phone;
+    good.contacts.last_mut().unwrap().phone = Some("14 0575".into());
+    let saved = z.save_route(good, later(60)).unwrap();
+    assert_eq!(saved.version, v1.version + 1);
+    let versions = z.route_versions().unwrap();
+    assert_eq!(versions[0].version, saved.version);
+    assert_eq!(versions[0].saved_by.as_deref(), Some("Officier"));
+    assert_eq!(versions.len(), 2);
+    // Saving the same route again makes no new version.
+    assert_eq!(
+        z.save_route(saved.clone(), later(61)).unwrap().version,
+        saved.version
+    );
+    // An inspector cannot edit the meldroute.
+    assert_eq!(
+        r.inspector.save_route(v1, now()).unwrap_err().code(),
+        "not_officer"
+    );
 }

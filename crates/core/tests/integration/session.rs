@@ -165,14 +165,22 @@ fn idle_lock_follows_the_setting() {
     assert_eq!(z.status().unwrap(), AppStatus::Locked);
     z.unlock(PASS.into(), later(20 * 60)).unwrap();
     assert!(matches!(
-        z.set_settings(Settings {
-            idle_lock_minutes: 0
-        }),
+        z.set_settings(
+            Settings {
+                idle_lock_minutes: 0,
+                ..Settings::default()
+            },
+            now()
+        ),
         Err(CoreError::Validation(_))
     ));
-    z.set_settings(Settings {
-        idle_lock_minutes: 2,
-    })
+    z.set_settings(
+        Settings {
+            idle_lock_minutes: 2,
+            ..Settings::default()
+        },
+        now(),
+    )
     .unwrap();
     drop(z);
     let mut z = Zicht::open(dir.path()).unwrap();

@@ -1,0 +1,222 @@
+//! Retention (bewaartermijnen): when a record must go, and the purge job that removes it.
+//!
+//! - An adviesvraag or a signal that is not part of a case: its own term, counted from the
+//!   observation date.
+//! - A signal in a case follows the case: kept while the case is open, and purged with the case
+//!   once the closed-case term, counted from closing, has passed.
+//! - A received bundle (inbox) and a sent bundle (outbox): the signal term, counted from
+//!   receipt or creation (the closed-case term for a case bundle at the regional table).
+//!
+//! A record is purged on the first day *after* its deadline. Purging removes the record from
+//! sled (and from the in-memory index) and leaves one audit entry per record with only its
+//! kind and id. sled may keep the old, still encrypted, bytes in its log until it rewrites
+//! that segment.
+
+use crate::audit;
+use crate::error::Result;
+use crate::zicht::{Now, Zicht};
+use chrono::{Months, NaiveDate, NaiveDateTime};
+use zicht_model::*;
+
+pub(crate) const CASES: &str = "cases";
+pub(crate) const SIGNALS: &str = "signals";
+const INBOX: &str = "inbox";
+const OUTBOX: &str = "outbox";
+const OUTBOX_DATA: &str = "outbox_data";
+const STATE: &str = "state";
+
+fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Deadline of a signal or adviesvraag that is not in a case.
+pub fn signal_deadline(kind: RecordKind, observed: NaiveDate, r: &Retention) -> NaiveDate {
+    let months = match kind {
+        RecordKind::Adviesvraag => r.adviesvraag_months,
+        RecordKind::Signaal => r.signaal_months,
+    };
+    add_months(observed, months)
+}
+
+/// Deadline of a case: none while it is open, else the closed-case term after closing.
+pub fn case_deadline(closed_at: Option<NaiveDateTime>, r: &Retention) -> Option<NaiveDate> {
+    closed_at.map(|t| add_months(t.date(), r.closed_case_months))
+}
+
+/// Deadline of a received bundle.
+pub fn inbox_deadline(item: &InboxItem, r: &Retention) -> NaiveDate {
+    let months = if item.payload.case.is_some() {
+        r.closed_case_months
+    } else {
+        r.signaal_months
+    };
+    add_months(item.received_at.date(), months)
+}
+
+/// Deadline of a sent bundle (only ciphertext and signal ids are kept).
+pub fn outbox_deadline(item: &OutboxItem, r: &Retention) -> NaiveDate {
+    add_months(item.created_at.date(), r.signaal_months)
+}
+
+/// Whether a record with this deadline is due on `today`.
+pub fn expired(deadline: NaiveDate, today: NaiveDate) -> bool {
+    today > deadline
+}
+
+impl Zicht {
+    /// Removes every record whose retention term has passed on `now`'s date. Durable on
+    /// return; the report (counts only) is kept to show the user.
+    pub fn purge_expired(&mut self, now: Now) -> Result<PurgeReport> {
+        let today = now.date_naive();
+        let r = self.settings()?.retention;
+        let v = self.vault()?;
+        let actor = self.session()?.profile.name.clone();
+        let mut report = PurgeReport {
+            at: Some(now.naive_local()),
+            ..PurgeReport::default()
+        };
+        let mut cases = Vec::new();
+        v.for_each(CASES, |k, c: Case| {
+            cases.push((k.to_vec(), c));
+            Ok(())
+        })?;
+        let mut purged_signals = Vec::new();
+        let mut dead_cases = Vec::new();
+        for (k, c) in &cases {
+            if case_deadline(c.closed_at, &r).is_some_and(|d| expired(d, today)) {
+                dead_cases.push((k.clone(), c.id.clone()));
+            }
+        }
+        let live_cases: std::collections::HashSet<&str> = cases
+            .iter()
+            .filter(|(_, c)| !dead_cases.iter().any(|(_, id)| *id == c.id))
+            .map(|(_, c)| c.id.as_str())
+            .collect();
+        v.for_each(SIGNALS, |k, s: Signal| {
+            let due = match s.case_id.as_deref() {
+                Some(c) if live_cases.contains(c) => false,
+                // In a purged case, or a case that no longer exists.
+                Some(c) if dead_cases.iter().any(|(_, id)| id == c) => true,
+                _ => expired(signal_deadline(s.kind, s.observed_at.date(), &r), today),
+            };
+            if due {
+                purged_signals.push((k.to_vec(), s.id.clone(), s.kind));
+            }
+            Ok(())
+        })?;
+        for (k, id, kind) in &purged_signals {
+            v.remove(SIGNALS, k)?;
+            let what = match kind {
+                RecordKind::Signaal => {
+                    report.signals += 1;
+                    "signaal"
+                }
+                RecordKind::Adviesvraag => {
+                    report.adviesvragen += 1;
+                    "adviesvraag"
+                }
+            };
+            audit::append(
+                &v,
+                &actor,
+                now,
+                AuditAction::Purge,
+                AuditSubject::Signal,
+                Some(id),
+                what,
+            )?;
+        }
+        for (k, id) in &dead_cases {
+            v.remove(CASES, k)?;
+            report.cases += 1;
+            audit::append(
+                &v,
+                &actor,
+                now,
+                AuditAction::Purge,
+                AuditSubject::Case,
+                Some(id),
+                "casus",
+            )?;
+        }
+        let mut dead_inbox = Vec::new();
+        v.for_each(INBOX, |k, i: InboxItem| {
+            if expired(inbox_deadline(&i, &r), today) {
+                dead_inbox.push((k.to_vec(), i.id));
+            }
+            Ok(())
+        })?;
+        for (k, id) in &dead_inbox {
+            v.remove(INBOX, k)?;
+            report.received += 1;
+            audit::append(
+                &v,
+                &actor,
+                now,
+                AuditAction::Purge,
+                AuditSubject::Bundle,
+                Some(id),
+                "ontvangen bundel",
+            )?;
+        }
+        let mut dead_outbox = Vec::new();
+        v.for_each(OUTBOX, |k, i: OutboxItem| {
+            if expired(outbox_deadline(&i, &r), today) {
+                dead_outbox.push((k.to_vec(), i.id));
+            }
+            Ok(())
+        })?;
+        for (k, id) in &dead_outbox {
+            v.remove(OUTBOX, k)?;
+            v.remove(OUTBOX_DATA, k)?;
+            report.sent += 1;
+            audit::append(
+                &v,
+                &actor,
+                now,
+                AuditAction::Purge,
+                AuditSubject::Bundle,
+                Some(id),
+                "verzonden bundel",
+            )?;
+        }
+        v.put(STATE, b"last_purge", &report)?;
+        v.put(STATE, b"last_purge_day", &today)?;
+        v.sync()?;
+        if let Some(s) = &mut self.session {
+            for (_, id, _) in &purged_signals {
+                s.index.remove(id);
+            }
+        }
+        if report.total() > 0 {
+            tracing::info!(
+                signals = report.signals,
+                adviesvragen = report.adviesvragen,
+                cases = report.cases,
+                received = report.received,
+                sent = report.sent,
+                "retention purge"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Runs the purge once per calendar day (at unlock and from the app's timer). Returns the
+    /// report when it ran.
+    pub fn purge_if_due(&mut self, now: Now) -> Result<Option<PurgeReport>> {
+        if !self.is_unlocked() {
+            return Ok(None);
+        }
+        let last: Option<NaiveDate> = self.vault()?.get(STATE, b"last_purge_day")?;
+        if last == Some(now.date_naive()) {
+            return Ok(None);
+        }
+        self.purge_expired(now).map(Some)
+    }
+
+    /// The last purge run's report, if any.
+    pub fn last_purge(&self) -> Result<Option<PurgeReport>> {
+        self.vault()?.get(STATE, b"last_purge")
+    }
+}
