@@ -39,7 +39,7 @@ pub async fn settings(state: State<'_, AppState>) -> R<Settings> {
 
 #[tauri::command]
 pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> R<Settings> {
-    state.with(|z, _| z.set_settings(settings))
+    state.with(|z, now| z.set_settings(settings, now))
 }
 
 #[tauri::command]
@@ -87,7 +87,7 @@ pub async fn list_signals(
 
 #[tauri::command]
 pub async fn get_signal(state: State<'_, AppState>, id: String) -> R<SavedSignal> {
-    state.with(|z, _| z.signal_with_advice(&id))
+    state.with(|z, now| z.view_signal(&id, now))
 }
 
 #[tauri::command]
@@ -191,7 +191,10 @@ pub async fn export_bundle<Rt: Runtime>(
     id: String,
 ) -> R<String> {
     let dir = export_dir(&app)?;
-    state.with(|z, _| z.export_bundle(&id, &dir).map(|p| p.display().to_string()))
+    state.with(|z, now| {
+        z.export_bundle(&id, &dir, now)
+            .map(|p| p.display().to_string())
+    })
 }
 
 #[tauri::command]
@@ -203,6 +206,162 @@ pub async fn import_bundle(state: State<'_, AppState>, bytes: Vec<u8>) -> R<Impo
 pub async fn inbox(state: State<'_, AppState>) -> R<Vec<InboxItem>> {
     // Polled by the UI: not user activity (must not keep the idle lock away).
     state.peek(|z| z.inbox())
+}
+
+// ---- binnengekomen and the regional table -----------------------------------------------------
+
+#[tauri::command]
+pub async fn incoming(state: State<'_, AppState>) -> R<Vec<IncomingSummary>> {
+    // Polled by the UI: not user activity.
+    state.peek(|z| z.incoming())
+}
+
+#[tauri::command]
+pub async fn view_incoming(state: State<'_, AppState>, id: String) -> R<InboxItem> {
+    state.with(|z, now| z.view_incoming(&id, now))
+}
+
+#[tauri::command]
+pub async fn accept_incoming(state: State<'_, AppState>, id: String) -> R<Vec<String>> {
+    state.with(|z, now| z.accept_incoming(&id, now))
+}
+
+#[tauri::command]
+pub async fn dismiss_incoming(
+    state: State<'_, AppState>,
+    id: String,
+    reason: String,
+) -> R<InboxItem> {
+    state.with(|z, now| z.dismiss_incoming(&id, &reason, now))
+}
+
+#[tauri::command]
+pub async fn decide_case(
+    state: State<'_, AppState>,
+    id: String,
+    input: DecisionInput,
+) -> R<OutboxItem> {
+    let item = state.with(|z, now| z.decide_case(&id, input, now));
+    state.wake.notify_one();
+    item
+}
+
+// ---- cases ------------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn cases(state: State<'_, AppState>) -> R<Vec<CaseSummary>> {
+    state.with(|z, _| z.cases())
+}
+
+#[tauri::command]
+pub async fn case_detail(state: State<'_, AppState>, id: String) -> R<CaseDetail> {
+    state.with(|z, now| z.case_detail(&id, now))
+}
+
+#[tauri::command]
+pub async fn create_case(state: State<'_, AppState>, input: CaseInput) -> R<Case> {
+    state.with(|z, now| z.create_case(input, now))
+}
+
+#[tauri::command]
+pub async fn add_case_signals(
+    state: State<'_, AppState>,
+    id: String,
+    signal_ids: Vec<String>,
+) -> R<Case> {
+    state.with(|z, now| z.add_case_signals(&id, &signal_ids, now))
+}
+
+#[tauri::command]
+pub async fn add_case_note(state: State<'_, AppState>, id: String, text: String) -> R<Case> {
+    state.with(|z, now| z.add_case_note(&id, &text, now))
+}
+
+#[tauri::command]
+pub async fn set_case_weging(
+    state: State<'_, AppState>,
+    id: String,
+    level: Option<Suspicion>,
+    motivation: String,
+) -> R<Case> {
+    state.with(|z, now| z.set_case_weging(&id, level, &motivation, now))
+}
+
+#[tauri::command]
+pub async fn set_case_acute(state: State<'_, AppState>, id: String, acute: bool) -> R<Case> {
+    state.with(|z, now| z.set_case_acute(&id, acute, now))
+}
+
+#[tauri::command]
+pub async fn set_case_status(
+    state: State<'_, AppState>,
+    id: String,
+    status: CaseStatus,
+) -> R<Case> {
+    state.with(|z, now| z.set_case_status(&id, status, now))
+}
+
+#[tauri::command]
+pub async fn record_case_step(state: State<'_, AppState>, id: String, input: StepInput) -> R<Case> {
+    state.with(|z, now| z.record_case_step(&id, input, now))
+}
+
+#[tauri::command]
+pub async fn set_step_outcome(
+    state: State<'_, AppState>,
+    id: String,
+    step: usize,
+    outcome: String,
+) -> R<Case> {
+    state.with(|z, now| z.set_step_outcome(&id, step, &outcome, now))
+}
+
+#[tauri::command]
+pub async fn forward_case(
+    state: State<'_, AppState>,
+    id: String,
+    input: ForwardInput,
+) -> R<OutboxItem> {
+    let item = state.with(|z, now| z.forward_case(&id, input, now));
+    state.wake.notify_one();
+    item
+}
+
+// ---- meldroute, audit, retention --------------------------------------------------------------
+
+#[tauri::command]
+pub async fn save_route(state: State<'_, AppState>, route: Route) -> R<Route> {
+    state.with(|z, now| z.save_route(route, now))
+}
+
+#[tauri::command]
+pub async fn route_versions(state: State<'_, AppState>) -> R<Vec<RouteVersion>> {
+    state.with(|z, _| z.route_versions())
+}
+
+#[tauri::command]
+pub async fn audit_log(state: State<'_, AppState>, record: Option<String>) -> R<Vec<AuditEntry>> {
+    state.with(|z, _| z.audit_log(record.as_deref()))
+}
+
+#[tauri::command]
+pub async fn verify_audit(state: State<'_, AppState>) -> R<AuditVerification> {
+    state.with(|z, _| z.verify_audit())
+}
+
+/// Saves the audit log as JSON lines in the download folder; returns the path.
+#[tauri::command]
+pub async fn export_audit<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    state: State<'_, AppState>,
+) -> R<String> {
+    let dir = export_dir(&app)?;
+    state.with(|z, now| z.export_audit(&dir, now).map(|p| p.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn last_purge(state: State<'_, AppState>) -> R<Option<PurgeReport>> {
+    state.peek(|z| z.last_purge())
 }
 
 /// Every command, for `invoke_handler`.
@@ -239,6 +398,28 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         outbox,
         export_bundle,
         import_bundle,
-        inbox
+        inbox,
+        incoming,
+        view_incoming,
+        accept_incoming,
+        dismiss_incoming,
+        decide_case,
+        cases,
+        case_detail,
+        create_case,
+        add_case_signals,
+        add_case_note,
+        set_case_weging,
+        set_case_acute,
+        set_case_status,
+        record_case_step,
+        set_step_outcome,
+        forward_case,
+        save_route,
+        route_versions,
+        audit_log,
+        verify_audit,
+        export_audit,
+        last_purge
     ]
 }

@@ -69,7 +69,7 @@ pub fn run() {
             let handle = app.handle().clone();
             std::thread::spawn(move || loop {
                 std::thread::sleep(Duration::from_secs(15));
-                handle.state::<AppState>().lock_if_idle();
+                handle.state::<AppState>().tick();
             });
             tauri::async_runtime::spawn(sync_task(app.handle().clone()));
             Ok(())

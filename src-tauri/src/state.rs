@@ -99,10 +99,16 @@ impl AppState {
             .ok()
     }
 
-    pub fn lock_if_idle(&self) {
+    /// The 15-second housekeeping tick: the idle lock, and the daily retention purge while
+    /// unlocked (the core runs it at most once per calendar day).
+    pub fn tick(&self) {
         if let Ok(mut z) = self.lock_store() {
-            if z.lock_if_idle(now()) {
+            let now = now();
+            if z.lock_if_idle(now) {
                 tracing::info!("locked after idle time");
+            }
+            if let Err(e) = z.purge_if_due(now) {
+                tracing::warn!(code = e.code(), "retention purge failed");
             }
         }
     }

@@ -6,9 +6,11 @@
 
 use serde::{de::DeserializeOwned, Serialize};
 use zicht_model::{
-    ApiError, AppStatus, CardHit, CardSet, Control, ControlInput, DeviceIdentity, DirectoryStatus,
-    ImportResult, InboxItem, OutboxItem, Profile, Region, Route, SavedSignal, Settings, SetupInput,
-    SignalFilter, SignalInput, SignalSummary, SyncStatus,
+    ApiError, AppStatus, AuditEntry, AuditVerification, CardHit, CardSet, Case, CaseDetail,
+    CaseInput, CaseStatus, CaseSummary, Control, ControlInput, DecisionInput, DeviceIdentity,
+    DirectoryStatus, ForwardInput, ImportResult, InboxItem, IncomingSummary, OutboxItem, Profile,
+    PurgeReport, Region, Route, RouteVersion, SavedSignal, Settings, SetupInput, SignalFilter,
+    SignalInput, SignalSummary, StepInput, Suspicion, SyncStatus,
 };
 
 /// The message of the generic IPC error.
@@ -256,9 +258,199 @@ pub async fn sync_now() -> Result<(), ApiError> {
     call("sync_now", &NoArgs {}).await
 }
 
+// ---- binnengekomen and the regional table ---------------------------------------------------
+
+/// Received bundles for the "binnengekomen" list (acute first).
+pub async fn incoming() -> Result<Vec<IncomingSummary>, ApiError> {
+    call("incoming", &NoArgs {}).await
+}
+
+/// One received bundle with its content (the view is audited).
+pub async fn view_incoming(id: &str) -> Result<InboxItem, ApiError> {
+    call("view_incoming", &IdArg { id }).await
+}
+
+/// Accepts the signals of a received bundle into this device's list.
+pub async fn accept_incoming(id: &str) -> Result<Vec<String>, ApiError> {
+    call("accept_incoming", &IdArg { id }).await
+}
+
+/// Marks a received bundle as not relevant, with a reason.
+pub async fn dismiss_incoming(id: &str, reason: &str) -> Result<InboxItem, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        reason: &'a str,
+    }
+    call("dismiss_incoming", &Args { id, reason }).await
+}
+
+/// The regional table's decision on a received case; sent back to the municipality.
+pub async fn decide_case(id: &str, input: &DecisionInput) -> Result<OutboxItem, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        input: &'a DecisionInput,
+    }
+    call("decide_case", &Args { id, input }).await
+}
+
+// ---- cases ------------------------------------------------------------------------------------
+
+pub async fn cases() -> Result<Vec<CaseSummary>, ApiError> {
+    call("cases", &NoArgs {}).await
+}
+
+/// A case with signals, advice and next statuses (the view is audited).
+pub async fn case_detail(id: &str) -> Result<CaseDetail, ApiError> {
+    call("case_detail", &IdArg { id }).await
+}
+
+pub async fn create_case(input: &CaseInput) -> Result<Case, ApiError> {
+    call("create_case", &InputArg { input }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CaseSignalsArgs<'a> {
+    id: &'a str,
+    signal_ids: &'a [String],
+}
+
+pub async fn add_case_signals(id: &str, signal_ids: &[String]) -> Result<Case, ApiError> {
+    call("add_case_signals", &CaseSignalsArgs { id, signal_ids }).await
+}
+
+pub async fn add_case_note(id: &str, text: &str) -> Result<Case, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        text: &'a str,
+    }
+    call("add_case_note", &Args { id, text }).await
+}
+
+pub async fn set_case_weging(
+    id: &str,
+    level: Option<Suspicion>,
+    motivation: &str,
+) -> Result<Case, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        level: Option<Suspicion>,
+        motivation: &'a str,
+    }
+    call(
+        "set_case_weging",
+        &Args {
+            id,
+            level,
+            motivation,
+        },
+    )
+    .await
+}
+
+pub async fn set_case_acute(id: &str, acute: bool) -> Result<Case, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        acute: bool,
+    }
+    call("set_case_acute", &Args { id, acute }).await
+}
+
+pub async fn set_case_status(id: &str, status: CaseStatus) -> Result<Case, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        status: CaseStatus,
+    }
+    call("set_case_status", &Args { id, status }).await
+}
+
+/// Records a route step (one click from the advice, or chosen by hand).
+pub async fn record_case_step(id: &str, input: &StepInput) -> Result<Case, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        input: &'a StepInput,
+    }
+    call("record_case_step", &Args { id, input }).await
+}
+
+pub async fn set_step_outcome(id: &str, step: usize, outcome: &str) -> Result<Case, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        step: usize,
+        outcome: &'a str,
+    }
+    call("set_step_outcome", &Args { id, step, outcome }).await
+}
+
+/// Sends the case to the regional table with a legal basis (refused without one).
+pub async fn forward_case(id: &str, input: &ForwardInput) -> Result<OutboxItem, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+        input: &'a ForwardInput,
+    }
+    call("forward_case", &Args { id, input }).await
+}
+
+// ---- meldroute, audit, retention --------------------------------------------------------------
+
+/// Saves an edited meldroute as a new version (validated by the core).
+pub async fn save_route(route: &Route) -> Result<Route, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        route: &'a Route,
+    }
+    call("save_route", &Args { route }).await
+}
+
+pub async fn route_versions() -> Result<Vec<RouteVersion>, ApiError> {
+    call("route_versions", &NoArgs {}).await
+}
+
+/// The audit trail, oldest first; only about `record` when given.
+pub async fn audit_log(record: Option<&str>) -> Result<Vec<AuditEntry>, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        record: Option<&'a str>,
+    }
+    call("audit_log", &Args { record }).await
+}
+
+pub async fn verify_audit() -> Result<AuditVerification, ApiError> {
+    call("verify_audit", &NoArgs {}).await
+}
+
+/// Saves the audit log in the download folder; returns the path.
+pub async fn export_audit() -> Result<String, ApiError> {
+    call("export_audit", &NoArgs {}).await
+}
+
+/// What the last retention purge removed.
+pub async fn last_purge() -> Result<Option<PurgeReport>, ApiError> {
+    call("last_purge", &NoArgs {}).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_signal_arguments_use_tauris_camel_case_names() {
+        let v = serde_json::to_value(CaseSignalsArgs {
+            id: "c",
+            signal_ids: &["s".into()],
+        })
+        .unwrap();
+        assert_eq!(v, serde_json::json!({"id": "c", "signalIds": ["s"]}));
+    }
 
     #[test]
     fn send_arguments_use_tauris_camel_case_names() {
