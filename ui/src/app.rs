@@ -191,6 +191,7 @@ pub fn default_view(role: Role) -> View {
     match role {
         Role::Toezichthouder => View::Controle,
         Role::Aandachtsfunctionaris => View::Signalen,
+        Role::RegionaleTafel => View::Uitwisseling,
     }
 }
 

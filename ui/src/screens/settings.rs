@@ -42,6 +42,7 @@ pub fn SettingsScreen() -> impl IntoView {
         spawn_local(async move {
             match api::set_settings(&Settings {
                 idle_lock_minutes: m,
+                ..Settings::default()
             })
             .await
             {
