@@ -27,6 +27,11 @@ pub enum View {
     Meldroute,
     Uitwisseling,
     Instellingen,
+    /// Binnengekomen: bundles received (officer: accept / not relevant; table: decide).
+    Binnengekomen,
+    Casussen,
+    Casus(String),
+    Audit,
 }
 
 /// Which top-level screen to show.
@@ -191,7 +196,7 @@ pub fn default_view(role: Role) -> View {
     match role {
         Role::Toezichthouder => View::Controle,
         Role::Aandachtsfunctionaris => View::Signalen,
-        Role::RegionaleTafel => View::Uitwisseling,
+        Role::RegionaleTafel => View::Binnengekomen,
     }
 }
 
@@ -294,6 +299,10 @@ fn MainLayout() -> impl IntoView {
                     View::Meldroute => view! { <screens::route::RouteScreen/> }.into_any(),
                     View::Uitwisseling => view! { <screens::exchange::ExchangeScreen/> }.into_any(),
                     View::Instellingen => view! { <screens::settings::SettingsScreen/> }.into_any(),
+                    View::Binnengekomen => view! { <screens::incoming::IncomingScreen/> }.into_any(),
+                    View::Casussen => view! { <screens::cases::CasesScreen/> }.into_any(),
+                    View::Casus(id) => view! { <screens::case_detail::CaseDetailScreen id=id/> }.into_any(),
+                    View::Audit => view! { <screens::audit::AuditScreen/> }.into_any(),
                 }}
             </main>
         </div>

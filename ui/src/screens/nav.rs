@@ -4,6 +4,7 @@ use crate::app::{use_ctx, View};
 use crate::logic::format::time_nl;
 use crate::logic::keys::SHORTCUTS;
 use leptos::prelude::*;
+use zicht_model::Role;
 
 #[component]
 fn NavItem(
@@ -16,7 +17,9 @@ fn NavItem(
     let t2 = target.clone();
     let current = Memo::new(move |_| {
         let v = ctx.view.get();
-        v == t2 || (matches!(v, View::Detail(_)) && t2 == View::Signalen)
+        v == t2
+            || (matches!(v, View::Detail(_)) && t2 == View::Signalen)
+            || (matches!(v, View::Casus(_)) && t2 == View::Casussen)
     });
     view! {
         <li class="zicht-nav__item">
@@ -38,13 +41,31 @@ pub fn Nav() -> impl IntoView {
     view! {
         <nav class="zicht-nav" aria-label="Hoofdmenu">
             <ul class="zicht-nav__list">
-                <NavItem id="nav-controle" label="Controle" target=View::Controle/>
-                <NavItem id="nav-nieuw" label="Nieuw signaal" target=View::Nieuw keys="Alt+N"/>
-                <NavItem id="nav-signalen" label="Signalen" target=View::Signalen/>
-                <NavItem id="nav-kaarten" label="Signaalkaarten" target=View::Kaarten keys="Alt+K"/>
-                <NavItem id="nav-meldroute" label="Meldroute" target=View::Meldroute/>
-                <NavItem id="nav-uitwisseling" label="Uitwisseling" target=View::Uitwisseling/>
-                <NavItem id="nav-instellingen" label="Instellingen" target=View::Instellingen/>
+                {move || {
+                    let role = ctx.profile.get().map(|p| p.role);
+                    let officer = role == Some(Role::Aandachtsfunctionaris);
+                    let table = role == Some(Role::RegionaleTafel);
+                    view! {
+                        {(!table).then(|| view! {
+                            <NavItem id="nav-controle" label="Controle" target=View::Controle/>
+                            <NavItem id="nav-nieuw" label="Nieuw signaal" target=View::Nieuw keys="Alt+N"/>
+                            <NavItem id="nav-signalen" label="Signalen" target=View::Signalen/>
+                        })}
+                        {(officer || table).then(|| view! {
+                            <NavItem id="nav-binnengekomen" label="Binnengekomen" target=View::Binnengekomen/>
+                        })}
+                        {officer.then(|| view! {
+                            <NavItem id="nav-casussen" label="Casussen" target=View::Casussen/>
+                        })}
+                        {(!table).then(|| view! {
+                            <NavItem id="nav-kaarten" label="Signaalkaarten" target=View::Kaarten keys="Alt+K"/>
+                            <NavItem id="nav-meldroute" label="Meldroute" target=View::Meldroute/>
+                        })}
+                        <NavItem id="nav-uitwisseling" label="Uitwisseling" target=View::Uitwisseling/>
+                        <NavItem id="nav-audit" label="Auditlog" target=View::Audit/>
+                        <NavItem id="nav-instellingen" label="Instellingen" target=View::Instellingen/>
+                    }
+                }}
             </ul>
             {move || ctx.active_control.get().map(|c| view! {
                 <section class="zicht-nav__control" aria-labelledby="nav-control-heading">
