@@ -673,6 +673,395 @@ async fn sync_with_endpoint(c: &Client) -> Res {
     Ok(())
 }
 
+// ---- issue "Zicht 3": three devices, one endpoint -------------------------------------------
+
+/// One device of the multi-device phase: its data dir, the log of each app run, and its keys.
+struct Device {
+    name: &'static str,
+    data: tempfile::TempDir,
+    runs: usize,
+    signing_key: String,
+    encryption_key: String,
+}
+
+impl Device {
+    fn new(name: &'static str) -> Res<Device> {
+        Ok(Device {
+            name,
+            data: tempfile::tempdir()?,
+            runs: 0,
+            signing_key: String::new(),
+            encryption_key: String::new(),
+        })
+    }
+
+    /// Starts the app on this device's data dir and connects.
+    async fn open(&mut self, xdg: &Path) -> Res<(Driver, Client)> {
+        self.runs += 1;
+        let log = repo_root().join(format!("target/e2e/app-{}-{}.log", self.name, self.runs));
+        let driver = Driver::start(self.data.path(), &log, xdg);
+        let c = connect(&driver).await?;
+        Ok((driver, c))
+    }
+}
+
+/// Runs one app session, bounded in time; screenshots on failure; always closes the window.
+macro_rules! session {
+    ($dev:expr, $xdg:expr, |$c:ident| $body:expr) => {{
+        let (driver, $c) = $dev.open($xdg).await?;
+        let r: Res = match tokio::time::timeout(Duration::from_secs(300), async { $body }).await {
+            Ok(r) => r,
+            Err(_) => {
+                Err(format!("{} run {} timed out (a step hung)", $dev.name, $dev.runs).into())
+            }
+        };
+        if r.is_err() {
+            let _ = screenshot(&$c, &format!("failure-{}-{}", $dev.name, $dev.runs)).await;
+        }
+        $c.close().await?;
+        drop(driver);
+        // The app process must be gone before the next one opens a store.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        r?;
+    }};
+}
+
+async fn setup_ui(c: &Client, name: &str, role: &str, municipality: &str) -> Res {
+    wait_css(c, "#setup-name").await?;
+    type_in(c, "#setup-name", name).await?;
+    wait_css(c, "#setup-role")
+        .await?
+        .select_by_value(role)
+        .await?;
+    wait_css(c, "#setup-municipality")
+        .await?
+        .select_by_value(municipality)
+        .await?;
+    type_in(c, "#setup-passphrase", PASS).await?;
+    type_in(c, "#setup-passphrase-repeat", PASS).await?;
+    click(c, "#setup-submit").await?;
+    wait_css(c, "#nav-uitwisseling").await?;
+    Ok(())
+}
+
+async fn unlock_ui(c: &Client) -> Res {
+    type_in(c, "#unlock-passphrase", PASS).await?;
+    click(c, "#unlock-submit").await?;
+    wait_css(c, "#nav-uitwisseling").await?;
+    Ok(())
+}
+
+/// Reads the device's public keys from Uitwisseling.
+async fn read_keys(c: &Client, dev: &mut Device) -> Res {
+    click(c, "#nav-uitwisseling").await?;
+    dev.signing_key = wait_css(c, "#device-signing-key").await?.text().await?;
+    dev.encryption_key = wait_css(c, "#device-encryption-key").await?.text().await?;
+    Ok(())
+}
+
+/// Configures the endpoint and enrols with a one-time token, through the UI.
+async fn enrol_ui(c: &Client, port: u16, key: &str, token: &str) -> Res {
+    click(c, "#nav-uitwisseling").await?;
+    click(c, "#endpoint-setup").await?;
+    type_in(c, "#endpoint-url", &format!("http://127.0.0.1:{port}")).await?;
+    type_in(c, "#endpoint-key", key).await?;
+    type_in(c, "#enrol-token", token).await?;
+    click(c, "#endpoint-save").await?;
+    wait_text(c, "#endpoint-message", "aangemeld").await?;
+    Ok(())
+}
+
+async fn import_directory_ui(c: &Client, file: &Path) -> Res {
+    click(c, "#nav-uitwisseling").await?;
+    wait_css(c, "#directory-file")
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    wait_text(c, "#directory-import-result", "ingelezen").await?;
+    Ok(())
+}
+
+/// Syncs now and waits until the outbox row (the newest) shows "Verzonden".
+async fn sync_until_sent(c: &Client) -> Res {
+    click(c, "#nav-uitwisseling").await?;
+    click(c, "#sync-now").await?;
+    wait_text(c, "tr.outbox-row", "Verzonden").await?;
+    Ok(())
+}
+
+async fn select(c: &Client, css: &str, value: &str) -> Res {
+    wait_css(c, css).await?.select_by_value(value).await?;
+    Ok(())
+}
+
+/// Inspector, attention officer and regional table, each in its own real app window and data
+/// dir, against one local endpoint: the inspector sends a signal → the officer receives it,
+/// makes a case and forwards it with a legal basis → the table decides → the officer sees the
+/// decision. Screenshots `m*-*.png` of every step.
+async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
+    let edir = tempfile::tempdir()?;
+    let port = free_port();
+    let (endpoint, regio) = start_endpoint(edir.path(), port).await?;
+    let key: String = regio
+        .endpoint_public_key()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let token = || regio.create_token(Duration::from_secs(3600));
+    let mut insp = Device::new("inspecteur")?;
+    let mut officer = Device::new("aandachtsfunctionaris")?;
+    let mut table = Device::new("tafel")?;
+    let observation = format!("Acht arbeidsmigranten in een chalet voor vier. {CANARY}");
+
+    // First runs: set up, record (inspector), enrol, read the keys for the coordinator.
+    let t = token()?;
+    session!(insp, xdg, |c| {
+        setup_ui(&c, "Inspecteur Zutphen", "toezichthouder", "Zutphen").await?;
+        click(&c, "#nav-nieuw").await?;
+        click(&c, "#signal-form-arbeid").await?;
+        select(&c, "#signal-sector", "vakantiepark").await?;
+        click(&c, "#ind-arb-werk-01").await?;
+        select(&c, "#signal-source", "integrale_controle").await?;
+        type_in(&c, "#signal-location", "Recreatiepark De Hoeve").await?;
+        type_in(&c, "#signal-observation", &observation).await?;
+        click(&c, "#signal-save").await?;
+        wait_text(&c, "#save-status", "Opgeslagen").await?;
+        enrol_ui(&c, port, &key, &t).await?;
+        read_keys(&c, &mut insp).await
+    });
+    let t = token()?;
+    session!(officer, xdg, |c| {
+        setup_ui(&c, "Officier Zutphen", "aandachtsfunctionaris", "Zutphen").await?;
+        enrol_ui(&c, port, &key, &t).await?;
+        read_keys(&c, &mut officer).await
+    });
+    let t = token()?;
+    session!(table, xdg, |c| {
+        setup_ui(
+            &c,
+            "Coördinator regionale tafel",
+            "regionale_tafel",
+            "Deventer",
+        )
+        .await?;
+        enrol_ui(&c, port, &key, &t).await?;
+        read_keys(&c, &mut table).await
+    });
+
+    // The coordinator signs the directory of the three.
+    use zicht_model::{Directory, Participant, ParticipantRole};
+    let p = |id: &str, role, municipality: &str, name: &str, d: &Device| Participant {
+        id: id.into(),
+        municipality: municipality.into(),
+        role,
+        display_name: name.into(),
+        signing_key: d.signing_key.clone(),
+        encryption_key: d.encryption_key.clone(),
+    };
+    let dir = Directory {
+        region: "IJsselland".into(),
+        version: 1,
+        issued: "2026-11-22".into(),
+        participants: vec![
+            p(
+                "insp-zutphen",
+                ParticipantRole::Toezichthouder,
+                "Zutphen",
+                "Inspecteur Zutphen",
+                &insp,
+            ),
+            p(
+                "af-zutphen",
+                ParticipantRole::Aandachtsfunctionaris,
+                "Zutphen",
+                "Officier Zutphen",
+                &officer,
+            ),
+            p(
+                "tafel",
+                ParticipantRole::RegionaleTafel,
+                "Regio IJsselland",
+                "Regionale tafel",
+                &table,
+            ),
+        ],
+    };
+    let (_, root) = zicht_bundle::SenderKey::generate()?;
+    let dir_file = downloads.join("deelnemers-ijsselland.json");
+    std::fs::create_dir_all(downloads)?;
+    std::fs::write(
+        &dir_file,
+        serde_json::to_string(&zicht_core::directory::sign(&root, &dir)?)?,
+    )?;
+
+    // Inspector: send the signal to the attention officer.
+    session!(insp, xdg, |c| {
+        unlock_ui(&c).await?;
+        import_directory_ui(&c, &dir_file).await?;
+        click(&c, "#nav-signalen").await?;
+        click(&c, "tr.signal-row button").await?;
+        click(&c, "#send-to-af-zutphen").await?;
+        click(&c, "#send-submit").await?;
+        wait_css(&c, "#send-status").await?;
+        screenshot(&c, "m1-inspecteur-verstuurt").await?;
+        sync_until_sent(&c).await?;
+        screenshot(&c, "m2-inspecteur-verzonden").await?;
+        report("three devices: inspector's signal delivered to the endpoint");
+        Ok(())
+    });
+
+    // Officer: receive, accept, make a case, forward to the table with a legal basis.
+    session!(officer, xdg, |c| {
+        unlock_ui(&c).await?;
+        import_directory_ui(&c, &dir_file).await?;
+        click(&c, "#sync-now").await?;
+        click(&c, "#nav-binnengekomen").await?;
+        wait_count(&c, "tr.incoming-row", 1).await?;
+        click(&c, "tr.incoming-row button.incoming-open").await?;
+        wait_text(&c, "#incoming-detail", "Acht arbeidsmigranten").await?;
+        wait_text(&c, "#incoming-detail", "Inspecteur Zutphen").await?;
+        axe(&c, "binnengekomen").await?;
+        screenshot(&c, "m3-binnengekomen").await?;
+        click(&c, "#incoming-accept").await?;
+        wait_text(&c, "#incoming-status", "Opgenomen").await?;
+
+        click(&c, "#nav-casussen").await?;
+        click(&c, "#case-new").await?;
+        type_in(&c, "#case-title", "Recreatiepark De Hoeve").await?;
+        click(&c, "input.case-signal").await?;
+        axe(&c, "nieuwe casus").await?;
+        click(&c, "#case-create").await?;
+        wait_text(&c, "#case-status", "Open").await?;
+        type_in(
+            &c,
+            "#case-note-text",
+            "Verhuurder verhuurt ook chalets in Lochem.",
+        )
+        .await?;
+        click(&c, "#case-note-add").await?;
+        wait_text(&c, "#case-status", "In behandeling").await?;
+        select(&c, "#case-weging-level", "versterkt").await?;
+        type_in(
+            &c,
+            "#case-weging-motivation",
+            "Signaal van toezicht en eigen informatie",
+        )
+        .await?;
+        click(&c, "#case-weging-save").await?;
+        wait_text(&c, "main", "Versterkt").await?;
+        wait_css(&c, "li.case-advice").await?;
+        axe(&c, "casus").await?;
+        screenshot(&c, "m4-casus").await?;
+
+        click(&c, "#forward-open").await?;
+        wait_css(&c, "input.forward-field").await?;
+        // Without a legal basis the app refuses and says why.
+        click(&c, "#forward-submit").await?;
+        wait_text(&c, "main", "grondslag nodig").await?;
+        axe(&c, "doorsturen zonder grondslag").await?;
+        screenshot(&c, "m5-geen-grondslag").await?;
+        select(&c, "#forward-basis-kind", "convenant").await?;
+        type_in(
+            &c,
+            "#forward-basis-explanation",
+            "Casus valt onder het privacyconvenant van de regionale tafel.",
+        )
+        .await?;
+        type_in(
+            &c,
+            "#forward-reason",
+            "Vermoeden van arbeidsuitbuiting; afstemming zorg en strafrecht.",
+        )
+        .await?;
+        click(&c, "#forward-submit").await?;
+        wait_text(&c, "#forward-status", "Verstuurd").await?;
+        wait_text(&c, "#case-status", "Doorgeleid").await?;
+        screenshot(&c, "m6-doorgestuurd").await?;
+        sync_until_sent(&c).await?;
+        report("three devices: officer accepted the signal, made a case and forwarded it with a legal basis");
+        Ok(())
+    });
+
+    // Regional table: open the case, decide, send the decision back.
+    session!(table, xdg, |c| {
+        unlock_ui(&c).await?;
+        import_directory_ui(&c, &dir_file).await?;
+        click(&c, "#sync-now").await?;
+        click(&c, "#nav-binnengekomen").await?;
+        wait_count(&c, "tr.incoming-row", 1).await?;
+        wait_text(&c, "tr.incoming-row", "Recreatiepark De Hoeve").await?;
+        click(&c, "tr.incoming-row button.incoming-open").await?;
+        wait_text(&c, "#incoming-basis", "convenant").await?;
+        wait_text(&c, "#incoming-detail", "Acht arbeidsmigranten").await?;
+        select(&c, "#decision-track", "zorg_en_strafrecht").await?;
+        type_in(
+            &c,
+            "#decision-explanation",
+            "Zorgtraject via de zorgcoördinator; de politie onderzoekt de verhuurder.",
+        )
+        .await?;
+        axe(&c, "regionale tafel besluit").await?;
+        screenshot(&c, "m7-tafel-besluit").await?;
+        click(&c, "#decision-submit").await?;
+        wait_text(&c, "#decision-status", "Besluit verstuurd").await?;
+        sync_until_sent(&c).await?;
+        report("three devices: the table decided and sent the decision back");
+        Ok(())
+    });
+
+    // Officer: the case has the decision.
+    session!(officer, xdg, |c| {
+        unlock_ui(&c).await?;
+        click(&c, "#nav-uitwisseling").await?;
+        click(&c, "#sync-now").await?;
+        wait_count(&c, "tr.inbox-row", 2).await?;
+        click(&c, "#nav-casussen").await?;
+        wait_text(&c, "tr.case-row", "Besluit ontvangen").await?;
+        click(&c, "tr.case-row button.case-open").await?;
+        wait_text(&c, "#case-status", "Besluit ontvangen").await?;
+        wait_text(&c, "#case-decision", "Zorg- en strafrechtelijk traject").await?;
+        axe(&c, "casus met besluit").await?;
+        screenshot(&c, "m8-besluit-ontvangen").await?;
+        click(&c, "#nav-audit").await?;
+        click(&c, "#audit-verify").await?;
+        wait_text(&c, "#audit-verify-result", "intact").await?;
+        axe(&c, "auditlog").await?;
+        screenshot(&c, "m9-auditlog").await?;
+        click(&c, "#nav-instellingen").await?;
+        wait_css(&c, "#settings-retention-signaal").await?;
+        axe(&c, "instellingen bewaartermijnen").await?;
+        click(&c, "#nav-meldroute").await?;
+        click(&c, "#route-edit").await?;
+        wait_css(&c, "#route-save").await?;
+        axe(&c, "meldroute bewerken").await?;
+        screenshot(&c, "m10-meldroute-bewerken").await?;
+        report(
+            "three devices: officer sees 'Besluit ontvangen' with the decision; audit chain intact",
+        );
+        Ok(())
+    });
+    drop(regio);
+    endpoint.stop().await?;
+
+    for d in [&insp, &officer, &table] {
+        let hits = scan_for(d.data.path(), CANARY.as_bytes());
+        assert!(
+            hits.is_empty(),
+            "canary in plaintext on disk of {}: {hits:?}",
+            d.name
+        );
+        for run in 1..=d.runs {
+            let log = repo_root().join(format!("target/e2e/app-{}-{run}.log", d.name));
+            assert!(
+                !std::fs::read_to_string(&log)?.contains(CANARY),
+                "canary in {}",
+                log.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_run_record_restart_unlock() -> Res {
     // Regression guard: two rustls crypto providers (ring via ureq, aws-lc-rs via fantoccini)
@@ -733,6 +1122,9 @@ async fn first_run_record_restart_unlock() -> Res {
         r?;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Issue "Zicht 3": inspector, attention officer and regional table in three windows.
+    three_devices(xdg.path(), &downloads).await?;
 
     // Nothing personal in plaintext: not in the store, not in the app's log output.
     let hits = scan_for(data.path(), CANARY.as_bytes());
