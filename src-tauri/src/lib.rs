@@ -191,6 +191,45 @@ mod tests {
         let junk = call(&w, "import_bundle", json!({"bytes": [1, 2, 3]})).unwrap_err();
         assert_eq!(junk["code"], "no_directory");
 
+        // Issue "Zicht 3" commands: roles, audit, retention settings, bad input.
+        let not_officer = call(
+            &w,
+            "create_case",
+            json!({"input": {"title": "Casus", "signal_ids": [id]}}),
+        )
+        .unwrap_err();
+        assert_eq!(not_officer["code"], "not_officer");
+        assert_eq!(call(&w, "incoming", json!({})).unwrap(), json!([]));
+        assert_eq!(
+            call(&w, "case_detail", json!({"id": "geen-id"})).unwrap_err()["code"],
+            "not_found"
+        );
+        assert!(call(
+            &w,
+            "set_case_status",
+            json!({"id": id, "status": "bestaat_niet"})
+        )
+        .is_err());
+        let audit = call(&w, "audit_log", json!({"record": null})).unwrap();
+        assert_eq!(audit[0]["action"], "setup");
+        assert_eq!(audit[1]["action"], "create");
+        assert_eq!(
+            call(&w, "verify_audit", json!({})).unwrap()["broken_at"],
+            Value::Null
+        );
+        let terms = call(
+            &w,
+            "set_settings",
+            json!({"settings": {"idle_lock_minutes": 10, "retention": {"adviesvraag_months": 6, "signaal_months": 0, "closed_case_months": 60}}}),
+        )
+        .unwrap_err();
+        assert_eq!(terms["fields"][0]["field"], "retention.signaal_months");
+        assert_eq!(
+            call(&w, "last_purge", json!({})).unwrap(),
+            Value::Null,
+            "no purge ran yet"
+        );
+
         call(&w, "lock", json!({})).unwrap();
         let locked = call(&w, "list_signals", json!({"filter": {}})).unwrap_err();
         assert_eq!(locked["code"], "locked");
