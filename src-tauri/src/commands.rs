@@ -124,10 +124,7 @@ pub async fn configure_endpoint(
 
 #[tauri::command]
 pub async fn enrol(state: State<'_, AppState>, token: String) -> R<SyncStatus> {
-    let r = state.with(|z, _| {
-        z.enrol(&token, &zicht_core::sync::HttpTransport::default())
-            .and_then(|_| z.sync_status())
-    });
+    let r = state.enrol(&token, &zicht_core::sync::HttpTransport::default());
     state.wake.notify_one();
     r
 }

@@ -99,6 +99,18 @@ impl AppState {
             .ok()
     }
 
+    /// Enrols at the endpoint: the job is taken and the outcome recorded under the lock, the
+    /// request itself runs without it (so the UI and the sync task are not blocked).
+    pub fn enrol(
+        &self,
+        token: &str,
+        transport: &dyn zicht_core::sync::Transport,
+    ) -> Result<zicht_model::SyncStatus, ApiError> {
+        let job = self.with(|z, _| z.enrol_job(token))?;
+        zicht_core::sync::run_enrol(&job, transport).map_err(ApiError::from)?;
+        self.with(|z, _| z.finish_enrol(&job).and_then(|_| z.sync_status()))
+    }
+
     /// The 15-second housekeeping tick: the idle lock, and the daily retention purge while
     /// unlocked (the core runs it at most once per calendar day).
     pub fn tick(&self) {

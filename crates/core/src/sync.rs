@@ -392,61 +392,37 @@ impl Zicht {
             .map_err(|_| CoreError::Corrupt)
     }
 
-    /// Enrols this device at the endpoint with a one-time token.
+    /// Enrols this device at the endpoint with a one-time token: [`Zicht::enrol_job`], then
+    /// [`run_enrol`] (network, no store), then [`Zicht::finish_enrol`]. The app runs the middle
+    /// step without holding the store.
     pub fn enrol(&mut self, token: &str, transport: &dyn Transport) -> Result<()> {
-        let mut cfg = self
+        let job = self.enrol_job(token)?;
+        run_enrol(&job, transport)?;
+        self.finish_enrol(&job)
+    }
+
+    /// What enrolment needs, taken from the store: the endpoint and this device's public keys.
+    pub fn enrol_job(&self, token: &str) -> Result<EnrolJob> {
+        let cfg = self
             .endpoint()?
             .ok_or_else(|| CoreError::field("url", "Stel eerst het regionale knooppunt in."))?;
         let me = self.device_identity()?;
         let body = serde_json::json!({ "token": token.trim(), "ed25519_public_key": me.signing_key, "x25519_public_keys": [me.encryption_key] });
-        let req = HttpRequest {
-            method: "POST",
-            path: "/v1/enrol".into(),
-            headers: vec![],
-            content_type: Some("application/json"),
+        Ok(EnrolJob {
+            url: cfg.url,
+            endpoint_key: cfg.endpoint_key,
             body: body.to_string().into_bytes(),
-        };
-        let resp = transport
-            .send(&cfg.url, &req)
-            .map_err(|_| CoreError::Offline)?;
-        match resp.status {
-            201 => {
-                let r: proto::EnrolResponse = serde_json::from_slice(&resp.body).map_err(|_| {
-                    CoreError::Sync(
-                        "enrol.malformed".into(),
-                        "Onleesbaar antwoord bij het aanmelden.".into(),
-                    )
-                })?;
-                if r.endpoint_key != cfg.endpoint_key {
-                    return Err(wrong_endpoint());
-                }
-            }
-            409 if error_message(&resp.body).0 == "enrol.already_enrolled" => {
-                // Enrolled before: still make sure this endpoint holds the pinned key.
-                let info = HttpRequest {
-                    method: "GET",
-                    path: "/v1/endpoint".into(),
-                    headers: vec![],
-                    content_type: None,
-                    body: vec![],
-                };
-                let r = transport
-                    .send(&cfg.url, &info)
-                    .map_err(|_| CoreError::Offline)?;
-                let info: proto::EndpointInfo = serde_json::from_slice(&r.body).map_err(|_| {
-                    CoreError::Sync(
-                        "enrol.malformed".into(),
-                        "Onleesbaar antwoord bij het aanmelden.".into(),
-                    )
-                })?;
-                if info.endpoint_key != cfg.endpoint_key {
-                    return Err(wrong_endpoint());
-                }
-            }
-            _ => {
-                let (code, message) = error_message(&resp.body);
-                return Err(CoreError::Sync(code, message));
-            }
+        })
+    }
+
+    /// Records a successful enrolment, unless the endpoint was reconfigured meanwhile.
+    pub fn finish_enrol(&mut self, job: &EnrolJob) -> Result<()> {
+        let mut cfg = self.endpoint()?.ok_or(CoreError::NotFound)?;
+        if cfg.url != job.url || cfg.endpoint_key != job.endpoint_key {
+            return Err(CoreError::field(
+                "url",
+                "Het knooppunt is intussen gewijzigd. Meld opnieuw aan.",
+            ));
         }
         cfg.enrolled = true;
         self.put_endpoint(&cfg)?;
@@ -682,4 +658,66 @@ mod tests {
             Duration::from_secs(360)
         );
     }
+}
+
+/// What [`run_enrol`] sends (made by [`Zicht::enrol_job`]).
+#[derive(Debug, Clone)]
+pub struct EnrolJob {
+    url: String,
+    endpoint_key: String,
+    body: Vec<u8>,
+}
+
+/// The network part of enrolment: no store is touched, so the caller need not hold one.
+pub fn run_enrol(job: &EnrolJob, transport: &dyn Transport) -> Result<()> {
+    let req = HttpRequest {
+        method: "POST",
+        path: "/v1/enrol".into(),
+        headers: vec![],
+        content_type: Some("application/json"),
+        body: job.body.clone(),
+    };
+    let resp = transport
+        .send(&job.url, &req)
+        .map_err(|_| CoreError::Offline)?;
+    match resp.status {
+        201 => {
+            let r: proto::EnrolResponse = serde_json::from_slice(&resp.body).map_err(|_| {
+                CoreError::Sync(
+                    "enrol.malformed".into(),
+                    "Onleesbaar antwoord bij het aanmelden.".into(),
+                )
+            })?;
+            if r.endpoint_key != job.endpoint_key {
+                return Err(wrong_endpoint());
+            }
+        }
+        409 if error_message(&resp.body).0 == "enrol.already_enrolled" => {
+            // Enrolled before: still make sure this endpoint holds the pinned key.
+            let info = HttpRequest {
+                method: "GET",
+                path: "/v1/endpoint".into(),
+                headers: vec![],
+                content_type: None,
+                body: vec![],
+            };
+            let r = transport
+                .send(&job.url, &info)
+                .map_err(|_| CoreError::Offline)?;
+            let info: proto::EndpointInfo = serde_json::from_slice(&r.body).map_err(|_| {
+                CoreError::Sync(
+                    "enrol.malformed".into(),
+                    "Onleesbaar antwoord bij het aanmelden.".into(),
+                )
+            })?;
+            if info.endpoint_key != job.endpoint_key {
+                return Err(wrong_endpoint());
+            }
+        }
+        _ => {
+            let (code, message) = error_message(&resp.body);
+            return Err(CoreError::Sync(code, message));
+        }
+    }
+    Ok(())
 }
