@@ -486,7 +486,8 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
         ],
     };
     let json = serde_json::to_string(&zicht_core::directory::sign(&root, &dir)?)?;
-    officer.import_directory(&json)?;
+    let root_fp = officer.preview_directory(&json)?.root_fingerprint;
+    officer.import_directory(&json, Some(&root_fp))?;
     std::fs::create_dir_all(downloads)?;
     let dir_file = downloads.join("deelnemers.json");
     std::fs::write(&dir_file, &json)?;
@@ -494,6 +495,18 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
         .await?
         .send_keys(&dir_file.display().to_string())
         .await?;
+    // The first directory: the UI shows the root fingerprint to compare, then imports.
+    let shown = wait_css(c, "#directory-root-fingerprint")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        shown.trim(),
+        root_fp,
+        "the fingerprint of the root that signed it"
+    );
+    axe(c, "deelnemersoverzicht bevestigen").await?;
+    click(c, "#directory-confirm-yes").await?;
     wait_text(c, "#directory-import-result", "ingelezen").await?;
     wait_text(c, "#directory-me", "Ja, als Inspecteur Zutphen").await?;
     wait_count(c, "tr.directory-row", 2).await?;
@@ -777,6 +790,7 @@ async fn import_directory_ui(c: &Client, file: &Path) -> Res {
         .await?
         .send_keys(&file.display().to_string())
         .await?;
+    click(c, "#directory-confirm-yes").await?;
     wait_text(c, "#directory-import-result", "ingelezen").await?;
     Ok(())
 }

@@ -147,8 +147,17 @@ pub async fn directory_status(state: State<'_, AppState>) -> R<Option<DirectoryS
 }
 
 #[tauri::command]
-pub async fn import_directory(state: State<'_, AppState>, json: String) -> R<DirectoryStatus> {
-    state.with(|z, _| z.import_directory(&json))
+pub async fn preview_directory(state: State<'_, AppState>, json: String) -> R<DirectoryPreview> {
+    state.with(|z, _| z.preview_directory(&json))
+}
+
+#[tauri::command]
+pub async fn import_directory(
+    state: State<'_, AppState>,
+    json: String,
+    confirmed_root: Option<String>,
+) -> R<DirectoryStatus> {
+    state.with(|z, _| z.import_directory(&json, confirmed_root.as_deref()))
 }
 
 #[tauri::command]
@@ -390,6 +399,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         sync_now,
         device_identity,
         directory_status,
+        preview_directory,
         import_directory,
         send_signals,
         outbox,

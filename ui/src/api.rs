@@ -8,9 +8,9 @@ use serde::{de::DeserializeOwned, Serialize};
 use zicht_model::{
     ApiError, AppStatus, AuditEntry, AuditVerification, CardHit, CardSet, Case, CaseDetail,
     CaseInput, CaseStatus, CaseSummary, Control, ControlInput, DecisionInput, DeviceIdentity,
-    DirectoryStatus, ForwardInput, ImportResult, InboxItem, IncomingSummary, OutboxItem, Profile,
-    PurgeReport, Region, Route, RouteVersion, SavedSignal, Settings, SetupInput, SignalFilter,
-    SignalInput, SignalSummary, StepInput, Suspicion, SyncStatus,
+    DirectoryPreview, DirectoryStatus, ForwardInput, ImportResult, InboxItem, IncomingSummary,
+    OutboxItem, Profile, PurgeReport, Region, Route, RouteVersion, SavedSignal, Settings,
+    SetupInput, SignalFilter, SignalInput, SignalSummary, StepInput, Suspicion, SyncStatus,
 };
 
 /// The message of the generic IPC error.
@@ -175,12 +175,34 @@ pub async fn directory_status() -> Result<Option<DirectoryStatus>, ApiError> {
 }
 
 /// Imports a signed directory (the text of the file from the coordinator).
-pub async fn import_directory(json: &str) -> Result<DirectoryStatus, ApiError> {
+/// Checks a directory file without importing it (shows the root fingerprint to confirm).
+pub async fn preview_directory(json: &str) -> Result<DirectoryPreview, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
         json: &'a str,
     }
-    call("import_directory", &Args { json }).await
+    call("preview_directory", &Args { json }).await
+}
+
+/// Imports a directory; the first one only with the root fingerprint the user confirmed.
+pub async fn import_directory(
+    json: &str,
+    confirmed_root: Option<&str>,
+) -> Result<DirectoryStatus, ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        json: &'a str,
+        confirmed_root: Option<&'a str>,
+    }
+    call(
+        "import_directory",
+        &Args {
+            json,
+            confirmed_root,
+        },
+    )
+    .await
 }
 
 /// Seals signals into one bundle for the given participants (directory ids) in the outbox.

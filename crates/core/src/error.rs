@@ -37,6 +37,8 @@ pub enum CoreError {
     DirectoryBadSignature,
     #[error("directory older than the one held")]
     DirectoryOlder,
+    #[error("region root not confirmed")]
+    DirectoryUnconfirmed,
     #[error("no directory imported")]
     NoDirectory,
     #[error("recipient not in the directory")]
@@ -92,6 +94,7 @@ impl CoreError {
             CoreError::DirectoryBadSignature => "directory_bad_signature",
             CoreError::DirectoryOlder => "directory_older",
             CoreError::NoDirectory => "no_directory",
+            CoreError::DirectoryUnconfirmed => "directory_unconfirmed",
             CoreError::UnknownRecipient => "unknown_recipient",
             CoreError::Bundle(e) => e.code(),
             CoreError::Offline => "offline",
@@ -145,6 +148,7 @@ impl CoreError {
             CoreError::DirectoryWrongRoot => "Dit deelnemersoverzicht is niet ondertekend door de regio waaraan dit apparaat gekoppeld is. Het is niet ingelezen.".into(),
             CoreError::DirectoryBadSignature => "De handtekening van het deelnemersoverzicht klopt niet. Het is niet ingelezen.".into(),
             CoreError::DirectoryOlder => "Dit deelnemersoverzicht is ouder dan het overzicht dat al is ingelezen.".into(),
+            CoreError::DirectoryUnconfirmed => "Vergelijk eerst de vingerafdruk van de regio met die van de coördinator en bevestig hem. Er is niets ingelezen.".into(),
             CoreError::NoDirectory => "Lees eerst het deelnemersoverzicht van de regio in.".into(),
             CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
             CoreError::Bundle(e) => e.message(),

@@ -64,14 +64,47 @@ impl Zicht {
         }))
     }
 
+    /// Checks a signed directory without importing it: against the pinned root when there is
+    /// one, else against the root key it names, whose fingerprint the user must then confirm.
+    pub fn preview_directory(&self, json: &str) -> Result<DirectoryPreview> {
+        let signed: SignedDirectory = serde_json::from_str(json)
+            .map_err(|_| CoreError::DirectoryInvalid("not a signed directory".into()))?;
+        let pinned: Option<[u8; 32]> = self.vault()?.get(STATE, b"region_root")?;
+        let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
+        let me = self.device_identity()?;
+        Ok(DirectoryPreview {
+            region: dir.region,
+            version: dir.version,
+            root_fingerprint: directory::root_fingerprint(&root),
+            pinned: pinned.is_some(),
+            participants: dir.participants.len(),
+            me: dir
+                .participants
+                .into_iter()
+                .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key)),
+        })
+    }
+
     /// Imports a signed directory (the JSON of a [`SignedDirectory`]). The first import pins
-    /// the region root key; later ones must be signed by it and not be older.
-    pub fn import_directory(&mut self, json: &str) -> Result<DirectoryStatus> {
+    /// the region root key, and only when `confirmed_root` is the fingerprint of that key (the
+    /// user compared it with the coordinator's); later ones must be signed by the pinned root
+    /// and not be older.
+    pub fn import_directory(
+        &mut self,
+        json: &str,
+        confirmed_root: Option<&str>,
+    ) -> Result<DirectoryStatus> {
         let signed: SignedDirectory = serde_json::from_str(json)
             .map_err(|_| CoreError::DirectoryInvalid("not a signed directory".into()))?;
         let v = self.vault()?;
         let pinned: Option<[u8; 32]> = v.get(STATE, b"region_root")?;
         let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        if pinned.is_none()
+            && confirmed_root.map(digits) != Some(digits(&directory::root_fingerprint(&root)))
+        {
+            return Err(CoreError::DirectoryUnconfirmed);
+        }
         if let Some((held, _)) = self.directory()? {
             // Older is refused; the same version must be the very same document.
             if dir.version < held.version || (dir.version == held.version && dir != held) {

@@ -80,6 +80,21 @@ pub struct DirectoryStatus {
     pub me: Option<Participant>,
 }
 
+/// A directory file checked but not imported: what the user must confirm before the region's
+/// root key is pinned on this device (trust on first use, compared by phone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryPreview {
+    pub region: String,
+    pub version: u32,
+    /// Fingerprint of the root key that signed it (six groups of five digits).
+    pub root_fingerprint: String,
+    /// True when this device already trusts that root (no confirmation needed).
+    pub pinned: bool,
+    pub participants: usize,
+    /// This device's own entry, if the directory lists it.
+    pub me: Option<Participant>,
+}
+
 /// What a bundle carries (the plaintext inside the encryption).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BundlePayload {

@@ -14,7 +14,9 @@ use crate::widgets::{DataItem, ErrorAlert};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
-use zicht_model::{DeviceIdentity, DirectoryStatus, InboxItem, OutboxItem, Signal};
+use zicht_model::{
+    DeviceIdentity, DirectoryPreview, DirectoryStatus, InboxItem, OutboxItem, Signal,
+};
 
 /// What could not be read from a chosen file.
 const UNREADABLE: &str = "Het bestand kon niet worden gelezen. Kies het opnieuw.";
@@ -247,6 +249,22 @@ fn RegionSection() -> impl IntoView {
     spawn_local(async move {
         dir.try_set(Some(api::directory_status().await.map_err(|e| e.message)));
     });
+    // A first directory waiting for the user to confirm its root fingerprint.
+    let pending = RwSignal::new(None::<(String, DirectoryPreview)>);
+    let import = move |text: String, confirmed: Option<String>| async move {
+        match api::import_directory(&text, confirmed.as_deref()).await {
+            Ok(st) => {
+                outcome.try_set(Some(Ok(directory_imported_text(&st))));
+                dir.try_set(Some(Ok(Some(st))));
+            }
+            Err(e) => {
+                outcome.try_set(Some(Err(format!(
+                    "Het deelnemersoverzicht is niet ingelezen: {}",
+                    e.message
+                ))));
+            }
+        }
+    };
     let on_file = move |ev: leptos::ev::Event| {
         let Some(file) = picked_file(&ev) else {
             return;
@@ -261,10 +279,12 @@ fn RegionSection() -> impl IntoView {
                 outcome.try_set(Some(Err(UNREADABLE.into())));
                 return;
             };
-            match api::import_directory(&text).await {
-                Ok(st) => {
-                    outcome.try_set(Some(Ok(directory_imported_text(&st))));
-                    dir.try_set(Some(Ok(Some(st))));
+            match api::preview_directory(&text).await {
+                // Signed by the root this device already trusts: import at once.
+                Ok(p) if p.pinned => import(text, None).await,
+                // The first directory: the user compares the root fingerprint first.
+                Ok(p) => {
+                    pending.try_set(Some((text, p)));
                 }
                 Err(e) => {
                     outcome.try_set(Some(Err(format!(
@@ -274,6 +294,20 @@ fn RegionSection() -> impl IntoView {
                 }
             }
         });
+    };
+    let confirm = move |_| {
+        let Some((text, p)) = pending.get_untracked() else {
+            return;
+        };
+        pending.set(None);
+        spawn_local(async move { import(text, Some(p.root_fingerprint)).await });
+    };
+    let reject = move |_| {
+        pending.set(None);
+        outcome.set(Some(Err(
+            "Niet ingelezen. Vraag de regiocoördinator om het juiste bestand en vergelijk de vingerafdruk opnieuw."
+                .into(),
+        )));
     };
     view! {
         <section class="zicht-section" aria-labelledby="region-heading">
@@ -302,6 +336,27 @@ fn RegionSection() -> impl IntoView {
                         class="zicht-file-input" aria-describedby="directory-file-description" on:change=on_file/>
                 </div>
             </div>
+            {move || pending.get().map(|(_, p)| view! {
+                <div id="directory-confirm" class="utrecht-alert utrecht-alert--warning zicht-alert" role="group"
+                    aria-labelledby="directory-confirm-heading">
+                    <div class="utrecht-alert__content"><div class="utrecht-alert__message">
+                        <h3 id="directory-confirm-heading" class="utrecht-heading-3">"Vergelijk de vingerafdruk van de regio"</h3>
+                        <p class="utrecht-paragraph">
+                            {format!("Dit is het eerste deelnemersoverzicht op dit apparaat: {} (versie {}, {} deelnemers). ", p.region, p.version, p.participants)}
+                            "Het legt de sleutel van de regio vast; daarna vertrouwt Zicht alleen overzichten met deze sleutel. "
+                            "Vergelijk de vingerafdruk hieronder (bijvoorbeeld telefonisch) met die van de regiocoördinator."
+                        </p>
+                        <p class="utrecht-paragraph zicht-fingerprint" id="directory-root-fingerprint">{p.root_fingerprint.clone()}</p>
+                        <p class="utrecht-paragraph">
+                            <button id="directory-confirm-yes" type="button" class="utrecht-button utrecht-button--primary-action"
+                                on:click=confirm>"Klopt: overzicht inlezen"</button>
+                            " "
+                            <button id="directory-confirm-no" type="button" class="utrecht-button utrecht-button--secondary-action"
+                                on:click=reject>"Klopt niet: niet inlezen"</button>
+                        </p>
+                    </div></div>
+                </div>
+            })}
             <Outcome outcome=outcome id="directory-import-result"/>
         </section>
     }

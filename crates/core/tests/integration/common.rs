@@ -143,7 +143,7 @@ pub fn region() -> TestRegion {
     let json =
         serde_json::to_string(&zicht_core::directory::sign(root.as_ref(), &dir).unwrap()).unwrap();
     for z in [&mut inspector, &mut officer, &mut table] {
-        z.import_directory(&json).unwrap();
+        z.import_trusting(&json).unwrap();
     }
     TestRegion {
         _dirs: dirs,
@@ -157,4 +157,17 @@ pub fn region() -> TestRegion {
 pub fn carry(from: &Zicht, item: &OutboxItem, to: &mut Zicht, at: Now) -> ImportResult {
     to.import_bundle(&from.outbox_bundle(&item.id).unwrap(), at)
         .unwrap()
+}
+
+/// Imports a directory the way the UI does: preview it, and (on the first import) confirm the
+/// root fingerprint the preview shows.
+pub trait ImportTrusting {
+    fn import_trusting(&mut self, json: &str) -> zicht_core::Result<DirectoryStatus>;
+}
+
+impl ImportTrusting for Zicht {
+    fn import_trusting(&mut self, json: &str) -> zicht_core::Result<DirectoryStatus> {
+        let preview = self.preview_directory(json)?;
+        self.import_directory(json, Some(&preview.root_fingerprint))
+    }
 }

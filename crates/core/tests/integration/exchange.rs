@@ -70,7 +70,7 @@ fn devices() -> Devices {
     );
     let json = signed_json(&root, &dir);
     for z in [&mut inspector, &mut officer, &mut other] {
-        let st = z.import_directory(&json).unwrap();
+        let st = z.import_trusting(&json).unwrap();
         assert_eq!(st.participants.len(), 3);
         assert!(st.me.is_some(), "each device finds itself in the directory");
     }
@@ -220,7 +220,7 @@ fn sender_must_be_in_the_directory() {
         ],
     );
     stranger
-        .import_directory(&signed_json(&root(), &own))
+        .import_trusting(&signed_json(&root(), &own))
         .unwrap();
     let s = stranger
         .record_signal(signal_input(), now())
@@ -240,7 +240,7 @@ fn directory_pinning_versions_and_signatures() {
     // Another root: refused once a root is pinned.
     let e = d
         .officer
-        .import_directory(&signed_json(&root(), &d.dir))
+        .import_trusting(&signed_json(&root(), &d.dir))
         .unwrap_err();
     assert_eq!(e.code(), "directory_wrong_root");
     // Altered text: bad signature.
@@ -248,7 +248,7 @@ fn directory_pinning_versions_and_signatures() {
     signed.directory = signed.directory.replace("Naam af", "Naam aanvaller");
     let e = d
         .officer
-        .import_directory(&serde_json::to_string(&signed).unwrap())
+        .import_trusting(&serde_json::to_string(&signed).unwrap())
         .unwrap_err();
     assert_eq!(e.code(), "directory_bad_signature");
     // Newer version accepted, then the older refused.
@@ -257,7 +257,7 @@ fn directory_pinning_versions_and_signatures() {
     v2.participants.pop();
     assert_eq!(
         d.officer
-            .import_directory(&signed_json(&d.root, &v2))
+            .import_trusting(&signed_json(&d.root, &v2))
             .unwrap()
             .participants
             .len(),
@@ -265,12 +265,12 @@ fn directory_pinning_versions_and_signatures() {
     );
     let e = d
         .officer
-        .import_directory(&signed_json(&d.root, &d.dir))
+        .import_trusting(&signed_json(&d.root, &d.dir))
         .unwrap_err();
     assert_eq!(e.code(), "directory_older");
     // Garbage.
     assert_eq!(
-        d.officer.import_directory("{").unwrap_err().code(),
+        d.officer.import_trusting("{").unwrap_err().code(),
         "directory_invalid"
     );
     // Unknown recipient and no directory.
@@ -312,7 +312,7 @@ fn keys_and_outbox_survive_restart_and_stay_encrypted() {
             participant("af", ParticipantRole::Aandachtsfunctionaris, &other),
         ],
     );
-    z.import_directory(&signed_json(&root, &d)).unwrap();
+    z.import_trusting(&signed_json(&root, &d)).unwrap();
     let mut input = signal_input();
     input.observation = "UITWISSELKANARIE waargenomen".into();
     let s = z.record_signal(input, now()).unwrap().signal;
@@ -440,10 +440,49 @@ fn only_officers_and_the_table_receive_and_only_officers_answer_inspectors() {
         &officer,
     ));
     officer
-        .import_directory(&signed_json(&d.root, &dir))
+        .import_trusting(&signed_json(&d.root, &dir))
         .unwrap();
     let a = officer.record_signal(signal_input(), now()).unwrap().signal;
     officer
         .send_signals(&[a.id], &["insp".into()], now())
         .unwrap();
+}
+
+/// Trust on first use is a step the user takes: the first directory pins its root only when
+/// the user confirmed that root's fingerprint (compared with the coordinator's by phone).
+#[test]
+fn the_first_directory_needs_its_root_fingerprint_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = fresh(dir.path());
+    let root = root();
+    let d = directory(
+        1,
+        vec![participant("insp", ParticipantRole::Toezichthouder, &z)],
+    );
+    let json = signed_json(&root, &d);
+    let preview = z.preview_directory(&json).unwrap();
+    assert!(!preview.pinned);
+    assert_eq!(preview.root_fingerprint.split(' ').count(), 6);
+    assert_eq!(preview.me.unwrap().id, "insp");
+    for unconfirmed in [None, Some("12345 12345 12345 12345 12345 12345")] {
+        let e = z.import_directory(&json, unconfirmed).unwrap_err();
+        assert_eq!(e.code(), "directory_unconfirmed");
+        assert!(
+            z.directory_status().unwrap().is_none(),
+            "nothing imported, nothing pinned"
+        );
+    }
+    // Spaces do not matter, the digits do.
+    let typed = preview.root_fingerprint.replace(' ', "");
+    z.import_directory(&json, Some(&typed)).unwrap();
+    // From now on the pinned root decides; no confirmation is asked.
+    assert!(z.preview_directory(&json).unwrap().pinned);
+    let v2 = directory(2, d.participants.clone());
+    z.import_directory(&signed_json(&root, &v2), None).unwrap();
+    assert_eq!(
+        z.preview_directory(&signed_json(&super::exchange::root(), &v2))
+            .unwrap_err()
+            .code(),
+        "directory_wrong_root"
+    );
 }

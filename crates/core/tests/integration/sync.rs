@@ -206,8 +206,8 @@ fn pair() -> (Vec<tempfile::TempDir>, Zicht, Zicht) {
     };
     let json =
         serde_json::to_string(&zicht_core::directory::sign(root.as_ref(), &d).unwrap()).unwrap();
-    a.import_directory(&json).unwrap();
-    b.import_directory(&json).unwrap();
+    a.import_trusting(&json).unwrap();
+    b.import_trusting(&json).unwrap();
     (dirs, a, b)
 }
 
@@ -512,11 +512,9 @@ fn a_bundle_from_a_sender_not_yet_in_my_directory_is_kept_until_it_is() {
     };
     let af = participant("af", ParticipantRole::Aandachtsfunctionaris, &officer);
     let nc = participant("nieuw", ParticipantRole::Toezichthouder, &newcomer);
-    officer
-        .import_directory(&sign(1, vec![af.clone()]))
-        .unwrap();
+    officer.import_trusting(&sign(1, vec![af.clone()])).unwrap();
     newcomer
-        .import_directory(&sign(2, vec![af.clone(), nc.clone()]))
+        .import_trusting(&sign(2, vec![af.clone(), nc.clone()]))
         .unwrap();
     enrol(&mut newcomer, &e, &e.url());
     enrol(&mut officer, &e, &e.url());
@@ -539,7 +537,7 @@ fn a_bundle_from_a_sender_not_yet_in_my_directory_is_kept_until_it_is() {
         "kept at the endpoint, not acked"
     );
 
-    officer.import_directory(&sign(2, vec![af, nc])).unwrap();
+    officer.import_trusting(&sign(2, vec![af, nc])).unwrap();
     for _ in 0..2 {
         round(&mut officer, 0);
     }
