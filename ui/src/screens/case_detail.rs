@@ -805,7 +805,7 @@ fn ForwardFormView(
                                 | "reason"
                         )
                     });
-                    let mut msg = format!("Niet doorgestuurd: {}", e.message);
+                    let mut msg = e.message.clone();
                     if !rest.is_empty() {
                         msg = format!("{msg} {}", rest.join(" "));
                     }
