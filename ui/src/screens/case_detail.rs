@@ -540,7 +540,7 @@ fn AdviceItem(a: CaseAdvice, st: St, closed: bool) -> impl IntoView {
     view! {
         <li class="utrecht-ordered-list__item case-advice" value=a.step.order data-contact=cid.clone()>
             <p class="utrecht-paragraph"><strong>{c.name.clone()}</strong>
-                {external.then(|| " (buiten de gemeente: grondslag nodig)")}</p>
+                {external.then_some(" (buiten de gemeente: grondslag nodig)")}</p>
             <ul class="utrecht-unordered-list zicht-contact-lines">
                 {c.phone.clone().map(|p| view! {
                     <li class="utrecht-unordered-list__item">"Telefoon: "
