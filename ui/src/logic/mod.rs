@@ -1,5 +1,6 @@
 //! State-independent helpers: everything here is plain Rust, unit-tested on the host.
 
+pub mod case;
 pub mod checklist;
 pub mod exchange;
 pub mod fields;

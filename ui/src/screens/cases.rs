@@ -1,8 +1,247 @@
-//! Casussen (being built).
+//! Casussen: the attention officer's cases (acute first), and a form to start a new case from
+//! one or more signals.
 
+use crate::api;
+use crate::app::{use_ctx, View};
+use crate::logic::case::{
+    case_input, choice_id, in_order, retention_text, signal_choice_text, signal_errors, toggle,
+    unplaced,
+};
+use crate::logic::fields::error_id;
+use crate::logic::format::count_text;
+use crate::widgets::{
+    field_error, CheckboxField, ErrorAlert, FieldErrorMessage, Fieldset, TextField,
+};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeSet;
+use zicht_model::{CaseSummary, FieldError, SignalFilter, SignalSummary};
+
+/// A checkbox that carries a value (`class` and `value` are what tests and forms look for),
+/// with its label and an optional error tied through `aria-describedby`.
+#[component]
+pub fn ValueCheckbox(
+    #[prop(into)] id: String,
+    class: &'static str,
+    #[prop(into)] value: String,
+    #[prop(into)] label: String,
+    checked: Signal<bool>,
+    on_toggle: Callback<bool>,
+    #[prop(optional)] error: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let err_id = error_id(&id);
+    view! {
+        <div class="utrecht-form-field utrecht-form-field--checkbox">
+            <div class="utrecht-form-field__label utrecht-form-field__label--checkbox">
+                <label class="utrecht-form-label utrecht-form-label--checkbox" for=id.clone()>{label}</label>
+            </div>
+            <FieldErrorMessage input_id=id.clone() error=error/>
+            <div class="utrecht-form-field__input">
+                <input
+                    type="checkbox"
+                    id=id
+                    name=class
+                    value=value
+                    class=format!("utrecht-checkbox utrecht-checkbox--html-input {class}")
+                    aria-describedby=move || error.with(|e| e.is_some()).then(|| err_id.clone())
+                    aria-invalid=move || error.with(|e| e.is_some()).then_some("true")
+                    prop:checked=move || checked.get()
+                    on:change=move |ev| on_toggle.run(event_target_checked(&ev))
+                />
+            </div>
+        </div>
+    }
+}
 
 #[component]
 pub fn CasesScreen() -> impl IntoView {
-    view! { <h1 class="utrecht-heading-1" tabindex="-1">"Casussen"</h1> }
+    let rows = RwSignal::new(None::<Result<Vec<CaseSummary>, String>>);
+    let show_new = RwSignal::new(false);
+    spawn_local(async move {
+        rows.try_set(Some(api::cases().await.map_err(|e| e.message)));
+    });
+
+    view! {
+        <h1 class="utrecht-heading-1" tabindex="-1">"Casussen"</h1>
+        <p class="utrecht-paragraph">
+            <button type="button" id="case-new" class="utrecht-button utrecht-button--primary-action"
+                aria-expanded=move || if show_new.get() { "true" } else { "false" }
+                aria-controls="case-new-section"
+                on:click=move |_| show_new.update(|s| *s = !*s)>"Nieuwe casus"</button>
+        </p>
+        <div id="case-new-section">
+            {move || show_new.get().then(|| view! { <NewCaseForm/> })}
+        </div>
+        <section class="zicht-section" aria-labelledby="case-list-heading">
+            <h2 id="case-list-heading" class="utrecht-heading-2">"Overzicht"</h2>
+            <p class="utrecht-paragraph zicht-count" id="case-list-count" role="status" aria-live="polite">
+                {move || match rows.get() {
+                    Some(Ok(r)) => count_text(r.len(), "casus", "casussen"),
+                    Some(Err(_)) => String::new(),
+                    None => "Bezig met laden…".into(),
+                }}
+            </p>
+            {move || match rows.get() {
+                None => ().into_any(),
+                Some(Err(m)) => view! { <ErrorAlert message=format!("De casussen konden niet worden geladen: {m}")/> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="utrecht-paragraph" id="case-list">"Er zijn nog geen casussen."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! { <CaseTable list=list/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn CaseTable(list: Vec<CaseSummary>) -> impl IntoView {
+    let ctx = use_ctx();
+    view! {
+        <div class="zicht-table-scroll" role="region" aria-label="Lijst van casussen" tabindex="0">
+        <table class="utrecht-table utrecht-table--html-table zicht-table" id="case-list">
+            <thead class="utrecht-table__header">
+                <tr class="utrecht-table__row">
+                    <th class="utrecht-table__header-cell" scope="col">"Werktitel"</th>
+                    <th class="utrecht-table__header-cell" scope="col">"Status"</th>
+                    <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Signalen"</th>
+                    <th class="utrecht-table__header-cell" scope="col">"Weging"</th>
+                    <th class="utrecht-table__header-cell" scope="col">"Traject"</th>
+                    <th class="utrecht-table__header-cell" scope="col">"Bewaren tot"</th>
+                    <th class="utrecht-table__header-cell" scope="col"><span class="zicht-visually-hidden">"Actie"</span></th>
+                </tr>
+            </thead>
+            <tbody class="utrecht-table__body">
+                {list.into_iter().map(|c| {
+                    let id = c.id.clone();
+                    let title = c.title.clone();
+                    view! {
+                        <tr class="utrecht-table__row case-row" data-id=c.id.clone()>
+                            <td class="utrecht-table__cell">
+                                {c.title.clone()}
+                                {c.acute.then(|| view! { " " <strong class="zicht-acute case-acute-marker">"Acuut"</strong> })}
+                            </td>
+                            <td class="utrecht-table__cell">{c.status.label()}</td>
+                            <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{c.signals}</td>
+                            <td class="utrecht-table__cell">{c.weging.map(|w| w.label()).unwrap_or("Niet gewogen")}</td>
+                            <td class="utrecht-table__cell">{c.track.map(|t| t.label()).unwrap_or("")}</td>
+                            <td class="utrecht-table__cell">{retention_text(c.retention_until.as_ref())}</td>
+                            <td class="utrecht-table__cell">
+                                <button type="button" class="utrecht-button utrecht-button--secondary-action case-open"
+                                    on:click=move |_| ctx.go(View::Casus(id.clone()))>
+                                    "Openen" <span class="zicht-visually-hidden">{format!(" (casus {title})")}</span>
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        </div>
+    }
+}
+
+/// "Nieuwe casus": a working title, the signals and whether it is acute.
+#[component]
+fn NewCaseForm() -> impl IntoView {
+    let ctx = use_ctx();
+    let signals = RwSignal::new(None::<Result<Vec<SignalSummary>, String>>);
+    let title = RwSignal::new(String::new());
+    let acute = RwSignal::new(false);
+    let chosen = RwSignal::new(BTreeSet::<String>::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    // The signal ids as last submitted: `signals.N` errors refer to positions in it.
+    let submitted = RwSignal::new(Vec::<String>::new());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    spawn_local(async move {
+        signals.try_set(Some(
+            api::list_signals(&SignalFilter::default())
+                .await
+                .map_err(|e| e.message),
+        ));
+    });
+    let order = move || -> Vec<String> {
+        signals.with_untracked(|s| match s {
+            Some(Ok(list)) => list.iter().map(|s| s.id.clone()).collect(),
+            _ => Vec::new(),
+        })
+    };
+    let submit = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        let ids = chosen.with_untracked(|c| in_order(c, &order()));
+        let input = case_input(&title.get_untracked(), ids.clone(), acute.get_untracked());
+        failure.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            match api::create_case(&input).await {
+                Ok(case) => {
+                    ctx.go(View::Casus(case.id));
+                }
+                Err(e) => {
+                    let rest = unplaced(&e.fields, |f| {
+                        f == "title" || f == "signals" || f.starts_with("signals.")
+                    });
+                    if e.fields.is_empty() {
+                        failure
+                            .try_set(Some(format!("De casus is niet aangemaakt: {}", e.message)));
+                    } else if !rest.is_empty() {
+                        failure.try_set(Some(rest.join(" ")));
+                    }
+                    submitted.try_set(ids);
+                    errors.try_set(e.fields);
+                    busy.try_set(false);
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="zicht-section" aria-labelledby="case-new-heading">
+            <h2 id="case-new-heading" class="utrecht-heading-2">"Nieuwe casus"</h2>
+            <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <TextField id="case-title" label="Werktitel (zonder namen)" value=title
+                    error=field_error(errors, "title")
+                    description="Een korte titel die niemand identificeert, bijvoorbeeld de naam van het park."/>
+                <Fieldset legend="Signalen in deze casus" id="case-signals"
+                    error=field_error(errors, "signals") error_for="case-signals">
+                    {move || match signals.get() {
+                        None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
+                        Some(Err(m)) => view! { <ErrorAlert message=format!("De signalen konden niet worden geladen: {m}")/> }.into_any(),
+                        Some(Ok(list)) if list.is_empty() => view! {
+                            <p class="utrecht-paragraph" id="case-no-signals">"Er zijn nog geen signalen vastgelegd."</p>
+                        }.into_any(),
+                        Some(Ok(list)) => list.into_iter().map(|s| {
+                            let sid = s.id.clone();
+                            let sid2 = s.id.clone();
+                            let sid3 = s.id.clone();
+                            let error = Signal::derive(move || {
+                                let errs = errors.with(|e| submitted.with(|sub| signal_errors(e, sub)));
+                                let msgs: Vec<String> = errs.into_iter().filter(|(id, _)| *id == sid3).map(|(_, m)| m).collect();
+                                (!msgs.is_empty()).then(|| msgs.join(" "))
+                            });
+                            view! {
+                                <ValueCheckbox id=choice_id("case-signal", &s.id) class="case-signal" value=s.id.clone()
+                                    label=signal_choice_text(&s)
+                                    checked=Signal::derive(move || chosen.with(|c| c.contains(&sid)))
+                                    on_toggle=Callback::new(move |on: bool| chosen.update(|c| toggle(c, &sid2, on)))
+                                    error=error/>
+                            }
+                        }).collect_view().into_any(),
+                    }}
+                </Fieldset>
+                <CheckboxField id="case-acute"
+                    label="Acuut: eerst monodisciplinair ingrijpen, daarna de tafel informeren"
+                    checked=Signal::derive(move || acute.get())
+                    on_toggle=Callback::new(move |on: bool| acute.set(on))/>
+                {move || failure.get().map(|m| view! { <ErrorAlert id="case-new-error" message=m/> })}
+                <p class="utrecht-paragraph">
+                    <button type="submit" id="case-create" class="utrecht-button utrecht-button--primary-action"
+                        aria-disabled=move || busy.get().then_some("true")>"Casus aanmaken"</button>
+                </p>
+            </form>
+        </section>
+    }
 }
