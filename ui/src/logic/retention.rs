@@ -56,11 +56,6 @@ pub fn purge_notice(r: Option<&PurgeReport>, today: NaiveDate) -> Option<String>
     })
 }
 
-/// Parses a whole number of months (or minutes) from an input; `None` when it is not one.
-pub fn parse_count(s: &str) -> Option<u32> {
-    s.trim().parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,12 +118,5 @@ mod tests {
             None
         );
         assert_eq!(purge_notice(None, today), None);
-    }
-
-    #[test]
-    fn counts_parse() {
-        assert_eq!(parse_count(" 24 "), Some(24));
-        assert_eq!(parse_count("1,5"), None);
-        assert_eq!(parse_count("-1"), None);
     }
 }
