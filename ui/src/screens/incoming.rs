@@ -273,13 +273,14 @@ fn OfficerActions(
             match api::accept_incoming(&id).await {
                 Ok(ids) => {
                     status.try_set(accepted_text(ids.len()));
+                    reload.run(());
+                    // Last: this hides the buttons (and ends this component).
                     state.try_update(|i| {
                         i.disposition = Disposition::Geaccepteerd {
                             at: now(),
                             by: by(),
                         }
                     });
-                    reload.run(());
                 }
                 Err(e) => {
                     failure.try_set(Some(format!("Opnemen is mislukt: {}", e.message)));
@@ -300,13 +301,11 @@ fn OfficerActions(
         spawn_local(async move {
             match api::dismiss_incoming(&id, &why).await {
                 Ok(item) => {
-                    status.try_set(format!(
-                        "Gemarkeerd als {}.",
-                        disposition_text(&item.disposition).to_lowercase()
-                    ));
+                    status.try_set("Gemarkeerd als niet relevant. Er is niets overgenomen.".into());
                     errors.try_set(Vec::new());
-                    state.try_set(item);
                     reload.run(());
+                    // Last: this hides the form (and ends this component).
+                    state.try_set(item);
                 }
                 Err(e) if !e.fields.is_empty() => {
                     errors.try_set(e.fields);
@@ -379,6 +378,7 @@ fn DecisionForm(
                 Ok(out) => {
                     errors.try_set(Vec::new());
                     status.try_set(decision_sent_text(&out));
+                    reload.run(());
                     if let Some(t) = input.track {
                         let by = ctx
                             .profile
@@ -395,7 +395,6 @@ fn DecisionForm(
                             })
                         });
                     }
-                    reload.run(());
                 }
                 Err(e) if !e.fields.is_empty() => {
                     errors.try_set(e.fields);
