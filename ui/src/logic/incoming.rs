@@ -28,6 +28,17 @@ pub fn incoming_state_text(i: &IncomingSummary) -> String {
     disposition_text(&i.disposition)
 }
 
+/// The state of an opened bundle, in the same words as the list.
+pub fn item_state_text(i: &InboxItem) -> String {
+    if let Some(d) = &i.answered {
+        return format!("Besluit verstuurd: {}", d.track.label());
+    }
+    if let Some(d) = &i.payload.decision {
+        return format!("Besluit: {}", d.track.label());
+    }
+    disposition_text(&i.disposition)
+}
+
 /// "Grondslag: <kind> — <explanation>. Gedeeld: <fields>".
 pub fn basis_text(b: &LegalBasis) -> String {
     let shared = if b.fields.is_empty() {
@@ -240,7 +251,9 @@ mod tests {
             decided_by: "T".into(),
         });
         assert!(!can_decide(tafel, &i));
+        assert_eq!(item_state_text(&i), "Besluit verstuurd: Zorgtraject");
         let mut i = item();
+        assert_eq!(item_state_text(&i), "Nieuw");
         i.disposition = Disposition::NietRelevant {
             at: at(),
             by: "A".into(),

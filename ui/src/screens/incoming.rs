@@ -8,8 +8,8 @@ use crate::app::use_ctx;
 use crate::dom::{focus_id, now};
 use crate::logic::format::{count_text, datetime_nl, forms_text};
 use crate::logic::incoming::{
-    accepted_text, basis_text, can_accept, can_decide, decision_sent_text, disposition_text,
-    incoming_state_text, not_shared_text,
+    accepted_text, basis_text, can_accept, can_decide, decision_sent_text, incoming_state_text,
+    item_state_text, not_shared_text,
 };
 use crate::widgets::{field_error, DataItem, ErrorAlert, SelectField, TextAreaField};
 use leptos::prelude::*;
@@ -143,7 +143,7 @@ fn IncomingDetail(item: InboxItem, reload: Callback<()>) -> impl IntoView {
                 <DataItem key="Afzender">{format!("{}, {}, {}", sender.display_name, sender.role.label(), sender.municipality)}</DataItem>
                 <DataItem key="Verstuurd op">{datetime_nl(&payload.sent_at)}</DataItem>
                 <DataItem key="Ontvangen op">{received}</DataItem>
-                <DataItem key="Status">{move || state.with(|i| disposition_text(&i.disposition))}</DataItem>
+                <DataItem key="Status">{move || state.with(item_state_text)}</DataItem>
             </dl>
             <p class="utrecht-paragraph" id="incoming-verified">
                 {format!("Geverifieerd: ondertekend door {} volgens het deelnemersoverzicht.", sender.display_name)}
