@@ -267,6 +267,17 @@ fn MainLayout() -> impl IntoView {
             }
         });
     }
+    // Once per unlock: tell the user when today's retention purge removed records.
+    let purge_notice = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(report) = api::last_purge().await {
+            let today = crate::dom::now().date();
+            purge_notice.try_set(crate::logic::retention::purge_notice(
+                report.as_ref(),
+                today,
+            ));
+        }
+    });
     let view_memo = Memo::new(move |_| ctx.view.get());
     // Move focus to the new screen's heading, so keyboard and screen-reader users land there.
     Effect::new(move |_| {
@@ -290,6 +301,17 @@ fn MainLayout() -> impl IntoView {
             <screens::nav::Nav/>
             <main id="main" class="zicht-main" tabindex="-1">
                 <Banner/>
+                {move || purge_notice.get().map(|m| view! {
+                    <div id="purge-notice" class="utrecht-alert utrecht-alert--info zicht-alert" role="status">
+                        <div class="utrecht-alert__content">
+                            <div class="utrecht-alert__message">
+                                <p class="utrecht-paragraph">{m}</p>
+                                <button type="button" class="utrecht-button utrecht-button--secondary-action"
+                                    on:click=move |_| purge_notice.set(None)>"Melding sluiten"</button>
+                            </div>
+                        </div>
+                    </div>
+                })}
                 {move || match view_memo.get() {
                     View::Controle => view! { <screens::control::ControlScreen/> }.into_any(),
                     View::Nieuw => view! { <screens::signal_form::SignalFormScreen/> }.into_any(),

@@ -73,41 +73,43 @@ pub fn is_me(dir: &DirectoryStatus, p: &Participant) -> bool {
     })
 }
 
-/// Who may receive a signal from this device: attention officers and the regional table, not
-/// this device itself. Those of `own_municipality` come first, then by role, municipality and
-/// name.
+/// Who may receive a single signal from the signal detail, without a legal basis: the
+/// attention officers of the user's own municipality and, when this device is an attention
+/// officer's, also the inspectors of that municipality (feedback to the reporter). Never this
+/// device itself. Anyone else (another municipality, the regional table) needs a legal basis,
+/// which is given from the case screen. Officers come first, then by name.
 pub fn eligible_recipients(
     dir: &DirectoryStatus,
     own_municipality: Option<&str>,
 ) -> Vec<Participant> {
+    let Some(own) = own_municipality else {
+        return Vec::new();
+    };
+    let officer_device = dir
+        .me
+        .as_ref()
+        .is_some_and(|me| me.role == ParticipantRole::Aandachtsfunctionaris);
     let mut out: Vec<Participant> = dir
         .participants
         .iter()
-        .filter(|p| {
-            matches!(
-                p.role,
-                ParticipantRole::Aandachtsfunctionaris | ParticipantRole::RegionaleTafel
-            )
+        .filter(|p| p.municipality.eq_ignore_ascii_case(own))
+        .filter(|p| match p.role {
+            ParticipantRole::Aandachtsfunctionaris => true,
+            ParticipantRole::Toezichthouder => officer_device,
+            ParticipantRole::RegionaleTafel => false,
         })
         .filter(|p| !is_me(dir, p))
         .cloned()
         .collect();
     out.sort_by(|a, b| {
-        let elsewhere = |p: &Participant| Some(p.municipality.as_str()) != own_municipality;
-        (
-            elsewhere(a),
-            a.role,
-            &a.municipality,
-            &a.display_name,
-            &a.id,
-        )
-            .cmp(&(
-                elsewhere(b),
-                b.role,
-                &b.municipality,
-                &b.display_name,
-                &b.id,
-            ))
+        let key = |p: &Participant| {
+            (
+                p.role != ParticipantRole::Aandachtsfunctionaris,
+                p.display_name.clone(),
+                p.id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
     });
     out
 }
@@ -270,17 +272,19 @@ mod tests {
     }
 
     #[test]
-    fn recipients_are_officers_and_the_table_but_not_me_own_municipality_first() {
+    fn recipients_are_the_own_municipalitys_officers_but_not_me() {
         let d = dir(None);
+        // Without knowing this device's role: officers of the own municipality only (not
+        // Deventer's officer, not the table, not the inspector).
         assert_eq!(
             ids(&eligible_recipients(&d, Some("Zutphen"))),
-            ["af-zut", "af-zut-2", "af-dev", "tafel"]
+            ["af-zut", "af-zut-2"]
         );
-        assert_eq!(
-            ids(&eligible_recipients(&d, None)),
-            ["af-dev", "af-zut", "af-zut-2", "tafel"]
-        );
-        // An officer's own device is not offered, also when listed twice (same key, other id).
+        assert_eq!(ids(&eligible_recipients(&d, Some("Deventer"))), ["af-dev"]);
+        assert!(eligible_recipients(&d, None).is_empty());
+        assert!(eligible_recipients(&d, Some("Elders")).is_empty());
+        // An officer's own device is not offered, also when listed twice (same key, other id);
+        // an officer may also send feedback to the inspectors of the own municipality.
         let me = p(
             "af-zut-2-oud",
             ParticipantRole::Aandachtsfunctionaris,
@@ -290,10 +294,17 @@ mod tests {
         let d = dir(Some(me));
         assert_eq!(
             ids(&eligible_recipients(&d, Some("Zutphen"))),
-            ["af-zut", "af-dev", "tafel"]
+            ["af-zut", "insp"]
         );
+        // An inspector sends to the officers, never to another inspector.
+        let d = dir(Some(d.participants[1].clone()));
+        assert_eq!(
+            ids(&eligible_recipients(&d, Some("Zutphen"))),
+            ["af-zut", "af-zut-2"]
+        );
+        // The table is never offered here (it gets cases, with a legal basis).
         let d = dir(Some(d.participants[0].clone()));
-        assert!(!ids(&eligible_recipients(&d, None)).contains(&"tafel"));
+        assert!(!ids(&eligible_recipients(&d, Some("Deventer"))).contains(&"tafel"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! State-independent helpers: everything here is plain Rust, unit-tested on the host.
 
+pub mod audit;
 pub mod case;
 pub mod checklist;
 pub mod exchange;
@@ -7,5 +8,8 @@ pub mod fields;
 pub mod filter;
 pub mod form;
 pub mod format;
+pub mod incoming;
 pub mod keys;
+pub mod retention;
+pub mod route_edit;
 pub mod route_text;

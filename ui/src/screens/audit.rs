@@ -1,8 +1,119 @@
-//! Auditlog (being built).
+//! Auditlog: every create, view, change, export, send, receive and purge on this device, in a
+//! hash chain the user can check and export for the privacy officer.
 
+use crate::api;
+use crate::logic::audit::{newest_first, short_record};
+use crate::logic::format::datetime_nl;
+use crate::widgets::ErrorAlert;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use zicht_model::{AuditEntry, AuditVerification};
 
 #[component]
 pub fn AuditScreen() -> impl IntoView {
-    view! { <h1 class="utrecht-heading-1" tabindex="-1">"Auditlog"</h1> }
+    let entries = RwSignal::new(None::<Result<Vec<AuditEntry>, String>>);
+    let load = move || {
+        spawn_local(async move {
+            entries.try_set(Some(
+                api::audit_log(None)
+                    .await
+                    .map(newest_first)
+                    .map_err(|e| e.message),
+            ));
+        });
+    };
+    load();
+    let verification = RwSignal::new(None::<Result<AuditVerification, String>>);
+    let verify = move |_| {
+        verification.set(None);
+        spawn_local(async move {
+            verification.try_set(Some(api::verify_audit().await.map_err(|e| e.message)));
+        });
+    };
+    let export_status = RwSignal::new(String::new());
+    let export_failure = RwSignal::new(None::<String>);
+    let export = move |_| {
+        export_status.set(String::new());
+        export_failure.set(None);
+        spawn_local(async move {
+            match api::export_audit().await {
+                Ok(path) => {
+                    export_status.try_set(format!("Opgeslagen als {path}"));
+                    // The export itself is recorded too.
+                    load();
+                }
+                Err(e) => {
+                    export_failure.try_set(Some(format!("Exporteren is mislukt: {}", e.message)));
+                }
+            }
+        });
+    };
+    view! {
+        <h1 class="utrecht-heading-1" tabindex="-1">"Auditlog"</h1>
+        <p class="utrecht-paragraph">
+            "Zicht legt op dit apparaat elke handeling met gegevens vast: aanmaken, inzien, wijzigen, exporteren, "
+            "verzenden, ontvangen en verwijderen na de bewaartermijn. Elke regel bevat een vingerafdruk (hash) van de regel ervoor, "
+            "zodat de regels samen een keten vormen: wie achteraf een regel wijzigt of weghaalt, breekt de keten. "
+            "De auditlog bevat geen persoonsgegevens uit signalen, alleen wie wat wanneer deed."
+        </p>
+        <section class="zicht-section" aria-labelledby="audit-check-heading">
+            <h2 id="audit-check-heading" class="utrecht-heading-2">"Controleren en exporteren"</h2>
+            <p class="utrecht-paragraph zicht-actions">
+                <button type="button" id="audit-verify" class="utrecht-button utrecht-button--primary-action"
+                    on:click=verify>"Controleer de keten"</button>
+                <button type="button" id="audit-export" class="utrecht-button utrecht-button--secondary-action"
+                    on:click=export>"Exporteer voor de privacyfunctionaris"</button>
+            </p>
+            <p id="audit-verify-result" class="zicht-status" role="status" aria-live="polite">
+                {move || match verification.get() {
+                    None => String::new(),
+                    Some(Ok(v)) => v.message,
+                    Some(Err(m)) => format!("De keten kon niet worden gecontroleerd: {m}"),
+                }}
+            </p>
+            <p id="audit-export-status" class="zicht-status" role="status" aria-live="polite">{move || export_status.get()}</p>
+            {move || export_failure.get().map(|m| view! { <ErrorAlert id="audit-export-error" message=m/> })}
+        </section>
+        <section class="zicht-section" aria-labelledby="audit-entries-heading">
+            <h2 id="audit-entries-heading" class="utrecht-heading-2">"Vastgelegde handelingen"</h2>
+            {move || match entries.get() {
+                None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
+                Some(Err(m)) => view! { <ErrorAlert message=format!("De auditlog kon niet worden geladen: {m}")/> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="utrecht-paragraph" id="audit-log">"Nog niets vastgelegd."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="zicht-table-scroll" role="region" aria-label="Auditlog, nieuwste eerst" tabindex="0">
+                        <table class="utrecht-table utrecht-table--html-table zicht-table" id="audit-log">
+                            <caption class="utrecht-table__caption">{format!("{} handelingen, nieuwste eerst", list.len())}</caption>
+                            <thead class="utrecht-table__header">
+                                <tr class="utrecht-table__row">
+                                    <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Nr."</th>
+                                    <th class="utrecht-table__header-cell" scope="col">"Tijd"</th>
+                                    <th class="utrecht-table__header-cell" scope="col">"Door"</th>
+                                    <th class="utrecht-table__header-cell" scope="col">"Handeling"</th>
+                                    <th class="utrecht-table__header-cell" scope="col">"Onderwerp"</th>
+                                    <th class="utrecht-table__header-cell" scope="col">"Record"</th>
+                                    <th class="utrecht-table__header-cell" scope="col">"Toelichting"</th>
+                                </tr>
+                            </thead>
+                            <tbody class="utrecht-table__body">
+                                {list.into_iter().map(|e| view! {
+                                    <tr class="utrecht-table__row audit-row" data-seq=e.seq.to_string()>
+                                        <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{e.seq}</td>
+                                        <td class="utrecht-table__cell">{datetime_nl(&e.at)}</td>
+                                        <td class="utrecht-table__cell">{e.actor.clone()}</td>
+                                        <td class="utrecht-table__cell audit-action">{e.action.label()}</td>
+                                        <td class="utrecht-table__cell">{e.subject.label()}</td>
+                                        <td class="utrecht-table__cell"><code class="zicht-key">{short_record(e.record.as_deref())}</code></td>
+                                        <td class="utrecht-table__cell">{e.detail.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+    }
 }
