@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use zicht_model::{
     ApiError, AuditEntry, CaseAdvice, CaseDetail, CaseStatus, DirectoryStatus, FieldError,
-    LegalBasisKind, ShareField, Suspicion, Transition,
+    LegalBasisKind, ShareField, SignalFilter, SignalStatus, StepKind, Suspicion, Transition,
 };
 
 /// The screen's state. Kept above the part that is re-rendered on every reload, so text typed
@@ -253,6 +253,7 @@ fn CaseBody(d: CaseDetail, st: St) -> impl IntoView {
     view! {
         <StatusSection d=d.clone() st=st/>
         <SignalsSection d=d.clone()/>
+        {(case.status != CaseStatus::Afgesloten).then(|| view! { <AddSignalForm d=d.clone() st=st/> })}
         {case.decision.clone().map(|dec| view! {
             <section class="zicht-section" id="case-decision" aria-labelledby="case-decision-heading">
                 <h2 id="case-decision-heading" class="utrecht-heading-2">"Besluit van de regionale tafel"</h2>
@@ -264,7 +265,7 @@ fn CaseBody(d: CaseDetail, st: St) -> impl IntoView {
         <WegingSection d=d.clone() st=st/>
         <NotesSection d=d.clone() st=st/>
         <AdviceSection d=d.clone() st=st/>
-        <TimelineSection d=d.clone()/>
+        <TimelineSection d=d.clone() st=st/>
         {move || (can_forward || !st.fwd_status.with(String::is_empty)).then(|| {
             view! { <ForwardSection d=d.clone() st=st can_forward=can_forward/> }
         })}
@@ -654,13 +655,112 @@ fn StepForm(a: CaseAdvice, st: St) -> impl IntoView {
     }
 }
 
+/// Adds one of the device's signals that is in no case yet.
 #[component]
-fn TimelineSection(d: CaseDetail) -> impl IntoView {
+fn AddSignalForm(d: CaseDetail, st: St) -> impl IntoView {
+    let candidates = RwSignal::new(Vec::<(String, String)>::new());
+    let chosen = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let failure = RwSignal::new(None::<String>);
+    let in_case: BTreeSet<String> = d.case.signal_ids.iter().cloned().collect();
+    spawn_local(async move {
+        if let Ok(list) = api::list_signals(&SignalFilter::default()).await {
+            candidates.try_set(
+                list.into_iter()
+                    .filter(|s| !in_case.contains(&s.id) && s.status == SignalStatus::Nieuw)
+                    .map(|s| {
+                        let label = format!("{} · {} · {}", datetime_nl(&s.observed_at), s.sector.label(), s.location);
+                        (s.id, label)
+                    })
+                    .collect(),
+            );
+        }
+    });
+    let add = move || {
+        let id = st.id();
+        let sid = chosen.get_untracked();
+        if sid.is_empty() {
+            errors.set(vec![FieldError {
+                field: "signals.0".into(),
+                message: "Kies het signaal dat u wilt toevoegen.".into(),
+            }]);
+            return;
+        }
+        failure.set(None);
+        st.act(
+            async move { api::add_case_signals(&id, &[sid]).await },
+            "case-add-signal",
+            move |_| {
+                errors.try_set(Vec::new());
+                chosen.try_set(String::new());
+            },
+            move |e| {
+                failure.try_set(alert_text(&e, |f| f.starts_with("signals")));
+                errors.try_set(e.fields);
+            },
+        );
+    };
+    view! {
+        {move || (!candidates.with(Vec::is_empty)).then(|| view! {
+            <form class="utrecht-form zicht-section" novalidate=true on:submit=move |ev| { ev.prevent_default(); add(); }>
+                <SelectField id="case-add-signal-choice" label="Signaal aan deze casus toevoegen" value=chosen
+                    options=candidates.get() error=field_error(errors, "signals.0") placeholder="Kies een nieuw signaal"/>
+                {move || failure.get().map(|m| view! { <ErrorAlert message=m/> })}
+                <p class="utrecht-paragraph">
+                    <button type="submit" id="case-add-signal" class="utrecht-button utrecht-button--secondary-action"
+                        aria-disabled=move || st.busy.get().then_some("true")>"Signaal toevoegen"</button>
+                </p>
+            </form>
+        })}
+    }
+}
+
+/// Fills in the outcome of a contact step that has none yet.
+#[component]
+fn OutcomeForm(index: usize, st: St) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let field_id = format!("step-outcome-{index}");
+    let save = move || {
+        let id = st.id();
+        let outcome = text.get_untracked();
+        st.act(
+            async move { api::set_step_outcome(&id, index, &outcome).await },
+            "case-timeline-heading",
+            move |_| {
+                errors.try_set(Vec::new());
+            },
+            move |e| {
+                errors.try_set(if e.fields.is_empty() {
+                    vec![FieldError { field: "outcome".into(), message: e.message }]
+                } else {
+                    e.fields
+                });
+            },
+        );
+    };
+    view! {
+        <details class="zicht-details">
+            <summary class="zicht-details__summary">"Uitkomst vastleggen"</summary>
+            <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); save(); }>
+                <TextAreaField id=field_id label="Uitkomst van deze stap" value=text error=field_error(errors, "outcome")/>
+                <p class="utrecht-paragraph">
+                    <button type="submit" class="utrecht-button utrecht-button--secondary-action step-outcome-save"
+                        aria-disabled=move || st.busy.get().then_some("true")>"Uitkomst opslaan"</button>
+                </p>
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn TimelineSection(d: CaseDetail, st: St) -> impl IntoView {
     view! {
         <section class="zicht-section" aria-labelledby="case-timeline-heading">
             <h2 id="case-timeline-heading" class="utrecht-heading-2">"Tijdlijn"</h2>
             <ol class="utrecht-ordered-list" id="case-timeline">
-                {d.case.steps.into_iter().map(|s| {
+                {d.case.steps.into_iter().enumerate().map(|(i, s)| {
+                    let open_outcome = s.kind == StepKind::Contact && s.outcome.is_none();
                     let head = format!("{} · {} · {}", datetime_nl(&s.at), s.by, step_kind_text(&s));
                     view! {
                         <li class="utrecht-ordered-list__item case-step">
@@ -674,6 +774,7 @@ fn TimelineSection(d: CaseDetail) -> impl IntoView {
                             {s.legal_basis.as_ref().map(|b| view! {
                                 <p class="utrecht-paragraph case-step-basis">{basis_text(b)}</p>
                             })}
+                            {open_outcome.then(|| view! { <OutcomeForm index=i st=st/> })}
                         </li>
                     }
                 }).collect_view()}

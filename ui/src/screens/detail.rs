@@ -214,7 +214,7 @@ fn SendSection(signal_id: String) -> impl IntoView {
                     if people.is_empty() {
                         return view! {
                             <p class="utrecht-paragraph" id="send-no-recipients">
-                                "Het deelnemersoverzicht noemt geen aandachtsfunctionaris of regionale tafel om dit signaal aan te versturen."
+                                "Het deelnemersoverzicht noemt geen aandachtsfunctionaris van uw gemeente om dit signaal aan te versturen. Naar de regionale tafel gaat een signaal via een casus, met een grondslag."
                             </p>
                         }.into_any();
                     }
