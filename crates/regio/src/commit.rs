@@ -16,7 +16,7 @@
 
 use crate::store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -31,6 +31,9 @@ struct Queue {
 struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
+    /// Taken by the thread before each sync; a test holds it to look at the endpoint while
+    /// writes are in the store but not yet durable.
+    gate: Mutex<()>,
     syncs: AtomicU64,
     served: AtomicU64,
 }
@@ -49,6 +52,11 @@ pub struct GroupCommit {
     thread: Option<JoinHandle<()>>,
 }
 
+/// While alive, the commit thread starts no sync (see [`GroupCommit::hold`]).
+pub struct CommitHold<'a> {
+    _g: MutexGuard<'a, ()>,
+}
+
 impl GroupCommit {
     pub fn start(store: Arc<Store>, linger: Duration) -> std::io::Result<GroupCommit> {
         let shared = Arc::new(Shared {
@@ -57,6 +65,7 @@ impl GroupCommit {
                 stop: false,
             }),
             wake: Condvar::new(),
+            gate: Mutex::new(()),
             syncs: AtomicU64::new(0),
             served: AtomicU64::new(0),
         });
@@ -87,6 +96,17 @@ impl GroupCommit {
         self.shared.wake.notify_one();
         rx.await
             .unwrap_or_else(|_| Err("group commit thread gone".into()))
+    }
+
+    /// Holds the thread before its next sync, until the guard drops.
+    pub fn hold(&self) -> CommitHold<'_> {
+        CommitHold {
+            _g: self
+                .shared
+                .gate
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        }
     }
 
     pub fn stats(&self) -> CommitStats {
@@ -136,6 +156,12 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
         };
         last_start = Instant::now();
         last_batch = batch.len();
+        drop(
+            shared
+                .gate
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
         let result = store.sync().map_err(|e| e.to_string());
         if let Err(e) = &result {
             tracing::error!(error = %e, waiters = batch.len(), "group commit: sync failed");

@@ -559,7 +559,9 @@ async fn get_envelope(
         .key_ids
         .iter()
         .any(|k| meta.recipients.contains(&hex::encode(k)));
-    if !mine || meta.delivered {
+    // Not durable yet: not listed either (store.rs, the cursor invariant).
+    let durable = meta.seq <= store.durable_seq();
+    if !mine || meta.delivered || !durable {
         return Err(ApiError::envelope_not_found());
     }
     let body = store

@@ -16,8 +16,32 @@
 //! | `state` | `"seq"` | last assigned seq (8) |
 //!
 //! Writes that belong together (an upload, an ack, a deletion) are one sled transaction across
-//! trees, taken under one writer lock that also orders the sequence numbers: an envelope
-//! becomes visible in the inbox index in seq order, so a cursor never skips one.
+//! trees, taken under one writer lock that also orders the sequence numbers.
+//!
+//! # The cursor invariant
+//!
+//! **Invariant:** a device's inbox cursor never skips an envelope, even across a crash. A
+//! listing ([`Store::inbox`]) returns only envelopes whose seq is at most the *durable
+//! watermark* ([`Store::durable_seq`]): the highest seq whose upload (and the `state` seq
+//! written in the same transaction) a completed [`Store::sync`] covered. Hence:
+//!
+//! 1. Every seq a listing (or its `next` cursor) ever showed is durable, and so is the
+//!    `state` seq ≥ it. After a crash, sled recovers at least that, so the counter restarts
+//!    (at [`Store::open`]: recovered `state` seq + 1) strictly above every seq any device has
+//!    seen. A seq that a crash takes back was never shown, so when it is handed out again to
+//!    another envelope no cursor has passed it.
+//! 2. Seqs are assigned in increasing order under the writer lock, and `sync` reads the last
+//!    assigned seq only after that upload's transaction returned; so every seq ≤ the watermark
+//!    is in the store (or deleted since, by ack or retention) when the watermark passes it. A
+//!    listing that stops at the watermark therefore never passes a seq that appears later.
+//! 3. At open, whatever sled recovered is fsynced before anything is listed, so the watermark
+//!    starts at the recovered `state` seq.
+//! 4. A failed sync poisons the store: after an `fsync` error the kernel may have dropped the
+//!    dirty pages, so no later sync can vouch for them. Every later `sync` fails (the endpoint
+//!    answers 500 to writes until it is restarted and sled recovers what is really on disk)
+//!    and the watermark never moves again.
+//!
+//! The same watermark hides a not yet durable envelope from `GET /v1/envelopes/{id}`.
 
 use crate::client::Receipt;
 use serde::{Deserialize, Serialize};
@@ -26,7 +50,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +61,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("corrupt record: {0}")]
     Corrupt(&'static str),
+    #[error("an earlier sync failed; restart the endpoint")]
+    Poisoned,
 }
 
 impl From<sled::Error> for StoreError {
@@ -114,7 +140,13 @@ pub struct Store {
     state: sled::Tree,
     /// Serialises multi-tree writes and owns `next_seq`.
     write_lock: Mutex<()>,
+    /// The next seq to assign; stored (under `write_lock`) only after the transaction that
+    /// used the seqs below it returned.
     next_seq: AtomicU64,
+    /// The durable watermark (module doc): every seq ≤ it is covered by a completed sync.
+    durable_seq: AtomicU64,
+    /// Set when a sync failed; every later sync fails.
+    poisoned: AtomicBool,
     /// Blob files already fsynced, with the size they had then (see [`Store::sync`]).
     synced_blobs: Mutex<HashMap<OsString, u64>>,
 }
@@ -177,6 +209,9 @@ impl Store {
             db,
             write_lock: Mutex::new(()),
             next_seq: AtomicU64::new(last + 1),
+            // Everything recovered is fsynced just below, before anyone can list.
+            durable_seq: AtomicU64::new(last),
+            poisoned: AtomicBool::new(false),
             synced_blobs: Mutex::new(HashMap::new()),
         };
         store.sync_all_files()?;
@@ -192,7 +227,8 @@ impl Store {
     }
 
     /// Makes every write that returned before this call durable against a killed process and
-    /// a power cut.
+    /// a power cut, and then advances the durable watermark to the last seq assigned before
+    /// the call (module doc).
     ///
     /// sled 0.34's `flush()` writes its buffers and issues `sync_file_range`, which neither
     /// persists file metadata nor, on every file system, the data. And values too large for a
@@ -201,11 +237,37 @@ impl Store {
     /// the last call (and the `blobs/` directory if any is new), then `fdatasync` the log
     /// file `db`, where every other write lands. Called by the group-commit thread, which
     /// runs one such sync for every batch of waiting requests.
+    ///
+    /// After one failure the store is poisoned: this and every later call fail.
     pub fn sync(&self) -> Result<()> {
-        self.db.flush()?;
-        self.sync_blobs()?;
-        self.db_file.sync_data()?;
-        Ok(())
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::Poisoned);
+        }
+        // Read before the flush: every upload with a seq up to here has returned from its
+        // transaction, so the flush below covers it.
+        let covered = self.next_seq.load(Ordering::SeqCst) - 1;
+        let result = (|| -> Result<()> {
+            self.db.flush()?;
+            self.sync_blobs()?;
+            self.db_file.sync_data()?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) => {
+                self.durable_seq.fetch_max(covered, Ordering::SeqCst);
+                Ok(())
+            }
+            Err(e) => {
+                self.poisoned.store(true, Ordering::SeqCst);
+                Err(e)
+            }
+        }
+    }
+
+    /// The durable watermark: the highest seq covered by a completed [`Store::sync`] (or
+    /// recovered at open). Listings never go past it.
+    pub fn durable_seq(&self) -> u64 {
+        self.durable_seq.load(Ordering::SeqCst)
     }
 
     fn sync_blobs(&self) -> Result<()> {
@@ -368,21 +430,24 @@ impl Store {
         Ok(self.envelopes.get(id)?.map(bytes::Bytes::from_owner))
     }
 
-    /// Envelopes addressed to any of `kids` with seq > `after`, not acked by them, in seq
-    /// order, at most `limit`; the last seq looked at (the next cursor); and whether there
-    /// are more.
+    /// Envelopes addressed to any of `kids` with `after` < seq ≤ the durable watermark, not
+    /// acked by them, in seq order, at most `limit`; the last seq looked at (the next cursor);
+    /// and whether there are more (up to the watermark).
     pub fn inbox(
         &self,
         kids: &[[u8; 16]],
         after: u64,
         limit: usize,
     ) -> Result<(Vec<EnvelopeMeta>, Option<u64>, bool)> {
-        let Some(from) = after.checked_add(1) else {
+        // Never past the durable watermark (module doc): an envelope above it is not listed
+        // yet, and the cursor handed back stays at or below it.
+        let until = self.durable_seq();
+        let Some(from) = after.checked_add(1).filter(|f| *f <= until) else {
             return Ok((Vec::new(), None, false));
         };
         let mut hits: Vec<(u64, [u8; 32])> = Vec::new();
         for kid in kids {
-            let range = inbox_key(kid, from)..=inbox_key(kid, u64::MAX);
+            let range = inbox_key(kid, from)..=inbox_key(kid, until);
             for r in self.inbox.range(range).take(limit + 1) {
                 let (k, v) = r?;
                 let seq = u64::from_be_bytes(
