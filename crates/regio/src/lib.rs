@@ -11,8 +11,8 @@
 //! [`envelope`] for reading recipient key ids), available without the `server` feature.
 //!
 //! Modules of the server: `store` (the only one that touches sled), `commit` (group commit:
-//! one fsync for many requests), `keys` (endpoint key and enrolment tokens, as files), `http`
-//! (routes, authentication, errors), `clock` (injectable time).
+//! one sled transaction and one fsync for many requests), `keys` (endpoint key and enrolment
+//! tokens, as files), `http` (routes, authentication, errors), `clock` (injectable time).
 
 pub mod client;
 pub mod envelope;
