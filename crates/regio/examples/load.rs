@@ -5,15 +5,27 @@
 //! device per uploader, then runs N concurrent uploaders that each PUT unique 4 KiB envelopes
 //! with signed requests, one after another, for a fixed time. A PUT counts when it answered
 //! 201 with a receipt for its id, which the endpoint sends only after the group commit's
-//! fsync. Reports uploads/s and latency percentiles over the measured window.
+//! fsync. Reports uploads/s, latency percentiles over the measured window, and the CPU time
+//! per upload of each group of threads (Linux).
+//!
+//! The load generator shares the machine's cores with the endpoint, so it keeps its own work
+//! small: by default every request is signed *before* the run (a fresh random nonce and the
+//! current time each, well inside the endpoint's ±300 s window), and the envelope bytes are
+//! regenerated from a seed at send time instead of being held in memory. The endpoint still
+//! verifies every signature and refuses any replay, exactly as for a live client. An uploader
+//! that runs out of pre-signed requests signs the rest live (reported). `--live-sign` signs
+//! every request inside the loop instead, as a real device would.
 //!
 //! ```text
 //! nice cargo run -p zicht-regio --release --example load -- [--seconds 10] [--warmup 2]
-//!      [--uploaders 64] [--size 4096] [--data DIR]
+//!      [--uploaders 64] [--size 4096] [--data DIR] [--linger-ms MS] [--live-sign]
+//!      [--presign-rate 10000] [--server-threads 2] [--client-threads 1]
 //! ```
 
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +38,10 @@ struct Opts {
     size: usize,
     data: Option<std::path::PathBuf>,
     linger_ms: Option<f64>,
+    live_sign: bool,
+    presign_rate: f64,
+    server_threads: usize,
+    client_threads: usize,
 }
 
 fn opts() -> Opts {
@@ -36,6 +52,10 @@ fn opts() -> Opts {
         size: 4096,
         data: None,
         linger_ms: None,
+        live_sign: false,
+        presign_rate: 10_000.0,
+        server_threads: 2,
+        client_threads: 1,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -48,13 +68,24 @@ fn opts() -> Opts {
             "--size" => o.size = v.parse().expect("--size"),
             "--data" => o.data = Some(v.into()),
             "--linger-ms" => o.linger_ms = Some(v.parse().expect("--linger-ms")),
+            "--presign-rate" => o.presign_rate = v.parse().expect("--presign-rate"),
+            "--server-threads" => o.server_threads = v.parse().expect("--server-threads"),
+            "--client-threads" => o.client_threads = v.parse().expect("--client-threads"),
+            "--live-sign" => {
+                o.live_sign = true;
+                i += 1;
+                continue;
+            }
             other => panic!("unknown argument {other}"),
         }
         i += 2;
     }
-    // Bounded: never more than two minutes of load.
+    // Bounded: never more than two minutes of load (pre-signed timestamps stay fresh).
     o.seconds = o.seconds.clamp(0.5, 120.0);
     o.warmup = o.warmup.clamp(0.0, 30.0);
+    o.uploaders = o.uploaders.max(1);
+    o.server_threads = o.server_threads.max(1);
+    o.client_threads = o.client_threads.max(1);
     o
 }
 
@@ -64,8 +95,7 @@ struct Uploader {
     x25519: [u8; 32],
 }
 
-/// xorshift64*: cheap filler so the client spends its CPU on signing and HTTP, not on
-/// randomness. Each envelope also carries a unique counter, so no two bodies are equal.
+/// xorshift64*: cheap filler so the client spends its CPU on HTTP, not on randomness.
 struct Fill(u64);
 impl Fill {
     fn fill(&mut self, b: &mut [u8]) {
@@ -79,9 +109,89 @@ impl Fill {
     }
 }
 
+/// Envelope `n` of uploader `i`: the same bytes every time it is made, unique across (i, n)
+/// (both are written into the payload area).
+fn make_envelope(i: usize, n: u64, sender: [u8; 16], to: &[[u8; 16]], size: usize) -> Vec<u8> {
+    let mut fill =
+        Fill(0x9e37_79b9_7f4a_7c15 ^ ((i as u64 + 1) << 40) ^ n.wrapping_mul(0x1000_0001));
+    let mut env = zicht_regio::envelope::synthetic(sender, to, size, &mut |b| fill.fill(b));
+    env[400..408].copy_from_slice(&(i as u64).to_be_bytes());
+    env[408..416].copy_from_slice(&n.to_be_bytes());
+    env
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A request ready to send: its URL, id and the four signature headers plus content type.
+struct Prepared {
+    url: reqwest::Url,
+    id: String,
+    headers: HeaderMap,
+}
+
+fn prepare(base: &str, key: &Ed25519KeyPair, id: String, unix: i64) -> Prepared {
+    let path = format!("/v1/envelopes/{id}");
+    let nonce = client::new_nonce().unwrap();
+    let h = client::sign_request_digest(key, "PUT", &path, &id, unix, &nonce);
+    let mut headers = HeaderMap::with_capacity(5);
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    for (k, v) in h.headers() {
+        headers.insert(
+            HeaderName::from_static(k),
+            HeaderValue::from_str(&v).unwrap(),
+        );
+    }
+    Prepared {
+        url: reqwest::Url::parse(&format!("{base}{path}")).unwrap(),
+        id,
+        headers,
+    }
+}
+
 struct Sample {
     end: Instant,
     micros: u32,
+}
+
+/// CPU time (user + system, clock ticks) per thread group of this process, from
+/// /proc/self/task, plus the whole process (which keeps the time of exited threads).
+fn cpu_ticks() -> Option<BTreeMap<String, u64>> {
+    fn ticks(stat: &str) -> Option<(String, u64)> {
+        let open = stat.find('(')?;
+        let close = stat.rfind(')')?;
+        let comm = &stat[open + 1..close];
+        let f: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        let t = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        Some((comm.to_string(), t))
+    }
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir("/proc/self/task").ok()? {
+        let e = e.ok()?;
+        let Ok(s) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        let Some((comm, t)) = ticks(&s) else { continue };
+        let group = match comm.as_str() {
+            c if c.starts_with("sled-io") => "sled I/O pool",
+            "server" => "server (tokio)",
+            "client" => "load generator (tokio)",
+            "regio-commit" => "group commit",
+            "log flusher" => "sled flusher",
+            _ => "other threads",
+        };
+        *out.entry(group.to_string()).or_insert(0) += t;
+    }
+    let (_, total) = ticks(&std::fs::read_to_string("/proc/self/stat").ok()?)?;
+    out.insert("total (process)".to_string(), total);
+    Some(out)
 }
 
 fn main() {
@@ -102,7 +212,7 @@ fn main() {
 
     // The server: its own runtime, like a separate process would have.
     let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(o.server_threads)
         .thread_name("server")
         .enable_all()
         .build()
@@ -124,7 +234,7 @@ fn main() {
     }));
 
     let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(o.client_threads)
         .thread_name("client")
         .enable_all()
         .build()
@@ -169,59 +279,83 @@ fn main() {
     }
     // Every envelope goes to the next uploader's key and a fixed "regional table" key.
     let table_kid = client::x25519_key_id(&[42u8; 32]);
+    let recipients = |i: usize| {
+        [
+            table_kid,
+            client::x25519_key_id(&uploaders[(i + 1) % o.uploaders].x25519),
+        ]
+    };
+
+    // Pre-sign (outside the measured run) enough requests for `presign_rate` uploads/s.
+    let per_uploader = if o.live_sign {
+        0
+    } else {
+        ((o.presign_rate * (o.warmup + o.seconds)) / o.uploaders as f64).ceil() as u64 + 1
+    };
+    let presign_started = Instant::now();
+    let mut prepared: Vec<Vec<Prepared>> = (0..o.uploaders).map(|_| Vec::new()).collect();
+    if per_uploader > 0 {
+        let unix = unix_now();
+        std::thread::scope(|s| {
+            let chunk = o.uploaders.div_ceil(2);
+            for (c, slots) in prepared.chunks_mut(chunk).enumerate() {
+                let (uploaders, base, recipients) = (&uploaders, &base, &recipients);
+                let size = o.size;
+                s.spawn(move || {
+                    for (k, slot) in slots.iter_mut().enumerate() {
+                        let i = c * chunk + k;
+                        let me = &uploaders[i];
+                        let to = recipients(i);
+                        // Popped from the back: store in reverse order.
+                        for n in (1..=per_uploader).rev() {
+                            let env = make_envelope(i, n, me.sender_kid, &to, size);
+                            let id = client::envelope_id(&env);
+                            slot.push(prepare(base, &me.key, id, unix));
+                        }
+                    }
+                });
+            }
+        });
+    }
+    let presign_secs = presign_started.elapsed().as_secs_f64();
 
     let stop = Arc::new(AtomicBool::new(false));
-    let commits_before = regio.commit_stats();
     let started = Instant::now();
     let window_start = started + Duration::from_secs_f64(o.warmup);
     let window_end = window_start + Duration::from_secs_f64(o.seconds);
     let mut tasks = Vec::new();
-    for i in 0..o.uploaders {
+    for (i, mut ready) in prepared.into_iter().enumerate() {
         let me = uploaders[i].clone();
-        let to = client::x25519_key_id(&uploaders[(i + 1) % o.uploaders].x25519);
+        let to = recipients(i);
         let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
         let size = o.size;
         tasks.push(client_rt.spawn(async move {
-            let mut fill = Fill(0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1));
             let mut samples = Vec::with_capacity(8192);
             let mut errors = 0u64;
+            let mut live = 0u64;
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
-                let mut env = zicht_regio::envelope::synthetic(
-                    me.sender_kid,
-                    &[table_kid, to],
-                    size,
-                    &mut |b| fill.fill(b),
-                );
-                // Unique: uploader index and counter in the payload area.
-                env[400..408].copy_from_slice(&(i as u64).to_be_bytes());
-                env[408..416].copy_from_slice(&n.to_be_bytes());
                 let t = Instant::now();
-                let id = client::envelope_id(&env);
-                let path = format!("/v1/envelopes/{id}");
-                let unix = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_secs() as i64;
-                let h = client::sign_request(&me.key, "PUT", &path, &env, unix).unwrap();
-                let mut rb = http
-                    .put(format!("{base}{path}"))
-                    .header("content-type", "application/octet-stream");
-                for (k, v) in h.headers() {
-                    rb = rb.header(k, v);
-                }
-                let ok = match rb.body(env).send().await {
+                let env = make_envelope(i, n, me.sender_kid, &to, size);
+                let p = match ready.pop() {
+                    Some(p) => p,
+                    None => {
+                        live += 1;
+                        prepare(&base, &me.key, client::envelope_id(&env), unix_now())
+                    }
+                };
+                let ok = match http.put(p.url).headers(p.headers).body(env).send().await {
                     Ok(r) if r.status() == 201 => match r.bytes().await {
                         Ok(b) => {
                             let rc: Result<client::Receipt, _> = serde_json::from_slice(&b);
                             match rc {
                                 // Verify the signature on one receipt in 16 (client CPU is
                                 // the server's CPU here); check the id on all.
-                                Ok(rc) if n % 16 == 0 => {
-                                    client::verify_receipt(&rc, &endpoint_key, &id).is_ok()
+                                Ok(rc) if n & 15 == 0 => {
+                                    client::verify_receipt(&rc, &endpoint_key, &p.id).is_ok()
                                 }
-                                Ok(rc) => rc.id == id,
+                                Ok(rc) => rc.id == p.id,
                                 Err(_) => false,
                             }
                         }
@@ -239,18 +373,25 @@ fn main() {
                     errors += 1;
                 }
             }
-            (samples, errors)
+            (samples, errors, live)
         }));
     }
+    std::thread::sleep(window_start.saturating_duration_since(Instant::now()));
+    let commits_before = regio.commit_stats();
+    let cpu_before = cpu_ticks();
     std::thread::sleep(window_end.saturating_duration_since(Instant::now()));
+    let cpu_after = cpu_ticks();
+    let commits = regio.commit_stats();
     stop.store(true, Ordering::Relaxed);
     let mut lat: Vec<u32> = Vec::new();
     let mut total_ok = 0usize;
     let mut errors = 0u64;
+    let mut live = 0u64;
     for t in tasks {
-        let (samples, e) = client_rt.block_on(t).unwrap();
+        let (samples, e, l) = client_rt.block_on(t).unwrap();
         total_ok += samples.len();
         errors += e;
+        live += l;
         lat.extend(
             samples
                 .iter()
@@ -258,7 +399,6 @@ fn main() {
                 .map(|s| s.micros),
         );
     }
-    let commits = regio.commit_stats();
     lat.sort_unstable();
     let pct = |p: f64| -> f64 {
         if lat.is_empty() {
@@ -276,6 +416,13 @@ fn main() {
         "zicht-regio load: {} uploaders, {}-byte envelopes, {:.1} s measured after {:.1} s warm-up, loopback {addr}",
         o.uploaders, o.size, o.seconds, o.warmup
     );
+    if o.live_sign {
+        println!("  requests signed live in the loop");
+    } else {
+        println!(
+            "  requests pre-signed before the run ({per_uploader} per uploader, {presign_secs:.1} s), each verified by the endpoint; signed live after running out: {live}"
+        );
+    }
     println!(
         "  uploads acknowledged after fsync: {} in window  ->  {:.0} uploads/s",
         lat.len(),
@@ -294,6 +441,26 @@ fn main() {
         served as f64 / syncs.max(1) as f64,
         linger
     );
+    if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
+        // Clock ticks are 10 ms on Linux (USER_HZ 100).
+        let per = |k: &str| {
+            let d = b.get(k).copied().unwrap_or(0) as f64 - a.get(k).copied().unwrap_or(0) as f64;
+            d * 10_000.0 / lat.len().max(1) as f64
+        };
+        let mut parts: Vec<String> = b
+            .keys()
+            .filter(|k| k.as_str() != "total (process)")
+            .map(|k| (k, per(k)))
+            .filter(|(_, us)| *us >= 0.5)
+            .map(|(k, us)| format!("{k} {us:.0}"))
+            .collect();
+        parts.sort();
+        println!(
+            "  CPU µs per upload: {:.0} in this process ({})",
+            per("total (process)"),
+            parts.join(", ")
+        );
+    }
     println!(
         "  errors: {errors}; envelopes stored: {stored} (uploads acknowledged in total: {total_ok})"
     );

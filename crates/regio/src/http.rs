@@ -6,7 +6,7 @@ use crate::client::{
 };
 use crate::envelope::{self, EnvelopeError};
 use crate::error::{ApiError, ErrorCode};
-use crate::store::{AckOutcome, Device, EnrolOutcome, EnvelopeMeta};
+use crate::store::{AckOutcome, Device, DeviceKeys, EnrolOutcome, NewEnvelope};
 use crate::{Regio, MAX_HEADER_BYTES, MAX_SMALL_BODY, MAX_URI_BYTES};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
@@ -19,6 +19,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use ring::signature::{UnparsedPublicKey, ED25519};
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Instant;
 
 type ApiResult = Result<Response, ApiError>;
@@ -257,7 +258,7 @@ struct Authed {
 
 /// The checks that need no body: headers present and well-formed, timestamp fresh, device
 /// enrolled.
-fn precheck(regio: &Regio, h: &HeaderMap) -> Result<(AuthHeaders, Device), ApiError> {
+fn precheck(regio: &Regio, h: &HeaderMap) -> Result<(AuthHeaders, Arc<DeviceKeys>), ApiError> {
     let a = parse_auth(h)?;
     let now_s = regio.inner.cfg.clock.now_ms().div_euclid(1000);
     if (now_s - a.timestamp as i64).abs() > MAX_CLOCK_SKEW_SECS {
@@ -270,7 +271,7 @@ fn precheck(regio: &Regio, h: &HeaderMap) -> Result<(AuthHeaders, Device), ApiEr
     let device = regio
         .inner
         .store
-        .device(&a.device)
+        .device_keys(&a.device)
         .map_err(storage_err)?
         .ok_or_else(|| {
             ApiError::auth(
@@ -285,7 +286,7 @@ fn precheck(regio: &Regio, h: &HeaderMap) -> Result<(AuthHeaders, Device), ApiEr
 fn finish_auth(
     regio: &Regio,
     a: &AuthHeaders,
-    device: &Device,
+    device: &DeviceKeys,
     method: &Method,
     path_and_query: &str,
     digest: &blake3::Hash,
@@ -298,8 +299,7 @@ fn finish_auth(
         &a.device_hex,
         &digest.to_hex(),
     );
-    let pk = hex::decode(&device.ed25519_public_key).map_err(storage_err)?;
-    UnparsedPublicKey::new(&ED25519, &pk)
+    UnparsedPublicKey::new(&ED25519, &device.ed25519_public_key)
         .verify(msg.as_bytes(), &a.signature)
         .map_err(|_| {
             ApiError::auth(
@@ -318,18 +318,9 @@ fn finish_auth(
             "Dit verzoek is al eerder ontvangen (herhaling). Onderteken elke poging opnieuw.",
         ));
     }
-    let key_ids = device
-        .key_ids
-        .iter()
-        .map(|k| {
-            let mut out = [0u8; 16];
-            hex::decode_to_slice(k, &mut out).map(|_| out)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(storage_err)?;
     Ok(Authed {
         device_hex: a.device_hex.clone(),
-        key_ids,
+        key_ids: device.key_ids.clone(),
     })
 }
 
@@ -452,7 +443,7 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
     ))
 }
 
-/// Bodies above this are copied into the store on the blocking pool.
+/// Bodies above this are copied into sled's buffer type on the blocking pool.
 const BLOCKING_PUT: usize = 1 << 20;
 
 async fn put_envelope(
@@ -487,47 +478,41 @@ async fn put_envelope(
             format!("Envelopversie {v} wordt door dit eindpunt niet ondersteund."),
         ),
     })?;
-    let r = regio.clone();
-    let uploader = authed.device_hex.clone();
-    let store_it = move || -> Result<(EnvelopeMeta, bool), ApiError> {
-        let recipients = header.recipients;
-        r.inner
-            .store
-            .put_envelope(&id, &bytes, &recipients, |seq| {
-                let received_at_ms = r.inner.cfg.clock.now_ms();
-                let mut receipt = Receipt {
-                    version: 1,
-                    id: hex::encode(id),
-                    size: bytes.len() as u64,
-                    received_at_ms,
-                    uploader,
-                    recipients: recipients.iter().map(hex::encode).collect(),
-                    endpoint_key: r.inner.key_hex.clone(),
-                    signature: String::new(),
-                };
-                receipt.signature =
-                    hex::encode(r.inner.key.pair.sign(receipt.canonical().as_bytes()));
-                EnvelopeMeta {
-                    seq,
-                    size: receipt.size,
-                    received_at_ms,
-                    recipients: receipt.recipients.clone(),
-                    acked: Vec::new(),
-                    delivered: false,
-                    receipt,
-                }
-            })
-            .map_err(storage_err)
+    // The receipt does not depend on the seq, so it is signed here, on the request's own
+    // task, and the commit thread only assigns the seq and writes.
+    let received_at_ms = regio.inner.cfg.clock.now_ms();
+    let mut receipt = Receipt {
+        version: 1,
+        id: hex::encode(id),
+        size: bytes.len() as u64,
+        received_at_ms,
+        uploader: authed.device_hex.clone(),
+        recipients: header.recipients.iter().map(hex::encode).collect(),
+        endpoint_key: regio.inner.key_hex.clone(),
+        signature: String::new(),
     };
-    let (meta, new) = if parts_len_hint(&parts.headers) > BLOCKING_PUT {
-        tokio::task::spawn_blocking(store_it)
+    receipt.signature = hex::encode(regio.inner.key.pair.sign(receipt.canonical().as_bytes()));
+    // Into sled's buffer type (one copy); a large body on the blocking pool.
+    let body = if bytes.len() > BLOCKING_PUT {
+        tokio::task::spawn_blocking(move || sled::IVec::from(bytes))
             .await
-            .map_err(storage_err)??
+            .map_err(storage_err)?
     } else {
-        store_it()?
+        sled::IVec::from(bytes)
     };
-    // Also for a duplicate: the first upload of it may still be waiting for its fsync.
-    wait_durable(&regio).await?;
+    // Stored by the commit thread in its next round, answered once durable. Also for a
+    // duplicate: the first upload of it may still be waiting for its fsync.
+    let (meta, new) = regio
+        .inner
+        .commit
+        .put(NewEnvelope {
+            id,
+            body,
+            recipients: header.recipients,
+            receipt,
+        })
+        .await
+        .map_err(storage_err)?;
     let status = if new {
         StatusCode::CREATED
     } else {
@@ -537,10 +522,6 @@ async fn put_envelope(
         json_response(status, &meta.receipt),
         &authed.device_hex,
     ))
-}
-
-fn parts_len_hint(h: &HeaderMap) -> usize {
-    content_length(h).unwrap_or(u64::MAX).min(usize::MAX as u64) as usize
 }
 
 async fn get_envelope(
@@ -559,7 +540,9 @@ async fn get_envelope(
         .key_ids
         .iter()
         .any(|k| meta.recipients.contains(&hex::encode(k)));
-    if !mine || meta.delivered {
+    // Not durable yet: not listed either (store.rs, the cursor invariant).
+    let durable = meta.seq <= store.durable_seq();
+    if !mine || meta.delivered || !durable {
         return Err(ApiError::envelope_not_found());
     }
     let body = store

@@ -11,8 +11,8 @@
 //! [`envelope`] for reading recipient key ids), available without the `server` feature.
 //!
 //! Modules of the server: `store` (the only one that touches sled), `commit` (group commit:
-//! one fsync for many requests), `keys` (endpoint key and enrolment tokens, as files), `http`
-//! (routes, authentication, errors), `clock` (injectable time).
+//! one sled transaction and one fsync for many requests), `keys` (endpoint key and enrolment
+//! tokens, as files), `http` (routes, authentication, errors), `clock` (injectable time).
 
 pub mod client;
 pub mod envelope;
@@ -36,8 +36,8 @@ pub use server::*;
 #[cfg(feature = "server")]
 mod server {
     pub use crate::clock::{Clock, ManualClock, SystemClock};
-    pub use crate::commit::CommitStats;
     use crate::commit::GroupCommit;
+    pub use crate::commit::{CommitHold, CommitStats};
     use crate::keys::{load_or_create_endpoint_key, EndpointKey, Tokens};
     use crate::store::Store;
     use std::future::Future;
@@ -190,6 +190,21 @@ mod server {
         /// Group-commit counters: fsync rounds and the requests they served.
         pub fn commit_stats(&self) -> CommitStats {
             self.inner.commit.stats()
+        }
+
+        /// The durable watermark: the highest sequence number covered by a completed fsync
+        /// (inbox listings never go past it; see the store's cursor invariant).
+        pub fn durable_seq(&self) -> u64 {
+            self.inner.store.durable_seq()
+        }
+
+        /// For tests: while the returned guard lives, the group commit runs no sync: writes
+        /// reach the store but do not become durable, so a test can look at the endpoint in
+        /// that state (and copy its data directory, as a crash would leave it). Requests that
+        /// need durability wait until the guard drops.
+        #[doc(hidden)]
+        pub fn hold_commits(&self) -> crate::commit::CommitHold<'_> {
+            self.inner.commit.hold()
         }
 
         /// Number of envelope bodies held.

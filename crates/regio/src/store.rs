@@ -15,9 +15,36 @@
 //! | `by_time` | received at ms (8) ‖ seq (8) | envelope id (32) |
 //! | `state` | `"seq"` | last assigned seq (8) |
 //!
-//! Writes that belong together (an upload, an ack, a deletion) are one sled transaction across
-//! trees, taken under one writer lock that also orders the sequence numbers: an envelope
-//! becomes visible in the inbox index in seq order, so a cursor never skips one.
+//! Writes that belong together (a batch of uploads, an ack, a deletion) are one sled
+//! transaction across trees, taken under one writer lock that also orders the sequence
+//! numbers. Uploads come in batches ([`Store::put_envelopes`], one transaction per group
+//! commit round): a sled 0.34 transaction writes its log buffer out twice, so one per upload
+//! would cost two log writes per upload.
+//!
+//! # The cursor invariant
+//!
+//! **Invariant:** a device's inbox cursor never skips an envelope, even across a crash. A
+//! listing ([`Store::inbox`]) returns only envelopes whose seq is at most the *durable
+//! watermark* ([`Store::durable_seq`]): the highest seq whose upload (and the `state` seq
+//! written in the same transaction) a completed [`Store::sync`] covered. Hence:
+//!
+//! 1. Every seq a listing (or its `next` cursor) ever showed is durable, and so is the
+//!    `state` seq ≥ it. After a crash, sled recovers at least that, so the counter restarts
+//!    (at [`Store::open`]: recovered `state` seq + 1) strictly above every seq any device has
+//!    seen. A seq that a crash takes back was never shown, so when it is handed out again to
+//!    another envelope no cursor has passed it.
+//! 2. Seqs are assigned in increasing order under the writer lock, and `sync` reads the last
+//!    assigned seq only after that upload's transaction returned; so every seq ≤ the watermark
+//!    is in the store (or deleted since, by ack or retention) when the watermark passes it. A
+//!    listing that stops at the watermark therefore never passes a seq that appears later.
+//! 3. At open, whatever sled recovered is fsynced before anything is listed, so the watermark
+//!    starts at the recovered `state` seq.
+//! 4. A failed sync poisons the store: after an `fsync` error the kernel may have dropped the
+//!    dirty pages, so no later sync can vouch for them. Every later `sync` fails (the endpoint
+//!    answers 500 to writes until it is restarted and sled recovers what is really on disk)
+//!    and the watermark never moves again.
+//!
+//! The same watermark hides a not yet durable envelope from `GET /v1/envelopes/{id}`.
 
 use crate::client::Receipt;
 use serde::{Deserialize, Serialize};
@@ -26,8 +53,8 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -37,6 +64,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("corrupt record: {0}")]
     Corrupt(&'static str),
+    #[error("an earlier sync failed; restart the endpoint")]
+    Poisoned,
 }
 
 impl From<sled::Error> for StoreError {
@@ -82,6 +111,21 @@ pub struct EnvelopeMeta {
     pub receipt: Receipt,
 }
 
+/// An upload, authenticated and parsed, with its signed receipt; the store adds the seq.
+pub struct NewEnvelope {
+    pub id: [u8; 32],
+    pub body: sled::IVec,
+    pub recipients: Vec<[u8; 16]>,
+    pub receipt: Receipt,
+}
+
+/// An enrolled device's keys, decoded, as the request path needs them.
+#[derive(Debug)]
+pub struct DeviceKeys {
+    pub ed25519_public_key: [u8; 32],
+    pub key_ids: Vec<[u8; 16]>,
+}
+
 pub enum EnrolOutcome {
     Enrolled,
     AlreadyEnrolled,
@@ -114,10 +158,22 @@ pub struct Store {
     state: sled::Tree,
     /// Serialises multi-tree writes and owns `next_seq`.
     write_lock: Mutex<()>,
+    /// The next seq to assign; stored (under `write_lock`) only after the transaction that
+    /// used the seqs below it returned.
     next_seq: AtomicU64,
+    /// The durable watermark (module doc): every seq ≤ it is covered by a completed sync.
+    durable_seq: AtomicU64,
+    /// Set when a sync failed; every later sync fails.
+    poisoned: AtomicBool,
+    /// Decoded keys of devices looked up before. A device record never changes once it is
+    /// enrolled (and is never removed), so entries never go stale; unknown ids are not kept.
+    device_cache: RwLock<HashMap<[u8; 16], Arc<DeviceKeys>>>,
     /// Blob files already fsynced, with the size they had then (see [`Store::sync`]).
     synced_blobs: Mutex<HashMap<OsString, u64>>,
 }
+
+/// An envelope the sweep deletes: its `by_time` key, id, seq and recipient key ids.
+type Doomed = (sled::IVec, [u8; 32], u64, Vec<[u8; 16]>);
 
 fn inbox_key(kid: &[u8; 16], seq: u64) -> [u8; 24] {
     let mut k = [0u8; 24];
@@ -177,7 +233,11 @@ impl Store {
             db,
             write_lock: Mutex::new(()),
             next_seq: AtomicU64::new(last + 1),
+            // Everything recovered is fsynced just below, before anyone can list.
+            durable_seq: AtomicU64::new(last),
+            poisoned: AtomicBool::new(false),
             synced_blobs: Mutex::new(HashMap::new()),
+            device_cache: RwLock::new(HashMap::new()),
         };
         store.sync_all_files()?;
         Ok(store)
@@ -192,7 +252,8 @@ impl Store {
     }
 
     /// Makes every write that returned before this call durable against a killed process and
-    /// a power cut.
+    /// a power cut, and then advances the durable watermark to the last seq assigned before
+    /// the call (module doc).
     ///
     /// sled 0.34's `flush()` writes its buffers and issues `sync_file_range`, which neither
     /// persists file metadata nor, on every file system, the data. And values too large for a
@@ -201,11 +262,37 @@ impl Store {
     /// the last call (and the `blobs/` directory if any is new), then `fdatasync` the log
     /// file `db`, where every other write lands. Called by the group-commit thread, which
     /// runs one such sync for every batch of waiting requests.
+    ///
+    /// After one failure the store is poisoned: this and every later call fail.
     pub fn sync(&self) -> Result<()> {
-        self.db.flush()?;
-        self.sync_blobs()?;
-        self.db_file.sync_data()?;
-        Ok(())
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::Poisoned);
+        }
+        // Read before the flush: every upload with a seq up to here has returned from its
+        // transaction, so the flush below covers it.
+        let covered = self.next_seq.load(Ordering::SeqCst) - 1;
+        let result = (|| -> Result<()> {
+            self.db.flush()?;
+            self.sync_blobs()?;
+            self.db_file.sync_data()?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) => {
+                self.durable_seq.fetch_max(covered, Ordering::SeqCst);
+                Ok(())
+            }
+            Err(e) => {
+                self.poisoned.store(true, Ordering::SeqCst);
+                Err(e)
+            }
+        }
+    }
+
+    /// The durable watermark: the highest seq covered by a completed [`Store::sync`] (or
+    /// recovered at open). Listings never go past it.
+    pub fn durable_seq(&self) -> u64 {
+        self.durable_seq.load(Ordering::SeqCst)
     }
 
     fn sync_blobs(&self) -> Result<()> {
@@ -259,11 +346,38 @@ impl Store {
         sync_tree(&self.dir)
     }
 
-    pub fn device(&self, id: &[u8; 16]) -> Result<Option<Device>> {
-        match self.devices.get(id)? {
-            Some(v) => Ok(Some(unjson(&v, "device")?)),
-            None => Ok(None),
+    /// The keys of an enrolled device, from memory after the first lookup (every signed
+    /// request makes one).
+    pub fn device_keys(&self, id: &[u8; 16]) -> Result<Option<Arc<DeviceKeys>>> {
+        let cached = self
+            .device_cache
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(id)
+            .cloned();
+        if cached.is_some() {
+            return Ok(cached);
         }
+        let Some(v) = self.devices.get(id)? else {
+            return Ok(None);
+        };
+        let d: Device = unjson(&v, "device")?;
+        let mut ed25519_public_key = [0u8; 32];
+        hex::decode_to_slice(&d.ed25519_public_key, &mut ed25519_public_key)
+            .map_err(|_| StoreError::Corrupt("device key"))?;
+        let keys = Arc::new(DeviceKeys {
+            ed25519_public_key,
+            key_ids: d
+                .key_ids
+                .iter()
+                .map(|k| kid_from_hex(k))
+                .collect::<Result<_>>()?,
+        });
+        self.device_cache
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(*id, keys.clone());
+        Ok(Some(keys))
     }
 
     /// Enrols a device: refuses an already enrolled signing key or an X25519 key id that
@@ -312,26 +426,44 @@ impl Store {
         Ok(r.is_ok())
     }
 
-    /// Stores an envelope, or finds the one stored before under the same id. `make_meta`
-    /// (called only for a new envelope, under the writer lock) gets the sequence number.
-    /// Returns the record and whether it is new.
-    pub fn put_envelope(
-        &self,
-        id: &[u8; 32],
-        body: &[u8],
-        recipients: &[[u8; 16]],
-        make_meta: impl FnOnce(u64) -> EnvelopeMeta,
-    ) -> Result<(EnvelopeMeta, bool)> {
-        // Copy the body into sled's buffer type outside the lock.
-        let body = sled::IVec::from(body);
+    /// Stores a batch of uploads in one transaction, each new one with the next seq; an id
+    /// stored before (or earlier in the same batch) gets the record stored first. Returns,
+    /// per upload, the record and whether it is new. Nothing is durable before the next
+    /// [`Store::sync`].
+    pub fn put_envelopes(&self, batch: &[NewEnvelope]) -> Result<Vec<(EnvelopeMeta, bool)>> {
         let _g = self.lock();
-        if let Some(m) = self.meta.get(id)? {
-            return Ok((unjson(&m, "meta")?, false));
+        let mut next = self.next_seq.load(Ordering::SeqCst);
+        let mut out: Vec<(EnvelopeMeta, bool)> = Vec::with_capacity(batch.len());
+        // Index into `batch` and the serialised record of each new envelope.
+        let mut writes: Vec<(usize, u64, Vec<u8>, [u8; 16])> = Vec::new();
+        for (i, e) in batch.iter().enumerate() {
+            if let Some(m) = self.meta.get(e.id)? {
+                out.push((unjson(&m, "meta")?, false));
+                continue;
+            }
+            if let Some(j) = batch[..i].iter().position(|earlier| earlier.id == e.id) {
+                let first = out[j].0.clone();
+                out.push((first, false));
+                continue;
+            }
+            let seq = next;
+            next += 1;
+            let meta = EnvelopeMeta {
+                seq,
+                size: e.receipt.size,
+                received_at_ms: e.receipt.received_at_ms,
+                recipients: e.receipt.recipients.clone(),
+                acked: Vec::new(),
+                delivered: false,
+                receipt: e.receipt.clone(),
+            };
+            writes.push((i, seq, json(&meta), time_key(meta.received_at_ms, seq)));
+            out.push((meta, true));
         }
-        let seq = self.next_seq.load(Ordering::SeqCst);
-        let meta = make_meta(seq);
-        let meta_bytes = json(&meta);
-        let tkey = time_key(meta.received_at_ms, seq);
+        if writes.is_empty() {
+            return Ok(out);
+        }
+        let last = next - 1;
         (
             &self.envelopes,
             &self.meta,
@@ -341,19 +473,23 @@ impl Store {
         )
             .transaction(
                 |(envelopes, metas, inbox, by_time, state)| -> TxResult<()> {
-                    envelopes.insert(&id[..], body.clone())?;
-                    metas.insert(&id[..], meta_bytes.as_slice())?;
-                    for kid in recipients {
-                        inbox.insert(&inbox_key(kid, seq)[..], &id[..])?;
+                    for (i, seq, meta_bytes, tkey) in &writes {
+                        let e = &batch[*i];
+                        envelopes.insert(&e.id[..], e.body.clone())?;
+                        metas.insert(&e.id[..], meta_bytes.as_slice())?;
+                        for kid in &e.recipients {
+                            inbox.insert(&inbox_key(kid, *seq)[..], &e.id[..])?;
+                        }
+                        by_time.insert(&tkey[..], &e.id[..])?;
                     }
-                    by_time.insert(&tkey[..], &id[..])?;
-                    state.insert(&b"seq"[..], &seq.to_be_bytes()[..])?;
+                    state.insert(&b"seq"[..], &last.to_be_bytes()[..])?;
                     Ok(())
                 },
             )
             .map_err(tx_err)?;
-        self.next_seq.store(seq + 1, Ordering::SeqCst);
-        Ok((meta, true))
+        // Published only now, after the transaction returned (see `sync`).
+        self.next_seq.store(next, Ordering::SeqCst);
+        Ok(out)
     }
 
     pub fn meta(&self, id: &[u8; 32]) -> Result<Option<EnvelopeMeta>> {
@@ -368,21 +504,24 @@ impl Store {
         Ok(self.envelopes.get(id)?.map(bytes::Bytes::from_owner))
     }
 
-    /// Envelopes addressed to any of `kids` with seq > `after`, not acked by them, in seq
-    /// order, at most `limit`; the last seq looked at (the next cursor); and whether there
-    /// are more.
+    /// Envelopes addressed to any of `kids` with `after` < seq ≤ the durable watermark, not
+    /// acked by them, in seq order, at most `limit`; the last seq looked at (the next cursor);
+    /// and whether there are more (up to the watermark).
     pub fn inbox(
         &self,
         kids: &[[u8; 16]],
         after: u64,
         limit: usize,
     ) -> Result<(Vec<EnvelopeMeta>, Option<u64>, bool)> {
-        let Some(from) = after.checked_add(1) else {
+        // Never past the durable watermark (module doc): an envelope above it is not listed
+        // yet, and the cursor handed back stays at or below it.
+        let until = self.durable_seq();
+        let Some(from) = after.checked_add(1).filter(|f| *f <= until) else {
             return Ok((Vec::new(), None, false));
         };
         let mut hits: Vec<(u64, [u8; 32])> = Vec::new();
         for kid in kids {
-            let range = inbox_key(kid, from)..=inbox_key(kid, u64::MAX);
+            let range = inbox_key(kid, from)..=inbox_key(kid, until);
             for r in self.inbox.range(range).take(limit + 1) {
                 let (k, v) = r?;
                 let seq = u64::from_be_bytes(
@@ -490,7 +629,10 @@ impl Store {
             if batch.is_empty() {
                 break;
             }
+            // One transaction per batch: a sled 0.34 transaction writes its log buffer out
+            // twice, whatever its size.
             let _g = self.lock();
+            let mut doomed: Vec<Doomed> = Vec::with_capacity(batch.len());
             for (tkey, id) in batch {
                 let meta = self.meta(&id)?;
                 let kids: Vec<[u8; 16]> = match &meta {
@@ -502,19 +644,22 @@ impl Store {
                     None => Vec::new(),
                 };
                 let seq = meta.as_ref().map(|m| m.seq).unwrap_or(0);
-                (&self.envelopes, &self.meta, &self.inbox, &self.by_time)
-                    .transaction(|(envelopes, metas, inbox, by_time)| -> TxResult<()> {
+                doomed.push((tkey, id, seq, kids));
+            }
+            (&self.envelopes, &self.meta, &self.inbox, &self.by_time)
+                .transaction(|(envelopes, metas, inbox, by_time)| -> TxResult<()> {
+                    for (tkey, id, seq, kids) in &doomed {
                         envelopes.remove(&id[..])?;
                         metas.remove(&id[..])?;
-                        for kid in &kids {
-                            inbox.remove(&inbox_key(kid, seq)[..])?;
+                        for kid in kids {
+                            inbox.remove(&inbox_key(kid, *seq)[..])?;
                         }
                         by_time.remove(tkey.clone())?;
-                        Ok(())
-                    })
-                    .map_err(tx_err)?;
-                counts.envelopes += 1;
-            }
+                    }
+                    Ok(())
+                })
+                .map_err(tx_err)?;
+            counts.envelopes += doomed.len();
         }
         let seen_cutoff = signed_before_s.to_be_bytes();
         loop {

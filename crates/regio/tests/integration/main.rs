@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod durability;
 mod enrol;
 mod envelopes;
 mod inbox;

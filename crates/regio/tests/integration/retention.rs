@@ -86,3 +86,32 @@ async fn the_sweep_task_runs_by_itself() {
         .count();
     assert_eq!(tokens, 0);
 }
+
+#[tokio::test]
+async fn sweep_deletes_more_than_one_batch() {
+    // The sweep deletes in transactions of up to 256 envelopes; 300 need two.
+    let srv = std::sync::Arc::new(
+        TestServer::start_with(|c| c.retention = Duration::from_secs(3600)).await,
+    );
+    let (s, r) = (std::sync::Arc::new(Device::new()), Device::new());
+    srv.enrolled(&s).await;
+    srv.enrolled(&r).await;
+    let kid = r.kid();
+    let mut tasks = Vec::new();
+    for _ in 0..300 {
+        let (srv, s) = (srv.clone(), s.clone());
+        tasks.push(tokio::spawn(async move {
+            let e = envelope(&s, &[kid], 200);
+            srv.put(&s, &e).await.status().as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 201);
+    }
+    assert_eq!(srv.regio.envelope_count(), 300);
+    assert_eq!(srv.inbox(&r, "?limit=1000").await.envelopes.len(), 300);
+    srv.clock.advance_ms(3600 * 1000);
+    assert_eq!(srv.regio.sweep().unwrap().envelopes, 300);
+    assert_eq!(srv.regio.envelope_count(), 0);
+    assert!(srv.inbox(&r, "").await.envelopes.is_empty());
+}

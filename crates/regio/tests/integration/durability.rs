@@ -1,0 +1,170 @@
+//! The cursor invariant (store.rs, `docs/regio-protocol.md` §5 inbox): an inbox cursor never
+//! skips an envelope, even across a crash.
+//!
+//! The bug these tests guard against: an upload was listed as soon as it was written to
+//! sled, before the group commit had fsynced it. A crash then lost it *and* took the seq
+//! counter back, so the next upload got the same seq, and a device whose cursor had already
+//! passed that seq never saw the new envelope. Now a listing stops at the durable watermark
+//! (the highest seq a completed fsync covered), so every seq a device has seen survives a
+//! crash, and the counter restarts above it.
+
+use crate::common::*;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use zicht_regio::client;
+
+/// Waits until the endpoint holds `n` envelope bodies (written, maybe not durable).
+async fn until_stored(srv: &TestServer, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while srv.regio.envelope_count() < n {
+        assert!(Instant::now() < deadline, "upload never reached the store");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn seqs(page: &client::InboxPage) -> Vec<u64> {
+    page.envelopes.iter().map(|e| e.seq).collect()
+}
+
+#[tokio::test]
+async fn an_upload_is_not_listed_before_it_is_durable() {
+    let srv = Arc::new(TestServer::start().await);
+    let (s, r) = (Arc::new(Device::new()), Device::new());
+    srv.enrolled(&s).await;
+    srv.enrolled(&r).await;
+    let a = envelope(&s, &[r.kid()], 4096);
+    assert_eq!(srv.put(&s, &a).await.status(), 201);
+    let first = srv.inbox(&r, "").await;
+    assert_eq!(first.envelopes.len(), 1);
+    let seq_a = first.envelopes[0].seq;
+
+    // Stop the group commit between writing the next upload and fsyncing it.
+    let hold = srv.regio.hold_commits();
+    let b = envelope(&s, &[r.kid()], 4096);
+    let b_id = client::envelope_id(&b);
+    let upload = {
+        let (srv, s, b) = (srv.clone(), s.clone(), b.clone());
+        tokio::spawn(async move { srv.put(&s, &b).await.status().as_u16() })
+    };
+    until_stored(&srv, 2).await;
+
+    // B is in the store but not durable: not listed, the cursor does not pass it, it cannot
+    // be fetched, and its uploader has no answer yet.
+    let page = srv.inbox(&r, "").await;
+    assert_eq!(seqs(&page), vec![seq_a]);
+    assert_eq!(page.next, seq_a.to_string());
+    assert!(!page.more);
+    let page = srv.inbox(&r, &format!("?after={seq_a}")).await;
+    assert!(page.envelopes.is_empty());
+    assert_eq!(page.next, seq_a.to_string(), "the cursor must not pass B");
+    expect_error(srv.get(&r, &b_id).await, 404, "envelope.not_found").await;
+    assert_eq!(srv.regio.durable_seq(), seq_a);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!upload.is_finished(), "answered before the fsync");
+
+    // Once the fsync is done, B is answered and listed after A.
+    drop(hold);
+    assert_eq!(upload.await.unwrap(), 201);
+    let page = srv.inbox(&r, &format!("?after={seq_a}")).await;
+    assert_eq!(page.envelopes.len(), 1);
+    assert_eq!(page.envelopes[0].id, b_id);
+    assert!(page.envelopes[0].seq > seq_a);
+    assert_eq!(srv.get(&r, &b_id).await.status(), 200);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn after_a_crash_seqs_stay_above_every_listed_seq() {
+    let srv = Arc::new(TestServer::start().await);
+    let (s, r) = (Arc::new(Device::new()), Device::new());
+    srv.enrolled(&s).await;
+    srv.enrolled(&r).await;
+    for _ in 0..3 {
+        let e = envelope(&s, &[r.kid()], 4096);
+        assert_eq!(srv.put(&s, &e).await.status(), 201);
+    }
+
+    // An upload is written but not yet durable when the endpoint "crashes": the copy of its
+    // data directory taken now is what a killed process leaves on disk (sled's unflushed log
+    // buffer is lost with the process).
+    let hold = srv.regio.hold_commits();
+    let c = envelope(&s, &[r.kid()], 4096);
+    let upload = {
+        let (srv, s, c) = (srv.clone(), s.clone(), c.clone());
+        tokio::spawn(async move { srv.put(&s, &c).await.status().as_u16() })
+    };
+    until_stored(&srv, 4).await;
+    // The device reads its inbox right before the crash; its cursor is what it keeps.
+    let before = srv.inbox(&r, "").await;
+    let listed = seqs(&before);
+    assert_eq!(listed.len(), 3, "only the durable uploads are listed");
+    let max_listed = *listed.iter().max().unwrap();
+    let cursor = before.next.clone();
+    assert_eq!(cursor, max_listed.to_string());
+
+    let crash = tempfile::tempdir().unwrap();
+    copy_dir(&srv.dir, crash.path());
+    drop(hold);
+    assert_eq!(upload.await.unwrap(), 201);
+    let clock = srv.clock.clone();
+    let srv = Arc::into_inner(srv).unwrap();
+    srv.stop().await;
+
+    // Restart from the crashed state.
+    let srv = TestServer::start_in(crash.path().to_path_buf(), clock, |_| {}).await;
+    assert!(srv.regio.durable_seq() >= max_listed);
+    // C's uploader got no receipt from the crashed endpoint and retries; a new upload D
+    // follows. Whatever the crash kept, both come after the device's cursor.
+    let st = srv.put(&s, &c).await.status();
+    assert!(st == 201 || st == 200, "{st}");
+    let d = envelope(&s, &[r.kid()], 4096);
+    assert_eq!(srv.put(&s, &d).await.status(), 201);
+    let after = srv.inbox(&r, &format!("?after={cursor}")).await;
+    let ids: Vec<&str> = after.envelopes.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![client::envelope_id(&c), client::envelope_id(&d)],
+        "the cursor from before the crash skipped an envelope"
+    );
+    assert!(seqs(&after).iter().all(|&q| q > max_listed));
+
+    // From the start: each envelope once, seqs strictly increasing.
+    let all = seqs(&srv.inbox(&r, "").await);
+    assert_eq!(all.len(), 5);
+    assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+}
+
+#[tokio::test]
+async fn after_a_clean_restart_seqs_go_on() {
+    let srv = TestServer::start().await;
+    let (s, r) = (Device::new(), Device::new());
+    srv.enrolled(&s).await;
+    srv.enrolled(&r).await;
+    for _ in 0..2 {
+        let e = envelope(&s, &[r.kid()], 4096);
+        assert_eq!(srv.put(&s, &e).await.status(), 201);
+    }
+    let listed = seqs(&srv.inbox(&r, "").await);
+    let srv = srv.restart().await;
+    assert_eq!(srv.regio.durable_seq(), *listed.last().unwrap());
+    let e = envelope(&s, &[r.kid()], 4096);
+    assert_eq!(srv.put(&s, &e).await.status(), 201);
+    let page = srv
+        .inbox(&r, &format!("?after={}", listed.last().unwrap()))
+        .await;
+    assert_eq!(page.envelopes.len(), 1);
+    assert!(page.envelopes[0].seq > *listed.last().unwrap());
+}
