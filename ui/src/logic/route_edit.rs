@@ -160,12 +160,6 @@ pub fn rule_mut<'a>(route: &'a mut Route, id: &str) -> Option<&'a mut Rule> {
     route.rules.iter_mut().find(|r| r.id == id)
 }
 
-/// An optional text field: `None` when blank.
-pub fn optional(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
-}
-
 /// A code made safe for use inside an HTML id.
 pub fn html_id_part(id: &str) -> String {
     id.chars()
@@ -296,8 +290,6 @@ mod tests {
             assert!(!contact_kind_label(k).is_empty());
         }
         assert_eq!(contact_kind_from_value(""), None);
-        assert_eq!(optional("  "), None);
-        assert_eq!(optional(" 0800 ").as_deref(), Some("0800"));
         assert_eq!(html_id_part("af zut/1"), "af-zut-1");
         let mut r = route();
         contact_mut(&mut r, "vt").unwrap().name = "X".into();

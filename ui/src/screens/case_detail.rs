@@ -669,7 +669,12 @@ fn AddSignalForm(d: CaseDetail, st: St) -> impl IntoView {
                 list.into_iter()
                     .filter(|s| !in_case.contains(&s.id) && s.status == SignalStatus::Nieuw)
                     .map(|s| {
-                        let label = format!("{} · {} · {}", datetime_nl(&s.observed_at), s.sector.label(), s.location);
+                        let label = format!(
+                            "{} · {} · {}",
+                            datetime_nl(&s.observed_at),
+                            s.sector.label(),
+                            s.location
+                        );
                         (s.id, label)
                     })
                     .collect(),
@@ -732,7 +737,10 @@ fn OutcomeForm(index: usize, st: St) -> impl IntoView {
             },
             move |e| {
                 errors.try_set(if e.fields.is_empty() {
-                    vec![FieldError { field: "outcome".into(), message: e.message }]
+                    vec![FieldError {
+                        field: "outcome".into(),
+                        message: e.message,
+                    }]
                 } else {
                     e.fields
                 });
