@@ -203,6 +203,44 @@ pub async fn export_bundle<Rt: Runtime>(
     })
 }
 
+/// Asks where to save an outbox bundle (the native "save as" dialog, starting in the download
+/// folder) and saves it there. `None` when the user cancelled.
+#[tauri::command]
+pub async fn export_bundle_as<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    state: State<'_, AppState>,
+    id: String,
+) -> R<Option<String>> {
+    let name = state.with(|z, _| z.bundle_file_name(&id))?;
+    let Some(path) = save_dialog(&app, &name, "Zicht-bundel", "zicht") else {
+        return Ok(None);
+    };
+    state.with(|z, now| {
+        z.export_bundle_to(&id, &path, now)
+            .map(|p| Some(p.display().to_string()))
+    })
+}
+
+/// The native save dialog; blocks this (async, non-main) thread until the user answers.
+fn save_dialog<Rt: Runtime>(
+    app: &AppHandle<Rt>,
+    name: &str,
+    kind: &str,
+    ext: &str,
+) -> Option<PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Opslaan als")
+        .set_file_name(name)
+        .add_filter(kind, &[ext]);
+    if let Ok(dir) = export_dir(app) {
+        dialog = dialog.set_directory(dir);
+    }
+    dialog.blocking_save_file().and_then(|p| p.into_path().ok())
+}
+
 #[tauri::command]
 pub async fn import_bundle(state: State<'_, AppState>, bytes: Vec<u8>) -> R<ImportResult> {
     state.with(|z, now| z.import_bundle(&bytes, now))
@@ -355,6 +393,22 @@ pub async fn verify_audit(state: State<'_, AppState>) -> R<AuditVerification> {
     state.with(|z, _| z.verify_audit())
 }
 
+/// Asks where to save the audit log (native dialog) and saves it there; `None` if cancelled.
+#[tauri::command]
+pub async fn export_audit_as<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    state: State<'_, AppState>,
+) -> R<Option<String>> {
+    let name = state.with(|z, now| Ok(z.audit_file_name(now)))?;
+    let Some(path) = save_dialog(&app, &name, "Auditlog (JSON-regels)", "jsonl") else {
+        return Ok(None);
+    };
+    state.with(|z, now| {
+        z.export_audit_to(&path, now)
+            .map(|p| Some(p.display().to_string()))
+    })
+}
+
 /// Saves the audit log as JSON lines in the download folder; returns the path.
 #[tauri::command]
 pub async fn export_audit<Rt: Runtime>(
@@ -404,6 +458,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         send_signals,
         outbox,
         export_bundle,
+        export_bundle_as,
         import_bundle,
         inbox,
         incoming,
@@ -427,6 +482,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         audit_log,
         verify_audit,
         export_audit,
+        export_audit_as,
         last_purge
     ]
 }

@@ -13,7 +13,10 @@ pub const DATA_DIR_ENV: &str = "ZICHT_DATA_DIR";
 
 /// Registers Zicht's state and commands on any Tauri builder (the real one or the test mock).
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(commands::handler())
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state)
+        .invoke_handler(commands::handler())
 }
 
 /// Logs go to stderr, at info level by default (`RUST_LOG` overrides). Log lines carry counts

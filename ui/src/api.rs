@@ -238,6 +238,12 @@ pub async fn export_bundle(id: &str) -> Result<String, ApiError> {
 }
 
 /// Imports a received `.zicht` file.
+/// Saves an outbox bundle where the user chooses (native "save as" dialog); `None` when the
+/// user cancelled.
+pub async fn export_bundle_as(id: &str) -> Result<Option<String>, ApiError> {
+    call("export_bundle_as", &IdArg { id }).await
+}
+
 pub async fn import_bundle(bytes: &[u8]) -> Result<ImportResult, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {
@@ -453,6 +459,11 @@ pub async fn verify_audit() -> Result<AuditVerification, ApiError> {
 /// Saves the audit log in the download folder; returns the path.
 pub async fn export_audit() -> Result<String, ApiError> {
     call("export_audit", &NoArgs {}).await
+}
+
+/// Saves the audit log where the user chooses; `None` when cancelled.
+pub async fn export_audit_as() -> Result<Option<String>, ApiError> {
+    call("export_audit_as", &NoArgs {}).await
 }
 
 /// What the last retention purge removed.

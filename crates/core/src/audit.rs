@@ -166,10 +166,20 @@ impl Zicht {
         verify(&self.vault()?)
     }
 
+    /// The file name the audit log is exported under: `zicht-auditlog-<date>.jsonl`.
+    pub fn audit_file_name(&self, now: Now) -> String {
+        format!("zicht-auditlog-{}.jsonl", now.format("%Y-%m-%d"))
+    }
+
     /// Writes the audit trail for the privacy officer as JSON lines (one entry per line, with
     /// `prev` and `hash` so it can be checked outside Zicht) to
-    /// `<dir>/zicht-auditlog-<date>.jsonl`, atomically. The export itself is audited.
+    /// `<dir>/`[`Zicht::audit_file_name`], atomically. The export itself is audited.
     pub fn export_audit(&self, dir: &Path, now: Now) -> Result<PathBuf> {
+        self.export_audit_to(&dir.join(self.audit_file_name(now)), now)
+    }
+
+    /// [`Zicht::export_audit`] to the path the user chose (in a "save as" dialog).
+    pub fn export_audit_to(&self, path: &Path, now: Now) -> Result<PathBuf> {
         self.audit(now, AuditAction::Export, AuditSubject::Audit, None, "")?;
         self.kv.sync()?;
         let mut text = Vec::new();
@@ -177,8 +187,8 @@ impl Zicht {
             serde_json::to_writer(&mut text, &e).map_err(|_| CoreError::Corrupt)?;
             text.push(b'\n');
         }
-        let name = format!("zicht-auditlog-{}.jsonl", now.format("%Y-%m-%d"));
-        let path = crate::fsutil::write_atomic(dir, &name, &text)?;
+        let (dir, name) = crate::fsutil::split(path)?;
+        let path = crate::fsutil::write_atomic(dir, name, &text)?;
         tracing::info!(
             entries = text.iter().filter(|b| **b == b'\n').count(),
             "audit log exported"

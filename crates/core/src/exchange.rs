@@ -309,16 +309,27 @@ impl Zicht {
             .ok_or(CoreError::NotFound)
     }
 
-    /// Saves an outgoing bundle as `<dir>/zicht-<first 12 hex of its id>.zicht`, for carrying
-    /// it to another device without a network. The name carries no personal data, and the
-    /// bundle is encrypted. It is written to a temporary name in `dir`, synced, renamed, and
-    /// the directory synced, so the file is either complete or absent. An existing file of the
-    /// same bundle is replaced (same id, same bytes).
+    /// The file name a bundle is saved under: `zicht-<first 12 hex of its id>.zicht`. It
+    /// carries no personal data.
+    pub fn bundle_file_name(&self, id: &str) -> Result<String> {
+        bundle_key(id)?;
+        // `bundle_key` accepted `id`, so it is hex: safe in a file name.
+        Ok(format!("zicht-{}.zicht", &id[..12.min(id.len())]))
+    }
+
+    /// Saves an outgoing bundle as `<dir>/`[`Zicht::bundle_file_name`], for carrying it to
+    /// another device without a network. The bundle is encrypted. The file is either complete
+    /// or absent (see `fsutil::write_atomic`); an existing file of the same bundle is replaced
+    /// (same id, same bytes).
     pub fn export_bundle(&self, id: &str, dir: &Path, now: Now) -> Result<PathBuf> {
+        self.export_bundle_to(id, &dir.join(self.bundle_file_name(id)?), now)
+    }
+
+    /// Saves an outgoing bundle at the path the user chose (in a "save as" dialog).
+    pub fn export_bundle_to(&self, id: &str, path: &Path, now: Now) -> Result<PathBuf> {
         let bytes = self.outbox_bundle(id)?;
-        // `outbox_bundle` accepted `id`, so it is hex: safe in a file name.
-        let short = &id[..12.min(id.len())];
-        let path = crate::fsutil::write_atomic(dir, &format!("zicht-{short}.zicht"), &bytes)?;
+        let (dir, name) = crate::fsutil::split(path)?;
+        let path = crate::fsutil::write_atomic(dir, name, &bytes)?;
         self.audit(
             now,
             AuditAction::Export,

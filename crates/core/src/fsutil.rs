@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `dir/name` through a temporary `.name.part` in the same directory:
 /// write, fsync, rename, fsync the directory. On failure the temporary file is removed.
-/// `name` must be a plain file name chosen by the caller (never user text).
+/// `name` is a plain file name: one the core made, or the one the user chose in a dialog.
 pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(name);
@@ -26,4 +26,19 @@ pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathB
         return Err(e.into());
     }
     Ok(path)
+}
+
+/// Splits a chosen path into its directory and file name; a path without a file name (or
+/// with one that is not UTF-8) is refused.
+pub(crate) fn split(path: &Path) -> Result<(&Path, &str)> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| crate::CoreError::field("path", "Kies een bestandsnaam."))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Ok((dir, name))
 }

@@ -32,12 +32,20 @@ pub fn AuditScreen() -> impl IntoView {
     };
     let export_status = RwSignal::new(String::new());
     let export_failure = RwSignal::new(None::<String>);
-    let export = move |_| {
+    let export = move |ask: bool| {
         export_status.set(String::new());
         export_failure.set(None);
         spawn_local(async move {
-            match api::export_audit().await {
-                Ok(path) => {
+            let saved_at = if ask {
+                api::export_audit_as().await
+            } else {
+                api::export_audit().await.map(Some)
+            };
+            match saved_at {
+                Ok(None) => {
+                    export_status.try_set("Niet opgeslagen: u heeft het venster gesloten.".into());
+                }
+                Ok(Some(path)) => {
                     export_status.try_set(format!("Opgeslagen als {path}"));
                     // The export itself is recorded too.
                     load();
@@ -62,7 +70,9 @@ pub fn AuditScreen() -> impl IntoView {
                 <button type="button" id="audit-verify" class="utrecht-button utrecht-button--primary-action"
                     on:click=verify>"Controleer de keten"</button>
                 <button type="button" id="audit-export" class="utrecht-button utrecht-button--secondary-action"
-                    on:click=export>"Exporteer voor de privacyfunctionaris"</button>
+                    on:click=move |_| export(false)>"Exporteer naar Downloads"</button>
+                <button type="button" id="audit-export-as" class="utrecht-button utrecht-button--secondary-action"
+                    on:click=move |_| export(true)>"Exporteer als…"</button>
             </p>
             <p id="audit-verify-result" class="zicht-status" role="status" aria-live="polite">
                 {move || match verification.get() {

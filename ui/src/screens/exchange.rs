@@ -456,12 +456,21 @@ fn OutboxSection() -> impl IntoView {
     let saved = RwSignal::new(BTreeMap::<String, String>::new());
     let status = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
-    let export = move |id: String| {
+    // `ask`: choose the place in the "save as" dialog; else straight to the download folder.
+    let export = move |id: String, ask: bool| {
         status.set(String::new());
         failure.set(None);
         spawn_local(async move {
-            match api::export_bundle(&id).await {
-                Ok(path) => {
+            let saved_at = if ask {
+                api::export_bundle_as(&id).await
+            } else {
+                api::export_bundle(&id).await.map(Some)
+            };
+            match saved_at {
+                Ok(None) => {
+                    status.try_set("Niet opgeslagen: u heeft het venster gesloten.".into());
+                }
+                Ok(Some(path)) => {
                     status.try_set(format!("Opgeslagen als {path}"));
                     saved.try_update(|s| {
                         s.insert(id, path);
@@ -508,6 +517,7 @@ fn OutboxSection() -> impl IntoView {
                         <tbody class="utrecht-table__body">
                             {list.into_iter().map(|item| {
                                 let id = item.id.clone();
+                                let id_as = item.id.clone();
                                 let id2 = item.id.clone();
                                 let created = datetime_nl(&item.created_at);
                                 let path = move || saved.with(|s| s.get(&id2).cloned());
@@ -520,9 +530,15 @@ fn OutboxSection() -> impl IntoView {
                                         <td class="utrecht-table__cell outbox-state">{outbox_state_text(&item.state)}</td>
                                         <td class="utrecht-table__cell">
                                             <button type="button" class="utrecht-button utrecht-button--secondary-action outbox-export"
-                                                on:click=move |_| export(id.clone())>
-                                                "Opslaan als bestand"
+                                                on:click=move |_| export(id.clone(), false)>
+                                                "Opslaan in Downloads"
                                                 <span class="zicht-visually-hidden">{format!(" (bundel van {created})")}</span>
+                                            </button>
+                                            " "
+                                            <button type="button" class="utrecht-button utrecht-button--secondary-action outbox-export-as"
+                                                on:click=move |_| export(id_as.clone(), true)>
+                                                "Opslaan als…"
+                                                <span class="zicht-visually-hidden">{format!(" (bundel van {created}, kies de plek, bijvoorbeeld een USB-stick)")}</span>
                                             </button>
                                             {move || path().map(|p| view! {
                                                 <p class="utrecht-paragraph outbox-saved">"Opgeslagen als " <code class="zicht-key">{p}</code></p>
@@ -637,6 +653,24 @@ fn InboxSection() -> impl IntoView {
 
 #[component]
 fn InboxRow(item: InboxItem) -> impl IntoView {
+    let ctx = crate::app::use_ctx();
+    // Opening the content is a view of personal data: the backend records it in the audit log.
+    let bundle_id = item.id.clone();
+    let on_toggle = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let opened = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| e.has_attribute("open"));
+        if opened {
+            let id = bundle_id.clone();
+            spawn_local(async move {
+                if let Err(e) = api::view_incoming(&id).await {
+                    ctx.error("Inzien vastleggen in het auditlog mislukte", &e);
+                }
+            });
+        }
+    };
     let received = datetime_nl(&item.received_at);
     let sender = item.sender;
     let signals = item.payload.signals;
@@ -650,7 +684,7 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
             </td>
             <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{n}</td>
             <td class="utrecht-table__cell">
-                <details class="zicht-details inbox-details">
+                <details class="zicht-details inbox-details" on:toggle=on_toggle>
                     <summary class="zicht-details__summary">
                         {format!("{} bekijken", count_text(n, "signaal", "signalen"))}
                         <span class="zicht-visually-hidden">{format!(" (van {}, ontvangen op {received})", sender.display_name)}</span>

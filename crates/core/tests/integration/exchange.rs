@@ -156,6 +156,33 @@ fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names, vec![path.file_name().unwrap().to_owned()]);
+    // "Save as": the place and name the user chose in the dialog (e.g. a USB stick).
+    let usb = out.path().join("USB");
+    std::fs::create_dir_all(&usb).unwrap();
+    let chosen = usb.join("voor de aandachtsfunctionaris.zicht");
+    assert_eq!(
+        d.inspector
+            .export_bundle_to(&item.id, &chosen, now())
+            .unwrap(),
+        chosen
+    );
+    assert_eq!(std::fs::read(&chosen).unwrap(), bytes);
+    assert_eq!(
+        d.inspector
+            .export_bundle_to(&item.id, Path::new("/"), now())
+            .unwrap_err()
+            .fields()[0]
+            .field,
+        "path"
+    );
+    let exports = d
+        .inspector
+        .audit_log(Some(&item.id))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::Export)
+        .count();
+    assert_eq!(exports, 3, "every export is in the audit log");
     // The file is encrypted: the observation is not in it.
     assert!(!bytes
         .windows(s.observation.len())
