@@ -105,8 +105,16 @@ impl Zicht {
             }
             Ok(())
         })?;
+        // Removes one record (from each tree given) and leaves an audit entry with only its
+        // kind and id.
+        let purge = |trees: &[&str], k: &[u8], subject, id: &str, what: &str| -> Result<()> {
+            for tree in trees {
+                v.remove(tree, k)?;
+            }
+            audit::append(&v, &actor, now, AuditAction::Purge, subject, Some(id), what)?;
+            Ok(())
+        };
         for (k, id, kind) in &purged_signals {
-            v.remove(SIGNALS, k)?;
             let what = match kind {
                 RecordKind::Signaal => {
                     report.signals += 1;
@@ -117,28 +125,11 @@ impl Zicht {
                     "adviesvraag"
                 }
             };
-            audit::append(
-                &v,
-                &actor,
-                now,
-                AuditAction::Purge,
-                AuditSubject::Signal,
-                Some(id),
-                what,
-            )?;
+            purge(&[SIGNALS], k, AuditSubject::Signal, id, what)?;
         }
         for (k, id) in &dead_cases {
-            v.remove(CASES, k)?;
             report.cases += 1;
-            audit::append(
-                &v,
-                &actor,
-                now,
-                AuditAction::Purge,
-                AuditSubject::Case,
-                Some(id),
-                "casus",
-            )?;
+            purge(&[CASES], k, AuditSubject::Case, id, "casus")?;
         }
         let mut dead_inbox = Vec::new();
         v.for_each(INBOX, |k, i: InboxItem| {
@@ -148,17 +139,8 @@ impl Zicht {
             Ok(())
         })?;
         for (k, id) in &dead_inbox {
-            v.remove(INBOX, k)?;
             report.received += 1;
-            audit::append(
-                &v,
-                &actor,
-                now,
-                AuditAction::Purge,
-                AuditSubject::Bundle,
-                Some(id),
-                "ontvangen bundel",
-            )?;
+            purge(&[INBOX], k, AuditSubject::Bundle, id, "ontvangen bundel")?;
         }
         let mut dead_outbox = Vec::new();
         v.for_each(OUTBOX, |k, i: OutboxItem| {
@@ -168,16 +150,12 @@ impl Zicht {
             Ok(())
         })?;
         for (k, id) in &dead_outbox {
-            v.remove(OUTBOX, k)?;
-            v.remove(OUTBOX_DATA, k)?;
             report.sent += 1;
-            audit::append(
-                &v,
-                &actor,
-                now,
-                AuditAction::Purge,
+            purge(
+                &[OUTBOX, OUTBOX_DATA],
+                k,
                 AuditSubject::Bundle,
-                Some(id),
+                id,
                 "verzonden bundel",
             )?;
         }
