@@ -803,6 +803,20 @@ async fn sync_until_sent(c: &Client) -> Res {
     Ok(())
 }
 
+/// Unlocks, imports the directory, syncs, and opens the one bundle under Binnengekomen.
+async fn open_incoming(c: &Client, dir_file: &Path, row_text: Option<&str>) -> Res {
+    unlock_ui(c).await?;
+    import_directory_ui(c, dir_file).await?;
+    click(c, "#sync-now").await?;
+    click(c, "#nav-binnengekomen").await?;
+    wait_count(c, "tr.incoming-row", 1).await?;
+    if let Some(text) = row_text {
+        wait_text(c, "tr.incoming-row", text).await?;
+    }
+    click(c, "tr.incoming-row button.incoming-open").await?;
+    Ok(())
+}
+
 async fn select(c: &Client, css: &str, value: &str) -> Res {
     wait_css(c, css).await?.select_by_value(value).await?;
     Ok(())
@@ -926,12 +940,7 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
 
     // Officer: receive, accept, make a case, forward to the table with a legal basis.
     session!(officer, xdg, |c| {
-        unlock_ui(&c).await?;
-        import_directory_ui(&c, &dir_file).await?;
-        click(&c, "#sync-now").await?;
-        click(&c, "#nav-binnengekomen").await?;
-        wait_count(&c, "tr.incoming-row", 1).await?;
-        click(&c, "tr.incoming-row button.incoming-open").await?;
+        open_incoming(&c, &dir_file, None).await?;
         wait_text(&c, "#incoming-detail", "Acht arbeidsmigranten").await?;
         wait_text(&c, "#incoming-detail", "Inspecteur Zutphen").await?;
         axe(&c, "binnengekomen").await?;
@@ -998,13 +1007,7 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
 
     // Regional table: open the case, decide, send the decision back.
     session!(table, xdg, |c| {
-        unlock_ui(&c).await?;
-        import_directory_ui(&c, &dir_file).await?;
-        click(&c, "#sync-now").await?;
-        click(&c, "#nav-binnengekomen").await?;
-        wait_count(&c, "tr.incoming-row", 1).await?;
-        wait_text(&c, "tr.incoming-row", "Recreatiepark De Hoeve").await?;
-        click(&c, "tr.incoming-row button.incoming-open").await?;
+        open_incoming(&c, &dir_file, Some("Recreatiepark De Hoeve")).await?;
         wait_text(&c, "#incoming-basis", "convenant").await?;
         wait_text(&c, "#incoming-detail", "Acht arbeidsmigranten").await?;
         select(&c, "#decision-track", "zorg_en_strafrecht").await?;
