@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
 use zicht_core::{CoreError, Now, Zicht};
 use zicht_model::ApiError;
 
@@ -9,6 +10,8 @@ pub struct AppState {
     store: OnceLock<Result<Mutex<Zicht>, ApiError>>,
     /// Wakes the background sync task (after a send, or when the user asks).
     pub wake: std::sync::Arc<tokio::sync::Notify>,
+    /// The user's last action, on the monotonic clock (for the idle lock).
+    activity: Mutex<Instant>,
 }
 
 /// The current local time (the shell reads the clock; the core never does).
@@ -21,6 +24,7 @@ impl AppState {
         AppState {
             store: OnceLock::new(),
             wake: Default::default(),
+            activity: Mutex::new(Instant::now()),
         }
     }
 
@@ -71,6 +75,9 @@ impl AppState {
         let mut z = self.lock_store()?;
         let now = now();
         z.touch(now);
+        if let Ok(mut last) = self.activity.lock() {
+            *last = Instant::now();
+        }
         f(&mut z, now).map_err(|e| {
             tracing::info!(code = e.code(), "command refused");
             ApiError::from(e)
@@ -116,7 +123,12 @@ impl AppState {
     pub fn tick(&self) {
         if let Ok(mut z) = self.lock_store() {
             let now = now();
-            if z.lock_if_idle(now) {
+            let idle = self
+                .activity
+                .lock()
+                .map(|t| t.elapsed())
+                .unwrap_or_default();
+            if z.lock_if_idle_for(idle) {
                 tracing::info!("locked after idle time");
             }
             if let Err(e) = z.purge_if_due(now) {

@@ -325,18 +325,27 @@ impl Zicht {
         }
     }
 
-    /// Locks when the user has been idle longer than the setting. Returns whether it locked.
+    /// Locks when the user has been idle longer than the setting, measured on the wall clock
+    /// from the last [`Zicht::touch`]. Returns whether it locked.
     pub fn lock_if_idle(&mut self, now: Now) -> bool {
         let idle = match &self.session {
-            Some(s) => {
-                now.timestamp() - s.last_activity >= i64::from(s.settings.idle_lock_minutes) * 60
-            }
-            None => false,
+            Some(s) => now.timestamp().saturating_sub(s.last_activity).max(0) as u64,
+            None => return false,
         };
-        if idle {
+        self.lock_if_idle_for(std::time::Duration::from_secs(idle))
+    }
+
+    /// Locks when `idle`, the time since the user's last action as the caller measured it, is
+    /// at least the setting. The app measures it on a monotonic clock, so setting the system
+    /// clock (e.g. a sync after days offline) neither locks at once nor keeps the app open.
+    pub fn lock_if_idle_for(&mut self, idle: std::time::Duration) -> bool {
+        let due = self.session.as_ref().is_some_and(|s| {
+            idle >= std::time::Duration::from_secs(u64::from(s.settings.idle_lock_minutes) * 60)
+        });
+        if due {
             self.lock();
         }
-        idle
+        due
     }
 
     pub fn profile(&self) -> Result<Profile> {

@@ -187,6 +187,16 @@ fn idle_lock_follows_the_setting() {
     z.unlock(PASS.into(), now()).unwrap();
     assert_eq!(z.settings().unwrap().idle_lock_minutes, 2);
     assert!(z.lock_if_idle(later(120)));
+    // The app measures idle time on a monotonic clock and passes the duration.
+    z.unlock(PASS.into(), now()).unwrap();
+    assert!(!z.lock_if_idle_for(std::time::Duration::from_secs(119)));
+    assert!(z.is_unlocked());
+    assert!(z.lock_if_idle_for(std::time::Duration::from_secs(120)));
+    assert!(!z.is_unlocked());
+    assert!(
+        !z.lock_if_idle_for(std::time::Duration::from_secs(999)),
+        "already locked"
+    );
 }
 
 #[test]
