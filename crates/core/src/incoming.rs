@@ -74,9 +74,13 @@ impl Zicht {
             Disposition::NietRelevant { .. } => return Err(CoreError::AlreadyHandled),
             Disposition::Nieuw => {}
         }
-        if item.payload.case.is_some() || item.payload.decision.is_some() {
-            // Cases and decisions are handled by the table and the case screens.
-            return Err(CoreError::AlreadyHandled);
+        // A case copy (e.g. to a back-up officer) brings its signals along; a decision brings
+        // none and is applied to its case on arrival.
+        if item.payload.signals.is_empty() {
+            return Err(CoreError::field(
+                "signals",
+                "Deze bundel bevat geen signalen om op te nemen.",
+            ));
         }
         let retention = self.settings()?.retention;
         let from = format!(

@@ -440,7 +440,13 @@ fn from_signal_to_the_table_and_back() {
         Some(Track::ZorgEnStrafrecht)
     );
     // Back at the officer's.
-    carry(&r.table, &back, &mut r.officer, later(140));
+    let decision_bundle = carry(&r.table, &back, &mut r.officer, later(140));
+    // A decision carries no signals to accept; it was applied to the case on arrival.
+    let e = r
+        .officer
+        .accept_incoming(&decision_bundle.id, now())
+        .unwrap_err();
+    assert_eq!(e.fields()[0].field, "signals");
     let case = r.officer.case(&case.id).unwrap();
     assert_eq!(case.status, CaseStatus::BesluitOntvangen);
     let d = case.decision.as_ref().unwrap();
