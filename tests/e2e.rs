@@ -945,6 +945,7 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
         wait_text(&c, "#incoming-detail", "Inspecteur Zutphen").await?;
         axe(&c, "binnengekomen").await?;
         screenshot(&c, "m3-binnengekomen").await?;
+        zoom_200(&c, "binnengekomen").await?;
         click(&c, "#incoming-accept").await?;
         wait_text(&c, "#incoming-status", "Opgenomen").await?;
 
@@ -975,6 +976,7 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
         wait_css(&c, "li.case-advice").await?;
         axe(&c, "casus").await?;
         screenshot(&c, "m4-casus").await?;
+        zoom_200(&c, "casus").await?;
 
         click(&c, "#forward-open").await?;
         wait_css(&c, "input.forward-field").await?;
@@ -1019,6 +1021,7 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
         .await?;
         axe(&c, "regionale tafel besluit").await?;
         screenshot(&c, "m7-tafel-besluit").await?;
+        zoom_200(&c, "tafel-besluit").await?;
         click(&c, "#decision-submit").await?;
         wait_text(&c, "#decision-status", "Besluit verstuurd").await?;
         sync_until_sent(&c).await?;
@@ -1044,6 +1047,7 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
         wait_text(&c, "#audit-verify-result", "intact").await?;
         axe(&c, "auditlog").await?;
         screenshot(&c, "m9-auditlog").await?;
+        zoom_200(&c, "auditlog").await?;
         click(&c, "#nav-instellingen").await?;
         wait_css(&c, "#settings-retention-signaal").await?;
         axe(&c, "instellingen bewaartermijnen").await?;
