@@ -383,7 +383,7 @@ impl Zicht {
                 at: now.naive_local(),
                 author: me.name.clone(),
             });
-            Ok(format!("weging {}", level.wire()))
+            Ok(format!("weging {}", level.label()))
         })
     }
 
@@ -415,7 +415,7 @@ impl Zicht {
             };
             status_step(c, to, &me.name, reason, now);
             c.closed_at = (to == CaseStatus::Afgesloten).then(|| now.naive_local());
-            Ok(format!("status {} → {}", from.wire(), to.wire()))
+            Ok(format!("status {} → {}", from.label(), to.label()))
         })?;
         let signal_status = match to {
             CaseStatus::Afgesloten => SignalStatus::Afgesloten,
@@ -654,7 +654,7 @@ impl Zicht {
             AuditAction::Change,
             AuditSubject::Case,
             Some(&case.id),
-            &format!("besluit regionale tafel: {}", d.track.wire()),
+            &format!("besluit regionale tafel: {}", d.track.label()),
         )?;
         tracing::info!(track = d.track.wire(), "decision applied to case");
         Ok(())

@@ -215,7 +215,7 @@ impl Zicht {
             AuditAction::Create,
             AuditSubject::Case,
             Some(&share.case_id),
-            &format!("besluit {}", track.wire()),
+            &format!("besluit {}", track.label()),
         )?;
         self.kv.sync()?;
         tracing::info!(track = track.wire(), "table decision sealed");

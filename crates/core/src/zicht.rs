@@ -207,7 +207,7 @@ impl Zicht {
             AuditAction::Setup,
             AuditSubject::Device,
             None,
-            profile.role.wire(),
+            profile.role.label(),
         )?;
         self.kv.sync()?;
         Ok(profile)
@@ -599,7 +599,7 @@ impl Zicht {
             AuditAction::Create,
             AuditSubject::Signal,
             Some(&signal.id),
-            signal.kind.wire(),
+            signal.kind.label(),
         )?;
         v.sync()?;
         let advice = self.advice(&signal)?;
@@ -639,7 +639,7 @@ impl Zicht {
                 AuditAction::Create,
                 AuditSubject::Signal,
                 Some(&signal.id),
-                signal.kind.wire(),
+                signal.kind.label(),
             )?;
             if let Some(s) = &mut self.session {
                 s.index.upsert(&signal);
