@@ -56,6 +56,11 @@ fn Detail(saved: SavedSignal) -> impl IntoView {
     };
     let indicators = s.indicators.clone();
     let persons = s.persons.clone();
+    let retention = if s.case_id.is_some() {
+        "Volgt de bewaartermijn van de casus".to_string()
+    } else {
+        date_nl(&s.retention_until)
+    };
     view! {
         <section id="signal-detail" aria-labelledby="detail-heading" data-id=s.id.clone()>
             <h2 id="detail-heading" class="utrecht-heading-2">
@@ -73,9 +78,18 @@ fn Detail(saved: SavedSignal) -> impl IntoView {
                 <Item key="Locatie">{location}</Item>
                 <Item key="Vormen van uitbuiting">{forms_text(&s.forms)}</Item>
                 <Item key="Waarneming"><span class="zicht-multiline">{s.observation.clone()}</span></Item>
-                <Item key="Bewaren tot">{date_nl(&s.retention_until)}</Item>
+                <Item key="Bewaren tot">{retention}</Item>
+                {s.received_from.clone().map(|r| view! { <Item key="Ontvangen van">{r}</Item> })}
                 {s.control_id.clone().map(|_| view! { <Item key="Controle">"Vastgelegd tijdens een controle"</Item> })}
-                {s.case_id.clone().map(|c| view! { <Item key="Casus">{c}</Item> })}
+                {s.case_id.clone().map(|c| {
+                    let go = c.clone();
+                    view! {
+                        <Item key="Casus">
+                            <button type="button" id="detail-open-case" class="utrecht-button utrecht-button--subtle"
+                                on:click=move |_| ctx.go(View::Casus(go.clone()))>"Casus openen"</button>
+                        </Item>
+                    }
+                })}
             </dl>
             <h3 class="utrecht-heading-3">{format!("Indicatoren ({}, signaalkaarten versie {})", indicators.len(), s.card_set_version)}</h3>
             {if indicators.is_empty() {
