@@ -974,6 +974,10 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
         click(&c, "#case-weging-save").await?;
         wait_text(&c, "main", "Versterkt").await?;
         wait_css(&c, "li.case-advice").await?;
+        // One click records the advised step to the attention officer (inside the municipality).
+        click(&c, "li.case-advice button.case-advice-take").await?;
+        wait_text(&c, "li.case-advice", "Gezet op").await?;
+        wait_text(&c, "#case-timeline", "Contact met").await?;
         axe(&c, "casus").await?;
         screenshot(&c, "m4-casus").await?;
         zoom_200(&c, "casus").await?;
@@ -1056,6 +1060,11 @@ async fn three_devices(xdg: &Path, downloads: &Path) -> Res {
         wait_css(&c, "#route-save").await?;
         axe(&c, "meldroute bewerken").await?;
         screenshot(&c, "m10-meldroute-bewerken").await?;
+        let hours = wait_css(&c, "input.route-contact-hours").await?;
+        hours.clear().await?;
+        hours.send_keys("Dag en nacht bereikbaar").await?;
+        click(&c, "#route-save").await?;
+        wait_text(&c, "#route-status", "Opgeslagen als versie 2").await?;
         report(
             "three devices: officer sees 'Besluit ontvangen' with the decision; audit chain intact",
         );
