@@ -656,6 +656,8 @@ async fn sync_with_endpoint(c: &Client) -> Res {
     click(c, "tr.signal-row button").await?;
     click(c, "#send-to-af-zutphen").await?;
     click(c, "#send-submit").await?;
+    // Let the send settle (the list under it reloads) before clicking on.
+    wait_text(c, "#send-status", "Wacht op verbinding").await?;
     click(c, "#send-go-exchange").await?;
     wait_count(c, "tr.outbox-row", 2).await?;
     wait_text(c, "tr.outbox-row", "Wacht op verbinding").await?;
@@ -729,9 +731,13 @@ macro_rules! session {
             }
         };
         if r.is_err() {
-            let _ = screenshot(&$c, &format!("failure-{}-{}", $dev.name, $dev.runs)).await;
+            let _ = tokio::time::timeout(
+                Duration::from_secs(20),
+                screenshot(&$c, &format!("failure-{}-{}", $dev.name, $dev.runs)),
+            )
+            .await;
         }
-        $c.close().await?;
+        let _ = tokio::time::timeout(Duration::from_secs(20), $c.close()).await;
         drop(driver);
         // The app process must be gone before the next one opens a store.
         tokio::time::sleep(Duration::from_millis(800)).await;
@@ -1123,10 +1129,12 @@ async fn first_run_record_restart_unlock() -> Res {
             Ok(r) => r,
             Err(_) => Err("first run timed out (a step hung)".into()),
         };
+        // A WebDriver call on a stuck session can hang too: bound the clean-up as well.
         if r.is_err() {
-            let _ = screenshot(&c, "failure-run-1").await;
+            let _ = tokio::time::timeout(Duration::from_secs(20), screenshot(&c, "failure-run-1"))
+                .await;
         }
-        c.close().await?;
+        let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
         r?;
     }
     // The first app process must be gone before the second opens the store.
@@ -1145,10 +1153,12 @@ async fn first_run_record_restart_unlock() -> Res {
             Ok(r) => r,
             Err(_) => Err("second run timed out (a step hung)".into()),
         };
+        // A WebDriver call on a stuck session can hang too: bound the clean-up as well.
         if r.is_err() {
-            let _ = screenshot(&c, "failure-run-2").await;
+            let _ = tokio::time::timeout(Duration::from_secs(20), screenshot(&c, "failure-run-2"))
+                .await;
         }
-        c.close().await?;
+        let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
         r?;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -211,6 +211,9 @@ fn SendSection(signal_id: String) -> impl IntoView {
     };
     let own = ctx.profile.get_untracked().map(|p| p.municipality);
     let no_directory = move || matches!(dir.get(), Some(Ok(None)));
+    // A memo, so the button is only rebuilt when it appears or goes, not on every reload of
+    // the list: a rebuilt button would lose the keyboard focus (and a click in flight).
+    let show_go = Memo::new(move |_| no_directory() || !sent.with(Vec::is_empty));
     view! {
         <section id="send-signal" class="zicht-section" aria-labelledby="send-heading">
             <h3 id="send-heading" class="utrecht-heading-3">"Versturen"</h3>
@@ -272,7 +275,7 @@ fn SendSection(signal_id: String) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             })}
-            {move || (no_directory() || !sent.with(Vec::is_empty)).then(|| view! {
+            {move || show_go.get().then(|| view! {
                 <p class="utrecht-paragraph">
                     <button type="button" id="send-go-exchange" class="utrecht-button utrecht-button--secondary-action"
                         on:click=move |_| ctx.go(View::Uitwisseling)>"Naar Uitwisseling"</button>

@@ -40,7 +40,7 @@ pub fn ExchangeScreen() -> impl IntoView {
 const REFRESH_MS: u64 = 3000;
 
 /// Calls `f` every [`REFRESH_MS`] while the component lives.
-fn every_refresh(f: impl Fn() + 'static) {
+pub(crate) fn every_refresh(f: impl Fn() + 'static) {
     if let Ok(handle) = set_interval_with_handle(f, std::time::Duration::from_millis(REFRESH_MS)) {
         on_cleanup(move || handle.clear());
     }

@@ -11,6 +11,7 @@ use crate::logic::incoming::{
     accepted_text, basis_text, can_accept, can_decide, decision_sent_text, incoming_state_text,
     item_state_text, not_shared_text,
 };
+use crate::screens::exchange::every_refresh;
 use crate::widgets::{field_error, DataItem, ErrorAlert, SelectField, TextAreaField};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,16 +19,6 @@ use zicht_model::{
     CaseShare, Decision, DecisionInput, Disposition, FieldError, InboxItem, IncomingSummary, Role,
     Signal, Track,
 };
-
-/// How often the list is re-read.
-const REFRESH_MS: u64 = 3000;
-
-/// Calls `f` every [`REFRESH_MS`] while the component lives.
-fn every_refresh(f: impl Fn() + 'static) {
-    if let Ok(handle) = set_interval_with_handle(f, std::time::Duration::from_millis(REFRESH_MS)) {
-        on_cleanup(move || handle.clear());
-    }
-}
 
 type Loaded<T> = RwSignal<Option<Result<T, String>>>;
 
