@@ -36,10 +36,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// tauri-driver, stopped with SIGTERM (SIGKILL would leave WebKitWebDriver on its port).
+/// tauri-driver, stopped with SIGTERM (SIGKILL would leave WebKitWebDriver on its port). On
+/// drop it also makes sure the app it started is gone: a session whose close failed once left
+/// the app running, holding its store, and the next run on that data dir found it in use.
 struct Driver {
     child: Child,
     port: u16,
+    native: u16,
+    data_dir: PathBuf,
 }
 
 impl Driver {
@@ -63,7 +67,36 @@ impl Driver {
             .stderr(Stdio::from(log))
             .spawn()
             .expect("tauri-driver not found: run the tests with `cargo xtask test`");
-        Driver { child, port }
+        Driver {
+            child,
+            port,
+            native,
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
+    /// Processes this driver started that may outlive it: the app on our data dir, and
+    /// WebKitWebDriver on our native port.
+    fn leftovers(&self) -> Vec<u32> {
+        let app = std::fs::canonicalize(APP).unwrap_or_else(|_| PathBuf::from(APP));
+        let env = format!("ZICHT_DATA_DIR={}", self.data_dir.display());
+        let port = format!("--port={}", self.native);
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        procs
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                let dir = PathBuf::from(format!("/proc/{pid}"));
+                let is_app = std::fs::read_link(dir.join("exe")).is_ok_and(|e| e == app)
+                    && std::fs::read(dir.join("environ"))
+                        .is_ok_and(|b| b.split(|c| *c == 0).any(|v| v == env.as_bytes()));
+                let is_driver = std::fs::read(dir.join("cmdline"))
+                    .is_ok_and(|b| b.split(|c| *c == 0).any(|v| v == port.as_bytes()));
+                is_app || is_driver
+            })
+            .collect()
     }
 }
 
@@ -73,11 +106,28 @@ impl Drop for Driver {
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+                break;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         let _ = self.child.kill();
+        let _ = self.child.wait();
+        // Then the app and WebKitWebDriver: asked first, killed if they stay.
+        for signal in ["-TERM", "-KILL"] {
+            let left = self.leftovers();
+            if left.is_empty() {
+                return;
+            }
+            for pid in &left {
+                let _ = Command::new("kill")
+                    .args([signal, &pid.to_string()])
+                    .status();
+            }
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline && !self.leftovers().is_empty() {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
     }
 }
 
