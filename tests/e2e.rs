@@ -118,6 +118,10 @@ impl Drop for Driver {
             if left.is_empty() {
                 return;
             }
+            report(&format!(
+                "driver clean-up: {} process(es) outlived the session, sent {signal}",
+                left.len()
+            ));
             for pid in &left {
                 let _ = Command::new("kill")
                     .args([signal, &pid.to_string()])
