@@ -3,6 +3,9 @@
 //! - [`Zicht`]: a device's store and session (setup, unlock, lock, idle lock).
 //! - signals, controls, drafts, settings: methods on [`Zicht`], validated by [`validate`].
 //! - [`cards`]: signaalkaarten validation and search; [`route`]: meldroute validation and advice.
+//! - cases, binnengekomen and the regional table's decision (methods on [`Zicht`], modules
+//!   `case` and `incoming`); [`audit`]: the hash-chained audit trail; [`retention`]: deadlines
+//!   and the purge.
 //! - storage: [`kv`] (the only sled code) → [`vault`] (sealed records) → [`crypto`] (ring).
 //!
 //! The current time is always passed in by the caller.
