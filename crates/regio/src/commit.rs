@@ -1,30 +1,30 @@
-//! Group commit: one [`Store::sync`] (sled flush + fsync) serves every request that finished
-//! its writes before the sync started, and uploads are written by the commit thread itself,
-//! one sled transaction per round.
+//! Group commit: one [`Store::sync`] (`fdatasync` of the envelope log, and of sled's log)
+//! serves every request of a round, and every envelope write (upload, ack, retention delete)
+//! is made by the commit thread itself, appended to the envelope log as one round.
 //!
 //! Two kinds of requests queue here:
 //!
-//! - an upload ([`GroupCommit::put`]) hands over its envelope and signed receipt; the commit
-//!   thread stores every upload of a round in one transaction ([`Store::put_envelopes`]:
-//!   sled 0.34 writes its log buffer out twice per transaction, so one transaction per upload
-//!   would cost two log writes and two `sync_file_range` per upload), then syncs;
-//! - any other write (enrolment, ack) writes to the store itself and then calls
+//! - an envelope operation ([`GroupCommit::put`], [`GroupCommit::ack`],
+//!   [`GroupCommit::delete_blocking`]) hands over its op; the commit thread writes the ops of
+//!   a round to the log in one go ([`Store::write_round`]), syncs, publishes them
+//!   ([`Store::publish`]: index, durable watermark) and answers each with its outcome;
+//! - any other write (enrolment, in sled) writes to the store itself and then calls
 //!   [`GroupCommit::wait`], which the next sync covers.
 //!
-//! The thread takes the *whole* queue, applies the uploads, runs one sync, and answers every
-//! request it took. Requests that queue meanwhile go into the next round, so under load each
-//! fsync covers as many requests as arrived during the previous round, and a lone request pays
-//! for exactly one sync.
+//! The thread takes the *whole* queue, writes it, runs one sync, and answers every request it
+//! took. Requests that queue meanwhile go into the next round, so under load each fsync
+//! covers as many requests as arrived during the previous round, and a lone request pays for
+//! exactly one sync. The next round is written only after the previous one is durable and
+//! published (`envlog.rs` relies on that).
 //!
-//! Pacing: a sync round costs far more CPU than its fsync suggests (sled 0.34 hands each log
-//! write to its thread pool, waking every idle pool thread, and issues a blocking
-//! `sync_file_range` before our `fdatasync`). So when the previous round served more than one
-//! request (there is concurrency), the next round starts no sooner than `linger` after the
-//! previous one started, gathering the requests that arrive meanwhile; arrivals during that
-//! wait do not wake the thread. A lone request (the previous round served one or none) never
-//! waits. With `linger` = 0 rounds run back to back.
+//! Pacing: when the previous round served more than one request (there is concurrency), the
+//! next round starts no sooner than `linger` after the previous one started, gathering the
+//! requests that arrive meanwhile; arrivals during that wait do not wake the thread. A lone
+//! request (the previous round served one or none) never waits. With `linger` = 0 rounds run
+//! back to back.
 
-use crate::store::{EnvelopeMeta, NewEnvelope, Store};
+use crate::envlog::{NewEnvelope, Op, Outcome};
+use crate::store::{AckOutcome, EnvelopeMeta, Store};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -32,10 +32,24 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 type Waiter = oneshot::Sender<Result<(), String>>;
-type PutReply = oneshot::Sender<Result<(EnvelopeMeta, bool), String>>;
+/// Where an op's outcome goes: an async request, or a blocking caller (the sweep, which
+/// callers may also run on a runtime thread, where tokio forbids blocking on a oneshot).
+enum OpReply {
+    Async(oneshot::Sender<Result<Outcome, String>>),
+    Blocking(std::sync::mpsc::Sender<Result<Outcome, String>>),
+}
+
+impl OpReply {
+    fn send(self, r: Result<Outcome, String>) {
+        let _ = match self {
+            OpReply::Async(tx) => tx.send(r).map_err(|_| ()),
+            OpReply::Blocking(tx) => tx.send(r).map_err(|_| ()),
+        };
+    }
+}
 
 struct Queue {
-    puts: Vec<(NewEnvelope, PutReply)>,
+    ops: Vec<(Op, OpReply)>,
     waiters: Vec<Waiter>,
     /// The thread waits for a first request and wants a notification.
     idle: bool,
@@ -44,7 +58,7 @@ struct Queue {
 
 impl Queue {
     fn len(&self) -> usize {
-        self.puts.len() + self.waiters.len()
+        self.ops.len() + self.waiters.len()
     }
 }
 
@@ -86,7 +100,7 @@ impl GroupCommit {
     pub fn start(store: Arc<Store>, linger: Duration) -> std::io::Result<GroupCommit> {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
-                puts: Vec::new(),
+                ops: Vec::new(),
                 waiters: Vec::new(),
                 idle: false,
                 stop: false,
@@ -133,13 +147,53 @@ impl GroupCommit {
             .unwrap_or_else(|_| Err("group commit thread gone".into()))
     }
 
+    async fn op(&self, op: Op) -> Result<Outcome, String> {
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(|q| q.ops.push((op, OpReply::Async(tx))))?;
+        rx.await
+            .unwrap_or_else(|_| Err("group commit thread gone".into()))
+    }
+
     /// Stores an upload (or finds the one stored before under its id) and resolves once it is
     /// durable: the record and whether it is new.
     pub async fn put(&self, env: NewEnvelope) -> Result<(EnvelopeMeta, bool), String> {
-        let (tx, rx) = oneshot::channel();
-        self.enqueue(|q| q.puts.push((env, tx)))?;
-        rx.await
-            .unwrap_or_else(|_| Err("group commit thread gone".into()))
+        match self.op(Op::Put(env)).await? {
+            Outcome::Put(meta, new) => Ok((meta, new)),
+            _ => Err("group commit: wrong outcome".into()),
+        }
+    }
+
+    /// Records that the device holding `kids` has the envelope (deleting it once every
+    /// recipient has); resolves once that is durable.
+    pub async fn ack(&self, id: [u8; 32], kids: Vec<[u8; 16]>) -> Result<AckOutcome, String> {
+        match self.op(Op::Ack { id, kids }).await? {
+            Outcome::Ack(a) => Ok(a),
+            _ => Err("group commit: wrong outcome".into()),
+        }
+    }
+
+    /// Deletes envelopes (retention), from a blocking thread; returns how many there were.
+    pub fn delete_blocking(&self, ids: &[[u8; 32]]) -> Result<usize, String> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.enqueue(|q| {
+            for id in ids {
+                q.ops
+                    .push((Op::Delete { id: *id }, OpReply::Blocking(tx.clone())));
+            }
+        })?;
+        drop(tx);
+        let mut n = 0;
+        for _ in ids {
+            match rx
+                .recv()
+                .unwrap_or_else(|_| Err("group commit thread gone".into()))?
+            {
+                Outcome::Delete(true) => n += 1,
+                Outcome::Delete(false) => {}
+                _ => return Err("group commit: wrong outcome".into()),
+            }
+        }
+        Ok(n)
     }
 
     /// Holds the thread between applying uploads and syncing them, until the guard drops.
@@ -164,7 +218,7 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
     let mut last_start = Instant::now();
     let mut last_batch = 0usize;
     loop {
-        let (puts, waiters) = {
+        let (ops, waiters) = {
             let mut q = lock(&shared.queue);
             while q.len() == 0 && !q.stop {
                 q.idle = true;
@@ -191,33 +245,38 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
                         .unwrap_or_else(|poisoned| poisoned.into_inner().0);
                 }
             }
-            (std::mem::take(&mut q.puts), std::mem::take(&mut q.waiters))
+            (std::mem::take(&mut q.ops), std::mem::take(&mut q.waiters))
         };
         last_start = Instant::now();
-        last_batch = puts.len() + waiters.len();
+        last_batch = ops.len() + waiters.len();
 
-        let (envs, replies): (Vec<NewEnvelope>, Vec<PutReply>) = puts.into_iter().unzip();
-        let stored = if envs.is_empty() {
-            Ok(Vec::new())
-        } else {
-            store.put_envelopes(&envs).map_err(|e| e.to_string())
-        };
+        let (ops, replies): (Vec<Op>, Vec<OpReply>) = ops.into_iter().unzip();
+        let written = store.write_round(ops).map_err(|e| e.to_string());
         drop(lock(&shared.gate));
-        let result = store.sync().map_err(|e| e.to_string());
+        // sled holds the seen signatures of the requests just served and any enrolment.
+        let result = store.sync(true).map_err(|e| e.to_string());
         if let Err(e) = &result {
             tracing::error!(error = %e, waiters = last_batch, "group commit: sync failed");
         }
+        if let Err(e) = &written {
+            tracing::error!(error = %e, ops = replies.len(), "group commit: write failed");
+        }
+        let stored = match (written, &result) {
+            (Ok(round), Ok(())) => store.publish(round).map_err(|e| e.to_string()),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e.clone()),
+        };
         if let Err(e) = &stored {
-            tracing::error!(error = %e, uploads = replies.len(), "group commit: store failed");
+            tracing::error!(error = %e, "group commit: publish failed");
         }
         shared.syncs.fetch_add(1, Ordering::Relaxed);
         shared
             .served
             .fetch_add(last_batch as u64, Ordering::Relaxed);
         match (stored, &result) {
-            (Ok(metas), Ok(())) => {
-                for (reply, m) in replies.into_iter().zip(metas) {
-                    let _ = reply.send(Ok(m));
+            (Ok(outcomes), Ok(())) => {
+                for (reply, o) in replies.into_iter().zip(outcomes) {
+                    reply.send(Ok(o));
                 }
             }
             (stored, result) => {
@@ -226,7 +285,7 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
                     .or_else(|| result.clone().err())
                     .unwrap_or_default();
                 for reply in replies {
-                    let _ = reply.send(Err(e.clone()));
+                    reply.send(Err(e.clone()));
                 }
             }
         }

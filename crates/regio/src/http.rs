@@ -5,8 +5,9 @@ use crate::client::{
     HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS,
 };
 use crate::envelope::{self, EnvelopeError};
+use crate::envlog::NewEnvelope;
 use crate::error::{ApiError, ErrorCode};
-use crate::store::{AckOutcome, Device, DeviceKeys, EnrolOutcome, NewEnvelope};
+use crate::store::{AckOutcome, Device, DeviceKeys, EnrolOutcome};
 use crate::{Regio, MAX_HEADER_BYTES, MAX_SMALL_BODY, MAX_URI_BYTES};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
@@ -443,8 +444,8 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
     ))
 }
 
-/// Bodies above this are copied into sled's buffer type on the blocking pool.
-const BLOCKING_PUT: usize = 1 << 20;
+/// Bodies above this are read from the envelope log on the blocking pool.
+const BLOCKING_READ: u64 = 1 << 20;
 
 async fn put_envelope(
     State(regio): State<Regio>,
@@ -492,14 +493,6 @@ async fn put_envelope(
         signature: String::new(),
     };
     receipt.signature = hex::encode(regio.inner.key.pair.sign(receipt.canonical().as_bytes()));
-    // Into sled's buffer type (one copy); a large body on the blocking pool.
-    let body = if bytes.len() > BLOCKING_PUT {
-        tokio::task::spawn_blocking(move || sled::IVec::from(bytes))
-            .await
-            .map_err(storage_err)?
-    } else {
-        sled::IVec::from(bytes)
-    };
     // Stored by the commit thread in its next round, answered once durable. Also for a
     // duplicate: the first upload of it may still be waiting for its fsync.
     let (meta, new) = regio
@@ -507,7 +500,7 @@ async fn put_envelope(
         .commit
         .put(NewEnvelope {
             id,
-            body,
+            body: bytes,
             recipients: header.recipients,
             receipt,
         })
@@ -532,10 +525,7 @@ async fn get_envelope(
     let authed = authenticate_small(&regio, req).await?;
     let id = parse_id(path)?;
     let store = &regio.inner.store;
-    let meta = store
-        .meta(&id)
-        .map_err(storage_err)?
-        .ok_or_else(ApiError::envelope_not_found)?;
+    let meta = store.meta(&id).ok_or_else(ApiError::envelope_not_found)?;
     let mine = authed
         .key_ids
         .iter()
@@ -545,10 +535,16 @@ async fn get_envelope(
     if !mine || meta.delivered || !durable {
         return Err(ApiError::envelope_not_found());
     }
-    let body = store
-        .body(&id)
-        .map_err(storage_err)?
-        .ok_or_else(ApiError::envelope_not_found)?;
+    let body = if meta.size > BLOCKING_READ {
+        let r = regio.clone();
+        tokio::task::spawn_blocking(move || r.inner.store.body(&id))
+            .await
+            .map_err(storage_err)?
+    } else {
+        store.body(&id)
+    }
+    .map_err(storage_err)?
+    .ok_or_else(ApiError::envelope_not_found)?;
     let mut resp = (StatusCode::OK, body).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -564,16 +560,17 @@ async fn ack(
 ) -> ApiResult {
     let authed = authenticate_small(&regio, req).await?;
     let id = parse_id(path)?;
+    // Written by the commit thread, answered once durable.
     let outcome = regio
         .inner
-        .store
-        .ack(&id, &authed.key_ids)
+        .commit
+        .ack(id, authed.key_ids.clone())
+        .await
         .map_err(storage_err)?;
     let deleted = match outcome {
         AckOutcome::NotFound => return Err(ApiError::envelope_not_found()),
         AckOutcome::Acked { deleted } => deleted,
     };
-    wait_durable(&regio).await?;
     Ok(tagged(
         json_response(
             StatusCode::OK,
@@ -626,11 +623,7 @@ async fn inbox(State(regio): State<Regio>, req: Request) -> ApiResult {
     let query = req.uri().query().map(str::to_string);
     let authed = authenticate_small(&regio, req).await?;
     let (after, limit) = parse_inbox_query(query.as_deref())?;
-    let (metas, last, more) = regio
-        .inner
-        .store
-        .inbox(&authed.key_ids, after, limit)
-        .map_err(storage_err)?;
+    let (metas, last, more) = regio.inner.store.inbox(&authed.key_ids, after, limit);
     let next = last.unwrap_or(after);
     let page = InboxPage {
         envelopes: metas

@@ -10,8 +10,9 @@
 //! The wire protocol is `docs/regio-protocol.md`. The device side of it is [`client`] (and
 //! [`envelope`] for reading recipient key ids), available without the `server` feature.
 //!
-//! Modules of the server: `store` (the only one that touches sled), `commit` (group commit:
-//! one sled transaction and one fsync for many requests), `keys` (endpoint key and enrolment
+//! Modules of the server: `store` (the only one that touches sled; owns the envelope log),
+//! `envlog` (envelopes in append-only segment files, the inbox index in memory), `commit`
+//! (group commit: the one writer of envelopes, one fsync for many requests), `keys` (endpoint key and enrolment
 //! tokens, as files), `http` (routes, authentication, errors), `clock` (injectable time).
 
 pub mod client;
@@ -21,6 +22,8 @@ pub mod envelope;
 mod clock;
 #[cfg(feature = "server")]
 mod commit;
+#[cfg(feature = "server")]
+mod envlog;
 #[cfg(feature = "server")]
 mod error;
 #[cfg(feature = "server")]
@@ -89,6 +92,10 @@ mod server {
         /// fsync rounds while requests arrive concurrently (see `commit.rs`). A lone request
         /// never waits for it.
         pub commit_linger: Duration,
+        /// Size at which the envelope log starts a new segment file. Deleted envelopes'
+        /// bytes are erased at once, but a segment file goes only when every envelope in it
+        /// (and in every older one) has been swept.
+        pub log_segment_bytes: u64,
     }
 
     impl Config {
@@ -100,6 +107,7 @@ mod server {
                 sweep_interval: DEFAULT_SWEEP_INTERVAL,
                 clock: Arc::new(SystemClock),
                 commit_linger: DEFAULT_COMMIT_LINGER,
+                log_segment_bytes: crate::envlog::SEGMENT_TARGET,
             }
         }
     }
@@ -142,7 +150,10 @@ mod server {
         /// Opens the data directory (creating it, and the endpoint key, on first start).
         pub fn open(cfg: Config) -> Result<Regio, Error> {
             let key = load_or_create_endpoint_key(&cfg.data_dir)?;
-            let store = Arc::new(Store::open(&cfg.data_dir.join("store"))?);
+            let store = Arc::new(Store::open(
+                &cfg.data_dir.join("store"),
+                cfg.log_segment_bytes,
+            )?);
             let commit = GroupCommit::start(store.clone(), cfg.commit_linger)?;
             let key_hex = hex::encode(key.public);
             let key_id_hex = hex::encode(crate::client::ed25519_key_id(&key.public));
@@ -178,11 +189,29 @@ mod server {
             let cutoff = now.saturating_sub(self.inner.cfg.retention.as_millis() as i64);
             let now_s = now.div_euclid(1000);
             let signed_before = (now_s - crate::client::MAX_CLOCK_SKEW_SECS).max(0) as u64;
-            let c = self.inner.store.sweep(cutoff, signed_before)?;
+            let store = &self.inner.store;
+            let mut envelopes = 0;
+            loop {
+                // In batches, so that uploads are not held up behind one long sweep.
+                let ids = store.expired(cutoff, 256);
+                if ids.is_empty() {
+                    break;
+                }
+                let n = self
+                    .inner
+                    .commit
+                    .delete_blocking(&ids)
+                    .map_err(|e| std::io::Error::other(format!("sweep: {e}")))?;
+                envelopes += n;
+                if n == 0 {
+                    break;
+                }
+            }
+            let signatures = store.sweep_signatures(signed_before)?;
             let tokens = self.inner.tokens.sweep(now)?;
             Ok(SweepReport {
-                envelopes: c.envelopes,
-                signatures: c.signatures,
+                envelopes,
+                signatures,
                 tokens,
             })
         }
@@ -207,9 +236,14 @@ mod server {
             self.inner.commit.hold()
         }
 
-        /// Number of envelope bodies held.
+        /// Number of envelope bodies held (written, maybe not durable yet).
         pub fn envelope_count(&self) -> usize {
             self.inner.store.envelope_count()
+        }
+
+        /// Number of segment files of the envelope log.
+        pub fn log_segment_count(&self) -> usize {
+            self.inner.store.segment_count()
         }
 
         /// The HTTP routes, for embedding or for `axum::serve`.

@@ -1,0 +1,1041 @@
+//! The envelope log: envelope bodies and their records in append-only segment files, with the
+//! index of them in memory. sled keeps the small, rarely written records (devices, seen
+//! signatures; `store.rs`); every envelope write goes here.
+//!
+//! Why not sled: in sled 0.34 a 4 KiB envelope is rewritten several times over (page
+//! consolidations, splits, log cleaning: ~8 bytes written per byte uploaded), a transaction
+//! writes its log buffer twice and takes a process-wide lock, and all of it costs more CPU
+//! per upload than the HTTP and the signature check together (`crates/regio/README.md`). An
+//! append-only log writes each envelope once, and one `fdatasync` per group-commit round
+//! makes the whole round durable.
+//!
+//! # Layout
+//!
+//! `store/envelopes/NNNNNNNN.zlog`, numbered from 1. Each segment starts with a 20-byte
+//! header: `"ZREGLOG1"`, the last seq assigned before the segment was made (u64), CRC-32 of
+//! those 16 bytes. Then *rounds*, one per group-commit round that wrote anything: records,
+//! and a round end. Integers are big-endian. A record is
+//!
+//! ```text
+//! kind (1) | n = length of fields (4) | fields (n) | CRC-32 of kind, n and fields (4) | body
+//! ```
+//!
+//! | kind | fields | body |
+//! | --- | --- | --- |
+//! | 1 put | seq (8), received at ms (8), id (32), body length (8), recipient count (2), key ids (16 each), receipt JSON | the envelope |
+//! | 2 ack | id (32), count (2), the acking key ids (16 each) | — |
+//! | 3 delete | id (32) | — |
+//! | 4 round end | CRC-32 of every byte of the round before this record, bodies included | — |
+//!
+//! A segment is closed once it passes its target size ([`SEGMENT_TARGET`] by default) bytes at the end of a round; the
+//! next round starts a new one (made, fsynced and its directory entry fsynced first).
+//!
+//! # Invariants
+//!
+//! **Architecture Invariant: a round is answered only after its `fdatasync`, and the next
+//! round is written only after that.** So every round but the last of the last segment was
+//! durable before anything after it was written; only the last round can be torn by a crash.
+//! At open that round is checked against its round-end CRC and cut off (the file truncated at
+//! its start) if the check fails or its round end is missing. A bad record anywhere else is
+//! corruption: the endpoint refuses to start rather than guess.
+//!
+//! **The index is published only after the fsync** ([`EnvLog::publish`]), so a listing, a
+//! download or a duplicate check sees only durable envelopes. The cursor invariant of
+//! `store.rs` follows: seqs are assigned in log order, a listed seq is durable, and the seq
+//! counter restarts above the highest seq in the log or in any segment header. Segments are
+//! removed oldest first and the newest never, so its header keeps the counter from going
+//! back even when every envelope has been deleted.
+//!
+//! **Deleted bodies are erased in place.** Once an envelope is delivered (every recipient
+//! acked) or swept, and the ack or delete record is durable, its body bytes are zeroed and
+//! the whole blocks in between punched out of the file (`fallocate`), so no ciphertext of a
+//! deleted envelope stays on disk and the space is returned. The record header (id, seq,
+//! recipients, receipt) stays until retention, so that a repeated upload gets its receipt
+//! instead of being delivered again. A segment file is removed when no envelope of it is
+//! left (all swept) and every older segment is gone: ack and delete records of an envelope
+//! always lie in the same or a later segment than its put, so removing oldest first never
+//! loses one that still matters. Erasing happens only after a later round is durable, so the
+//! last round of the log (the only one checked by CRC) never has erased bytes.
+
+use crate::client::Receipt;
+use crate::store::{AckOutcome, EnvelopeMeta, Result, StoreError};
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+const MAGIC: &[u8; 8] = b"ZREGLOG1";
+const SEGMENT_HEADER: u64 = 20;
+/// By default a segment is closed at the end of the first round that takes it past this
+/// size.
+pub const SEGMENT_TARGET: u64 = 64 * 1024 * 1024;
+
+const PUT: u8 = 1;
+const ACK: u8 = 2;
+const DELETE: u8 = 3;
+const ROUND_END: u8 = 4;
+
+/// Largest `fields` accepted when reading (a put with 1024 recipients and its receipt is
+/// about 50 KiB).
+const MAX_FIELDS: u32 = 1 << 20;
+/// Largest body accepted when reading: far above any configurable upload limit, small enough
+/// that a corrupt length is caught.
+const MAX_BODY: u64 = 1 << 40;
+
+/// An upload, authenticated and parsed, with its signed receipt; the log adds the seq.
+pub struct NewEnvelope {
+    pub id: [u8; 32],
+    pub body: Vec<u8>,
+    pub recipients: Vec<[u8; 16]>,
+    pub receipt: Receipt,
+}
+
+/// One write of a round.
+pub enum Op {
+    Put(NewEnvelope),
+    /// The device holding these key ids has the envelope.
+    Ack {
+        id: [u8; 32],
+        kids: Vec<[u8; 16]>,
+    },
+    /// Retention: the envelope goes, acked or not.
+    Delete {
+        id: [u8; 32],
+    },
+}
+
+/// What a round did for one op.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // short-lived, one per request
+pub enum Outcome {
+    /// The record, and whether this upload stored it (false: stored before).
+    Put(EnvelopeMeta, bool),
+    Ack(AckOutcome),
+    /// Whether there was such an envelope.
+    Delete(bool),
+}
+
+/// An envelope in the index.
+#[derive(Debug, Clone)]
+struct Env {
+    meta: EnvelopeMeta,
+    kids: Vec<[u8; 16]>,
+    acked: Vec<[u8; 16]>,
+    seg: u32,
+    /// Offset of the body in the segment file.
+    body_at: u64,
+}
+
+impl Env {
+    fn delivered(&self) -> bool {
+        self.meta.delivered
+    }
+}
+
+struct Segment {
+    file: Arc<File>,
+    /// Envelopes whose put record lies here and that are still in the index.
+    envelopes: usize,
+}
+
+#[derive(Default)]
+struct Index {
+    envs: HashMap<[u8; 32], Env>,
+    /// (recipient key id, seq) → id, for every recipient that has not acked yet.
+    inbox: BTreeMap<([u8; 16], u64), [u8; 32]>,
+    /// (received at ms, seq) → id, for the sweep.
+    by_time: BTreeMap<(i64, u64), [u8; 32]>,
+    segs: BTreeMap<u32, Segment>,
+}
+
+impl Index {
+    fn insert(&mut self, env: Env) {
+        let seq = env.meta.seq;
+        let id = id_of(&env.meta);
+        if !env.delivered() {
+            for k in &env.kids {
+                if !env.acked.contains(k) {
+                    self.inbox.insert((*k, seq), id);
+                }
+            }
+        }
+        self.by_time.insert((env.meta.received_at_ms, seq), id);
+        if let Some(s) = self.segs.get_mut(&env.seg) {
+            s.envelopes += 1;
+        }
+        if let Some(old) = self.envs.insert(id, env) {
+            // Cannot happen (a duplicate put is never written); keep the counts right anyway.
+            self.unlink(&old);
+        }
+    }
+
+    /// Applies an ack to the index; the body range to erase if it is now delivered.
+    fn ack(&mut self, id: &[u8; 32], kids: &[[u8; 16]]) -> Option<(u32, u64, u64)> {
+        let env = self.envs.get_mut(id)?;
+        if env.meta.delivered {
+            return None;
+        }
+        for k in kids {
+            if env.kids.contains(k) && !env.acked.contains(k) {
+                env.acked.push(*k);
+                self.inbox.remove(&(*k, env.meta.seq));
+            }
+        }
+        env.meta.acked = env.acked.iter().map(hex::encode).collect();
+        if env.kids.iter().all(|k| env.acked.contains(k)) {
+            env.meta.delivered = true;
+            return Some((env.seg, env.body_at, env.meta.size));
+        }
+        None
+    }
+
+    fn remove(&mut self, id: &[u8; 32]) -> Option<Env> {
+        let env = self.envs.remove(id)?;
+        self.unlink(&env);
+        Some(env)
+    }
+
+    fn unlink(&mut self, env: &Env) {
+        for k in &env.kids {
+            self.inbox.remove(&(*k, env.meta.seq));
+        }
+        self.by_time
+            .remove(&(env.meta.received_at_ms, env.meta.seq));
+        if let Some(s) = self.segs.get_mut(&env.seg) {
+            s.envelopes = s.envelopes.saturating_sub(1);
+        }
+    }
+}
+
+fn id_of(meta: &EnvelopeMeta) -> [u8; 32] {
+    let mut id = [0u8; 32];
+    let _ = hex::decode_to_slice(&meta.receipt.id, &mut id);
+    id
+}
+
+/// The state only the writer (the group-commit thread) touches.
+struct Writer {
+    seg: u32,
+    file: Arc<File>,
+    len: u64,
+    next_seq: u64,
+    /// Bodies to erase once the current round is durable.
+    scratch: Vec<u8>,
+}
+
+pub struct EnvLog {
+    dir: PathBuf,
+    segment_target: u64,
+    index: RwLock<Index>,
+    writer: Mutex<Writer>,
+    /// Every seq ≤ this is durable and published.
+    durable_seq: AtomicU64,
+    /// Bodies in the log not erased yet (written rounds included, durable or not).
+    bodies: AtomicUsize,
+    poisoned: AtomicBool,
+}
+
+/// A round written to the log, not yet durable: what [`EnvLog::publish`] applies after the
+/// fsync.
+pub struct Pending {
+    outcomes: Vec<Outcome>,
+    /// The round's records, in log order.
+    changes: Vec<Rec>,
+    last_seq: u64,
+    wrote: bool,
+}
+
+impl Pending {
+    pub fn outcomes(self) -> Vec<Outcome> {
+        self.outcomes
+    }
+}
+
+fn seg_path(dir: &Path, n: u32) -> PathBuf {
+    dir.join(format!("{n:08}.zlog"))
+}
+
+fn crc(parts: &[&[u8]]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Appends one record (without body) to `out`.
+fn record(out: &mut Vec<u8>, kind: u8, fields: &[u8]) {
+    let start = out.len();
+    out.push(kind);
+    out.extend_from_slice(&(fields.len() as u32).to_be_bytes());
+    out.extend_from_slice(fields);
+    let c = crc(&[&out[start..]]);
+    out.extend_from_slice(&c.to_be_bytes());
+}
+
+fn put_fields(seq: u64, e: &NewEnvelope) -> Vec<u8> {
+    let receipt = serde_json::to_vec(&e.receipt).unwrap_or_default();
+    let mut f = Vec::with_capacity(60 + 16 * e.recipients.len() + receipt.len());
+    f.extend_from_slice(&seq.to_be_bytes());
+    f.extend_from_slice(&e.receipt.received_at_ms.to_be_bytes());
+    f.extend_from_slice(&e.id);
+    f.extend_from_slice(&(e.body.len() as u64).to_be_bytes());
+    f.extend_from_slice(&(e.recipients.len() as u16).to_be_bytes());
+    for k in &e.recipients {
+        f.extend_from_slice(k);
+    }
+    f.extend_from_slice(&receipt);
+    f
+}
+
+fn kids_fields(id: &[u8; 32], kids: &[[u8; 16]]) -> Vec<u8> {
+    let mut f = Vec::with_capacity(34 + 16 * kids.len());
+    f.extend_from_slice(id);
+    f.extend_from_slice(&(kids.len() as u16).to_be_bytes());
+    for k in kids {
+        f.extend_from_slice(k);
+    }
+    f
+}
+
+/// A record read back (or about to be published).
+#[allow(clippy::large_enum_variant)] // short-lived, one per record
+enum Rec {
+    Put { env: Env },
+    Ack { id: [u8; 32], kids: Vec<[u8; 16]> },
+    Delete { id: [u8; 32] },
+    RoundEnd { crc: u32 },
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if self.b.len() < n {
+            return Err(StoreError::Corrupt("log record too short"));
+        }
+        let (h, t) = self.b.split_at(n);
+        self.b = t;
+        Ok(h)
+    }
+    fn arr<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+    fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_be_bytes(self.arr()?))
+    }
+    fn u16(&mut self) -> Result<u16> {
+        Ok(u16::from_be_bytes(self.arr()?))
+    }
+    fn kids(&mut self) -> Result<Vec<[u8; 16]>> {
+        let n = self.u16()? as usize;
+        (0..n).map(|_| self.arr::<16>()).collect()
+    }
+}
+
+fn parse_fields(kind: u8, fields: &[u8], seg: u32, body_at: u64) -> Result<Rec> {
+    let mut c = Cursor { b: fields };
+    let rec = match kind {
+        PUT => {
+            let seq = c.u64()?;
+            let received_at_ms = c.u64()? as i64;
+            let id = c.arr::<32>()?;
+            let size = c.u64()?;
+            let kids = c.kids()?;
+            let receipt: Receipt =
+                serde_json::from_slice(c.b).map_err(|_| StoreError::Corrupt("log receipt"))?;
+            c.b = &[];
+            if receipt.id != hex::encode(id) || receipt.size != size {
+                return Err(StoreError::Corrupt("log receipt does not match"));
+            }
+            Rec::Put {
+                env: Env {
+                    meta: EnvelopeMeta {
+                        seq,
+                        size,
+                        received_at_ms,
+                        recipients: kids.iter().map(hex::encode).collect(),
+                        acked: Vec::new(),
+                        delivered: false,
+                        receipt,
+                    },
+                    kids,
+                    acked: Vec::new(),
+                    seg,
+                    body_at,
+                },
+            }
+        }
+        ACK => {
+            let id = c.arr::<32>()?;
+            let kids = c.kids()?;
+            Rec::Ack { id, kids }
+        }
+        DELETE => Rec::Delete { id: c.arr::<32>()? },
+        ROUND_END => Rec::RoundEnd {
+            crc: u32::from_be_bytes(c.arr()?),
+        },
+        _ => return Err(StoreError::Corrupt("unknown log record")),
+    };
+    if !c.b.is_empty() {
+        return Err(StoreError::Corrupt("log record too long"));
+    }
+    Ok(rec)
+}
+
+/// Reads the next record at `at`; `Ok(None)` at the clean end of the file. Errors for
+/// anything short, bad or inconsistent.
+fn read_record(
+    r: &mut BufReader<&File>,
+    at: u64,
+    len: u64,
+    seg: u32,
+) -> Result<Option<(Rec, u64)>> {
+    if at == len {
+        return Ok(None);
+    }
+    let mut head = [0u8; 5];
+    r.read_exact(&mut head)
+        .map_err(|_| StoreError::Corrupt("log record cut off"))?;
+    let n = u32::from_be_bytes([head[1], head[2], head[3], head[4]]);
+    if n > MAX_FIELDS {
+        return Err(StoreError::Corrupt("log record length"));
+    }
+    let mut fields = vec![0u8; n as usize + 4];
+    r.read_exact(&mut fields)
+        .map_err(|_| StoreError::Corrupt("log record cut off"))?;
+    let (fields, tail) = fields.split_at(n as usize);
+    if crc(&[&head, fields]).to_be_bytes() != tail {
+        return Err(StoreError::Corrupt("log record checksum"));
+    }
+    let mut end = at + 5 + n as u64 + 4;
+    let rec = parse_fields(head[0], fields, seg, end)?;
+    if let Rec::Put { env } = &rec {
+        let size = env.meta.size;
+        if size > MAX_BODY || end + size > len {
+            return Err(StoreError::Corrupt("log body cut off"));
+        }
+        r.seek_relative(size as i64)?;
+        end += size;
+    }
+    Ok(Some((rec, end)))
+}
+
+/// Zeroes `len` bytes at `at` and punches the whole blocks among them out of the file, so the
+/// bytes are gone and the space is free (file systems without hole punching get zeros).
+fn erase(file: &File, at: u64, len: u64) -> std::io::Result<()> {
+    const BLOCK: u64 = 4096;
+    let end = at + len;
+    let inner_start = at.div_ceil(BLOCK) * BLOCK;
+    let inner_end = end / BLOCK * BLOCK;
+    let punched = inner_start < inner_end
+        && rustix::fs::fallocate(
+            file,
+            rustix::fs::FallocateFlags::PUNCH_HOLE | rustix::fs::FallocateFlags::KEEP_SIZE,
+            inner_start,
+            inner_end - inner_start,
+        )
+        .is_ok();
+    let zero = |from: u64, to: u64| -> std::io::Result<()> {
+        let zeros = [0u8; 64 * 1024];
+        let mut at = from;
+        while at < to {
+            let n = ((to - at) as usize).min(zeros.len());
+            file.write_all_at(&zeros[..n], at)?;
+            at += n as u64;
+        }
+        Ok(())
+    };
+    if punched {
+        zero(at, inner_start.min(end))?;
+        zero(inner_end.max(at), end)?;
+    } else {
+        zero(at, end)?;
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+fn create_segment(dir: &Path, n: u32, last_seq: u64) -> Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(seg_path(dir, n))?;
+    let mut h = Vec::with_capacity(SEGMENT_HEADER as usize);
+    h.extend_from_slice(MAGIC);
+    h.extend_from_slice(&last_seq.to_be_bytes());
+    let c = crc(&[&h]);
+    h.extend_from_slice(&c.to_be_bytes());
+    file.write_all_at(&h, 0)?;
+    file.sync_all()?;
+    sync_dir(dir)?;
+    Ok(file)
+}
+
+/// A segment header's seq, or `None` if the header is missing, short or bad.
+fn read_header(file: &File) -> Option<u64> {
+    let mut h = [0u8; SEGMENT_HEADER as usize];
+    file.read_exact_at(&mut h, 0).ok()?;
+    if &h[..8] != MAGIC || crc(&[&h[..16]]).to_be_bytes() != h[16..] {
+        return None;
+    }
+    Some(u64::from_be_bytes(h[8..16].try_into().ok()?))
+}
+
+/// What replaying one complete round does to the index.
+/// `max_seq` takes every put's seq, also of envelopes deleted later in the log.
+fn apply(
+    index: &mut Index,
+    recs: Vec<Rec>,
+    erase_list: &mut Vec<(u32, u64, u64)>,
+    max_seq: &mut u64,
+) {
+    for rec in recs {
+        match rec {
+            Rec::Put { env } => {
+                *max_seq = (*max_seq).max(env.meta.seq);
+                let id = id_of(&env.meta);
+                if !index.envs.contains_key(&id) {
+                    index.insert(env);
+                }
+            }
+            Rec::Ack { id, kids } => {
+                if let Some(range) = index.ack(&id, &kids) {
+                    erase_list.push(range);
+                }
+            }
+            Rec::Delete { id } => {
+                if let Some(env) = index.remove(&id) {
+                    if !env.delivered() {
+                        erase_list.push((env.seg, env.body_at, env.meta.size));
+                    }
+                }
+            }
+            Rec::RoundEnd { .. } => {}
+        }
+    }
+}
+
+impl EnvLog {
+    /// Opens (or creates) the log in `dir`: replays every segment into the index, cuts off a
+    /// torn last round, and erases bodies whose deletion is durable but whose erasure a crash
+    /// may have interrupted.
+    pub fn open(dir: &Path, segment_target: u64) -> Result<EnvLog> {
+        std::fs::create_dir_all(dir)?;
+        let mut numbers: Vec<u32> = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let name = entry?.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if let Some(n) = name
+                .strip_suffix(".zlog")
+                .filter(|s| s.len() == 8)
+                .and_then(|s| s.parse::<u32>().ok())
+            {
+                numbers.push(n);
+            }
+        }
+        numbers.sort_unstable();
+        let mut index = Index::default();
+        let mut max_seq = 0u64;
+        let mut erase_list = Vec::new();
+        let count = numbers.len();
+        for (i, &n) in numbers.iter().enumerate() {
+            let last = i + 1 == count;
+            let path = seg_path(dir, n);
+            let file = OpenOptions::new().read(true).write(true).open(&path)?;
+            let Some(floor) = read_header(&file) else {
+                if last {
+                    // Made but never written: a crash while starting a segment.
+                    drop(file);
+                    std::fs::remove_file(&path)?;
+                    sync_dir(dir)?;
+                    continue;
+                }
+                return Err(StoreError::Corrupt("log segment header"));
+            };
+            max_seq = max_seq.max(floor);
+            let file = Arc::new(file);
+            index.segs.insert(
+                n,
+                Segment {
+                    file: file.clone(),
+                    envelopes: 0,
+                },
+            );
+            let len = file.metadata()?.len();
+            let mut r = BufReader::with_capacity(256 * 1024, &*file);
+            r.seek(SeekFrom::Start(SEGMENT_HEADER))?;
+            let mut at = SEGMENT_HEADER;
+            let mut round_start = at;
+            let mut round: Vec<Rec> = Vec::new();
+            // The last complete round of the last segment is held back until its CRC is
+            // checked (module doc).
+            let mut held: Option<(u64, u64, u32, Vec<Rec>)> = None;
+            let mut good_end = at;
+            loop {
+                match read_record(&mut r, at, len, n) {
+                    Ok(None) => break,
+                    Ok(Some((rec, end))) => {
+                        if let Rec::RoundEnd { crc } = rec {
+                            let recs = std::mem::take(&mut round);
+                            if last {
+                                if let Some((_, _, _, prev)) = held.take() {
+                                    apply(&mut index, prev, &mut erase_list, &mut max_seq);
+                                }
+                                held = Some((round_start, at, crc, recs));
+                            } else {
+                                apply(&mut index, recs, &mut erase_list, &mut max_seq);
+                            }
+                            round_start = end;
+                            good_end = end;
+                        } else {
+                            round.push(rec);
+                        }
+                        at = end;
+                    }
+                    Err(e) => {
+                        if !last {
+                            return Err(e);
+                        }
+                        break;
+                    }
+                }
+            }
+            if !last && good_end != len {
+                return Err(StoreError::Corrupt("log segment ends inside a round"));
+            }
+            drop(r);
+            if last {
+                let mut keep_until = good_end;
+                if let Some((start, end, want, recs)) = held {
+                    let mut bytes = vec![0u8; (end - start) as usize];
+                    file.read_exact_at(&mut bytes, start)?;
+                    if crc(&[&bytes]) == want {
+                        apply(&mut index, recs, &mut erase_list, &mut max_seq);
+                    } else {
+                        // Torn: never durable, so never answered or listed; its seqs may be
+                        // handed out again.
+                        keep_until = start;
+                    }
+                }
+                if keep_until != len {
+                    file.set_len(keep_until)?;
+                    file.sync_all()?;
+                }
+            }
+        }
+        // Recount: `insert` counted only segments already in the map.
+        for s in index.segs.values_mut() {
+            s.envelopes = 0;
+        }
+        let segs_of: Vec<u32> = index.envs.values().map(|e| e.seg).collect();
+        for seg in segs_of {
+            if let Some(s) = index.segs.get_mut(&seg) {
+                s.envelopes += 1;
+            }
+        }
+        for (seg, at, len) in erase_list {
+            if let Some(s) = index.segs.get(&seg) {
+                erase(&s.file, at, len)?;
+            }
+        }
+        let (seg, file, len) = match index.segs.iter().next_back() {
+            Some((n, s)) => (*n, s.file.clone(), s.file.metadata()?.len()),
+            None => {
+                let file = Arc::new(create_segment(dir, 1, max_seq)?);
+                index.segs.insert(
+                    1,
+                    Segment {
+                        file: file.clone(),
+                        envelopes: 0,
+                    },
+                );
+                (1, file, SEGMENT_HEADER)
+            }
+        };
+        for s in index.segs.values() {
+            s.file.sync_all()?;
+        }
+        let bodies = index.envs.values().filter(|e| !e.delivered()).count();
+        let log = EnvLog {
+            dir: dir.to_path_buf(),
+            segment_target,
+            index: RwLock::new(index),
+            writer: Mutex::new(Writer {
+                seg,
+                file,
+                len,
+                next_seq: max_seq + 1,
+                scratch: Vec::new(),
+            }),
+            durable_seq: AtomicU64::new(max_seq),
+            bodies: AtomicUsize::new(bodies),
+            poisoned: AtomicBool::new(false),
+        };
+        log.drop_dead_segments()?;
+        Ok(log)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
+        self.index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_index(&self) -> std::sync::RwLockWriteGuard<'_, Index> {
+        self.index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes the records of one round (not durable until [`EnvLog::sync`]). Only the
+    /// group-commit thread calls this, one round at a time: write, sync, publish.
+    pub fn write(&self, ops: Vec<Op>) -> Result<Pending> {
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::Poisoned);
+        }
+        let mut w = lock(&self.writer);
+        let mut p = Pending {
+            outcomes: Vec::with_capacity(ops.len()),
+            changes: Vec::new(),
+            last_seq: 0,
+            wrote: false,
+        };
+        // What this round changes, for ops later in the same round.
+        let mut fresh: HashMap<[u8; 32], EnvelopeMeta> = HashMap::new();
+        let mut new_bodies = 0usize;
+        let mut acked_here: HashMap<[u8; 32], Vec<[u8; 16]>> = HashMap::new();
+        let mut deleted_here: Vec<[u8; 32]> = Vec::new();
+        let mut bodies: Vec<(usize, Vec<u8>)> = Vec::new();
+        let mut buf = std::mem::take(&mut w.scratch);
+        buf.clear();
+        {
+            let index = self.read();
+            for op in ops {
+                match op {
+                    Op::Put(e) => {
+                        if let Some(env) = index.envs.get(&e.id) {
+                            if !deleted_here.contains(&e.id) {
+                                p.outcomes.push(Outcome::Put(env.meta.clone(), false));
+                                continue;
+                            }
+                        }
+                        if let Some(m) = fresh.get(&e.id) {
+                            p.outcomes.push(Outcome::Put(m.clone(), false));
+                            continue;
+                        }
+                        let seq = w.next_seq;
+                        w.next_seq += 1;
+                        record(&mut buf, PUT, &put_fields(seq, &e));
+                        let body_at = w.len + buf.len() as u64;
+                        let meta = EnvelopeMeta {
+                            seq,
+                            size: e.body.len() as u64,
+                            received_at_ms: e.receipt.received_at_ms,
+                            recipients: e.recipients.iter().map(hex::encode).collect(),
+                            acked: Vec::new(),
+                            delivered: false,
+                            receipt: e.receipt,
+                        };
+                        p.outcomes.push(Outcome::Put(meta.clone(), true));
+                        fresh.insert(e.id, meta.clone());
+                        new_bodies += 1;
+                        p.changes.push(Rec::Put {
+                            env: Env {
+                                meta,
+                                kids: e.recipients,
+                                acked: Vec::new(),
+                                seg: w.seg,
+                                body_at,
+                            },
+                        });
+                        p.last_seq = seq;
+                        if e.body.len() <= 64 * 1024 {
+                            buf.extend_from_slice(&e.body);
+                        } else {
+                            // Large bodies are written straight from their buffer.
+                            bodies.push((buf.len(), e.body));
+                        }
+                    }
+                    Op::Ack { id, kids } => {
+                        let outcome = match index.envs.get(&id) {
+                            Some(env) if !deleted_here.contains(&id) => {
+                                let mine: Vec<[u8; 16]> = env
+                                    .kids
+                                    .iter()
+                                    .filter(|k| kids.contains(k))
+                                    .copied()
+                                    .collect();
+                                if mine.is_empty() {
+                                    AckOutcome::NotFound
+                                } else if env.delivered() {
+                                    AckOutcome::Acked { deleted: true }
+                                } else {
+                                    let so_far = acked_here.entry(id).or_default();
+                                    let new: Vec<[u8; 16]> = mine
+                                        .iter()
+                                        .filter(|k| !env.acked.contains(k) && !so_far.contains(k))
+                                        .copied()
+                                        .collect();
+                                    so_far.extend_from_slice(&new);
+                                    let all = env
+                                        .kids
+                                        .iter()
+                                        .all(|k| env.acked.contains(k) || so_far.contains(k));
+                                    if !new.is_empty() {
+                                        record(&mut buf, ACK, &kids_fields(&id, &new));
+                                        p.changes.push(Rec::Ack { id, kids: new });
+                                    }
+                                    AckOutcome::Acked { deleted: all }
+                                }
+                            }
+                            _ => AckOutcome::NotFound,
+                        };
+                        p.outcomes.push(Outcome::Ack(outcome));
+                    }
+                    Op::Delete { id } => {
+                        let there = index.envs.contains_key(&id) && !deleted_here.contains(&id);
+                        if there {
+                            record(&mut buf, DELETE, &id);
+                            deleted_here.push(id);
+                            fresh.remove(&id);
+                            p.changes.push(Rec::Delete { id });
+                        }
+                        p.outcomes.push(Outcome::Delete(there));
+                    }
+                }
+            }
+        }
+        if buf.is_empty() && bodies.is_empty() {
+            w.scratch = buf;
+            return Ok(p);
+        }
+        let result = self.append(&mut w, &buf, &bodies);
+        w.scratch = buf;
+        if let Err(e) = result {
+            self.poisoned.store(true, Ordering::SeqCst);
+            return Err(e);
+        }
+        self.bodies.fetch_add(new_bodies, Ordering::SeqCst);
+        p.wrote = true;
+        Ok(p)
+    }
+
+    /// Writes the round's bytes (headers and small bodies in `buf`, the large bodies spliced
+    /// in at their offsets) and its round end.
+    fn append(&self, w: &mut Writer, buf: &[u8], bodies: &[(usize, Vec<u8>)]) -> Result<()> {
+        let mut c = crc32fast::Hasher::new();
+        let mut at = w.len;
+        let mut from = 0usize;
+        for (split, body) in bodies {
+            w.file.write_all_at(&buf[from..*split], at)?;
+            c.update(&buf[from..*split]);
+            at += (*split - from) as u64;
+            w.file.write_all_at(body, at)?;
+            c.update(body);
+            at += body.len() as u64;
+            from = *split;
+        }
+        let mut tail = buf[from..].to_vec();
+        c.update(&tail);
+        record(&mut tail, ROUND_END, &c.finalize().to_be_bytes());
+        w.file.write_all_at(&tail, at)?;
+        at += tail.len() as u64;
+        w.len = at;
+        Ok(())
+    }
+
+    /// Makes the written rounds durable (`fdatasync` of the segment being written).
+    pub fn sync(&self) -> Result<()> {
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::Poisoned);
+        }
+        let file = lock(&self.writer).file.clone();
+        if let Err(e) = file.sync_data() {
+            // After a failed fsync the kernel may have dropped the dirty pages: nothing
+            // later can vouch for them (store.rs, invariant 4).
+            self.poisoned.store(true, Ordering::SeqCst);
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// After the round's sync: publishes it in the index, erases the bodies it deleted,
+    /// removes segments with nothing left, and starts a new segment if this one is full.
+    pub fn publish(&self, p: &mut Pending) -> Result<()> {
+        if !p.wrote {
+            return Ok(());
+        }
+        let mut erase_list = Vec::new();
+        let mut max_seq = 0;
+        apply(
+            &mut self.write_index(),
+            std::mem::take(&mut p.changes),
+            &mut erase_list,
+            &mut max_seq,
+        );
+        if p.last_seq > 0 {
+            self.durable_seq.fetch_max(p.last_seq, Ordering::SeqCst);
+        }
+        self.bodies.fetch_sub(erase_list.len(), Ordering::SeqCst);
+        for (seg, at, len) in erase_list {
+            let file = self.read().segs.get(&seg).map(|s| s.file.clone());
+            if let Some(f) = file {
+                if let Err(e) = erase(&f, at, len) {
+                    // The envelope is deleted (durably); only its bytes linger until the
+                    // segment goes.
+                    tracing::warn!(error = %e, "could not erase a deleted envelope's bytes");
+                }
+            }
+        }
+        self.drop_dead_segments()?;
+        self.roll_if_full()
+    }
+
+    fn roll_if_full(&self) -> Result<()> {
+        let mut w = lock(&self.writer);
+        if w.len < self.segment_target {
+            return Ok(());
+        }
+        let n = w.seg + 1;
+        let file = match create_segment(&self.dir, n, w.next_seq - 1) {
+            Ok(f) => Arc::new(f),
+            Err(e) => {
+                self.poisoned.store(true, Ordering::SeqCst);
+                return Err(e);
+            }
+        };
+        self.write_index().segs.insert(
+            n,
+            Segment {
+                file: file.clone(),
+                envelopes: 0,
+            },
+        );
+        w.seg = n;
+        w.file = file;
+        w.len = SEGMENT_HEADER;
+        Ok(())
+    }
+
+    /// Removes the oldest segments while they hold no envelope (never the newest).
+    fn drop_dead_segments(&self) -> Result<()> {
+        let mut removed = false;
+        loop {
+            let mut index = self.write_index();
+            let newest = index.segs.keys().next_back().copied();
+            let Some((&n, s)) = index.segs.iter().next() else {
+                break;
+            };
+            if Some(n) == newest || s.envelopes > 0 {
+                break;
+            }
+            index.segs.remove(&n);
+            drop(index);
+            std::fs::remove_file(seg_path(&self.dir, n))?;
+            removed = true;
+        }
+        if removed {
+            sync_dir(&self.dir)?;
+        }
+        Ok(())
+    }
+
+    /// Every seq ≤ this is durable and published.
+    pub fn durable_seq(&self) -> u64 {
+        self.durable_seq.load(Ordering::SeqCst)
+    }
+
+    pub fn meta(&self, id: &[u8; 32]) -> Option<EnvelopeMeta> {
+        self.read().envs.get(id).map(|e| e.meta.clone())
+    }
+
+    /// The envelope bytes, if it is stored and not delivered.
+    pub fn body(&self, id: &[u8; 32]) -> Result<Option<Vec<u8>>> {
+        let (file, at, len) = {
+            let index = self.read();
+            let Some(env) = index.envs.get(id).filter(|e| !e.delivered()) else {
+                return Ok(None);
+            };
+            let Some(s) = index.segs.get(&env.seg) else {
+                return Err(StoreError::Corrupt("envelope without its segment"));
+            };
+            (s.file.clone(), env.body_at, env.meta.size)
+        };
+        let mut buf = vec![0u8; len as usize];
+        file.read_exact_at(&mut buf, at)?;
+        Ok(Some(buf))
+    }
+
+    /// Envelopes addressed to any of `kids` with `after` < seq ≤ the durable seq, not acked
+    /// by them, in seq order, at most `limit`; the last seq looked at; whether there are more.
+    pub fn inbox(
+        &self,
+        kids: &[[u8; 16]],
+        after: u64,
+        limit: usize,
+    ) -> (Vec<EnvelopeMeta>, Option<u64>, bool) {
+        let until = self.durable_seq();
+        let Some(from) = after.checked_add(1).filter(|f| *f <= until) else {
+            return (Vec::new(), None, false);
+        };
+        let index = self.read();
+        let mut hits: Vec<(u64, [u8; 32])> = Vec::new();
+        for kid in kids {
+            hits.extend(
+                index
+                    .inbox
+                    .range((*kid, from)..=(*kid, until))
+                    .take(limit + 1)
+                    .map(|((_, seq), id)| (*seq, *id)),
+            );
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let more = hits.len() > limit;
+        hits.truncate(limit);
+        let last = hits.last().map(|h| h.0);
+        let out = hits
+            .iter()
+            .filter_map(|(_, id)| index.envs.get(id))
+            .filter(|e| !e.delivered())
+            .map(|e| e.meta.clone())
+            .collect();
+        (out, last, more)
+    }
+
+    /// Ids of envelopes received at or before `until_ms`, oldest first, at most `limit`.
+    pub fn expired(&self, until_ms: i64, limit: usize) -> Vec<[u8; 32]> {
+        self.read()
+            .by_time
+            .range(..=(until_ms, u64::MAX))
+            .take(limit)
+            .map(|(_, id)| *id)
+            .collect()
+    }
+
+    /// Envelope bodies held (written, durable or not, and not erased).
+    pub fn body_count(&self) -> usize {
+        self.bodies.load(Ordering::SeqCst)
+    }
+
+    /// Segment files on disk (tests).
+    pub fn segment_count(&self) -> usize {
+        self.read().segs.len()
+    }
+}
