@@ -25,7 +25,7 @@
 //! | 1 put | seq (8), received at ms (8), id (32), body length (8), recipient count (2), key ids (16 each), receipt JSON | the envelope |
 //! | 2 ack | id (32), count (2), the acking key ids (16 each) | — |
 //! | 3 delete | id (32) | — |
-//! | 4 round end | CRC-32 of every byte of the round before this record, bodies included | — |
+//! | 4 round end | CRC-32 of every byte of the round before this record, bodies included (4), offset of the round's first byte (8) | — |
 //!
 //! A segment is closed once it passes its target size ([`SEGMENT_TARGET`] by default) bytes at the end of a round; the
 //! next round starts a new one (made, fsynced and its directory entry fsynced first).
@@ -311,7 +311,7 @@ enum Rec {
     Put { env: Env },
     Ack { id: [u8; 32], kids: Vec<[u8; 16]> },
     Delete { id: [u8; 32] },
-    RoundEnd { crc: u32 },
+    RoundEnd { crc: u32, start: u64 },
 }
 
 struct Cursor<'a> {
@@ -385,6 +385,7 @@ fn parse_fields(kind: u8, fields: &[u8], seg: u32, body_at: u64) -> Result<Rec> 
         DELETE => Rec::Delete { id: c.arr::<32>()? },
         ROUND_END => Rec::RoundEnd {
             crc: u32::from_be_bytes(c.arr()?),
+            start: c.u64()?,
         },
         _ => return Err(StoreError::Corrupt("unknown log record")),
     };
@@ -487,6 +488,24 @@ fn create_segment(dir: &Path, n: u32, last_seq: u64) -> Result<File> {
     Ok(file)
 }
 
+/// Length of a round-end record.
+const ROUND_END_LEN: u64 = 5 + 12 + 4;
+
+/// The start of the last round if the segment ends with an intact round-end record.
+fn last_round_start(file: &File, len: u64) -> Option<u64> {
+    let at = len.checked_sub(ROUND_END_LEN)?;
+    let mut b = [0u8; ROUND_END_LEN as usize];
+    file.read_exact_at(&mut b, at).ok()?;
+    if b[0] != ROUND_END
+        || b[1..5] != 12u32.to_be_bytes()
+        || crc(&[&b[..17]]).to_be_bytes() != b[17..]
+    {
+        return None;
+    }
+    let start = u64::from_be_bytes(b[9..17].try_into().ok()?);
+    (SEGMENT_HEADER..=at).contains(&start).then_some(start)
+}
+
 /// A segment header's seq, or `None` if the header is missing, short or bad.
 fn read_header(file: &File) -> Option<u64> {
     let mut h = [0u8; SEGMENT_HEADER as usize];
@@ -578,6 +597,13 @@ impl EnvLog {
                 },
             );
             let len = file.metadata()?.len();
+            // Where the last round starts, if the file ends with an intact round end: a bad
+            // record before that is corruption, not a torn write.
+            let tail_start = if last {
+                last_round_start(&file, len)
+            } else {
+                None
+            };
             let mut r = BufReader::with_capacity(256 * 1024, &*file);
             r.seek(SeekFrom::Start(SEGMENT_HEADER))?;
             let mut at = SEGMENT_HEADER;
@@ -586,12 +612,13 @@ impl EnvLog {
             // The last complete round of the last segment is held back until its CRC is
             // checked (module doc).
             let mut held: Option<(u64, u64, u32, Vec<Rec>)> = None;
+            let mut failed = false;
             let mut good_end = at;
             loop {
                 match read_record(&mut r, at, len, n) {
                     Ok(None) => break,
                     Ok(Some((rec, end))) => {
-                        if let Rec::RoundEnd { crc } = rec {
+                        if let Rec::RoundEnd { crc, .. } = rec {
                             let recs = std::mem::take(&mut round);
                             if last {
                                 if let Some((_, _, _, prev)) = held.take() {
@@ -609,9 +636,10 @@ impl EnvLog {
                         at = end;
                     }
                     Err(e) => {
-                        if !last {
+                        if !last || tail_start.is_some_and(|s| at < s) {
                             return Err(e);
                         }
+                        failed = true;
                         break;
                     }
                 }
@@ -623,9 +651,13 @@ impl EnvLog {
             if last {
                 let mut keep_until = good_end;
                 if let Some((start, end, want, recs)) = held {
+                    // Only the round the file ends with can be torn; one followed by a torn
+                    // round was durable before that was written.
                     let mut bytes = vec![0u8; (end - start) as usize];
-                    file.read_exact_at(&mut bytes, start)?;
-                    if crc(&[&bytes]) == want {
+                    if !failed && good_end == len {
+                        file.read_exact_at(&mut bytes, start)?;
+                    }
+                    if failed || good_end != len || crc(&[&bytes]) == want {
                         apply(&mut index, recs, &mut erase_list, &mut max_seq);
                     } else {
                         // Torn: never durable, so never answered or listed; its seqs may be
@@ -853,7 +885,10 @@ impl EnvLog {
         }
         let mut tail = buf[from..].to_vec();
         c.update(&tail);
-        record(&mut tail, ROUND_END, &c.finalize().to_be_bytes());
+        let mut end = [0u8; 12];
+        end[..4].copy_from_slice(&c.finalize().to_be_bytes());
+        end[4..].copy_from_slice(&w.len.to_be_bytes());
+        record(&mut tail, ROUND_END, &end);
         w.file.write_all_at(&tail, at)?;
         at += tail.len() as u64;
         w.len = at;
@@ -965,7 +1000,9 @@ impl EnvLog {
         self.read().envs.get(id).map(|e| e.meta.clone())
     }
 
-    /// The envelope bytes, if it is stored and not delivered.
+    /// The envelope bytes, if it is stored and not delivered. Checked against the id (a
+    /// body's bytes have no other checksum in the log), so a damaged one is an error, never
+    /// served.
     pub fn body(&self, id: &[u8; 32]) -> Result<Option<Vec<u8>>> {
         let (file, at, len) = {
             let index = self.read();
@@ -979,6 +1016,9 @@ impl EnvLog {
         };
         let mut buf = vec![0u8; len as usize];
         file.read_exact_at(&mut buf, at)?;
+        if blake3::hash(&buf).as_bytes() != id {
+            return Err(StoreError::Corrupt("envelope body does not match its id"));
+        }
         Ok(Some(buf))
     }
 
@@ -1037,5 +1077,397 @@ impl EnvLog {
     /// Segment files on disk (tests).
     pub fn segment_count(&self) -> usize {
         self.read().segs.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The log against a model (a `BTreeMap`), with reopens and crashes in between; torn
+    //! tails cut at every length; erasure of delivered bodies.
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    const KIDS: [[u8; 16]; 3] = [[1; 16], [2; 16], [3; 16]];
+
+    fn body_of(n: u8, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|i| n ^ (i as u8).wrapping_mul(7) | 0x80)
+            .collect()
+    }
+
+    fn new_env(n: u8, kids: &[[u8; 16]], len: usize, at_ms: i64) -> NewEnvelope {
+        let body = body_of(n, len);
+        let id = *blake3::hash(&body).as_bytes();
+        NewEnvelope {
+            id,
+            recipients: kids.to_vec(),
+            receipt: Receipt {
+                version: 1,
+                id: hex::encode(id),
+                size: body.len() as u64,
+                received_at_ms: at_ms,
+                uploader: "00".repeat(16),
+                recipients: kids.iter().map(hex::encode).collect(),
+                endpoint_key: "11".repeat(32),
+                signature: "22".repeat(64),
+            },
+            body,
+        }
+    }
+
+    /// One round: write, sync, publish.
+    fn round(log: &EnvLog, ops: Vec<Op>) -> Vec<Outcome> {
+        let mut p = log.write(ops).unwrap();
+        log.sync().unwrap();
+        log.publish(&mut p).unwrap();
+        p.outcomes()
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// Envelope `n` (of 6) to the recipients in the mask, body of that length.
+        Put(u8, u8, usize),
+        Ack(u8, u8),
+        Delete(u8),
+        Reopen,
+        /// Written but not synced, then the process dies and the file loses the tail of
+        /// the round from byte `cut` (in per-mille of the round) on.
+        Crash(u8, u16),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0u8..6, 1u8..8, 0usize..3000).prop_map(|(n, m, l)| Step::Put(n, m, l)),
+            3 => (0u8..6, 0u8..3).prop_map(|(n, k)| Step::Ack(n, k)),
+            1 => (0u8..6).prop_map(Step::Delete),
+            1 => Just(Step::Reopen),
+            1 => (0u8..6, 0u16..1001).prop_map(|(n, c)| Step::Crash(n, c)),
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    struct Model {
+        seq: u64,
+        kids: Vec<[u8; 16]>,
+        acked: BTreeSet<[u8; 16]>,
+        body: Vec<u8>,
+    }
+
+    fn check(log: &EnvLog, model: &BTreeMap<[u8; 32], Model>) {
+        for kid in KIDS {
+            let (got, _, _) = log.inbox(&[kid], 0, 1000);
+            let got: Vec<String> = got.into_iter().map(|m| m.receipt.id).collect();
+            let mut want: Vec<(u64, String)> = model
+                .iter()
+                .filter(|(_, m)| {
+                    m.kids.contains(&kid)
+                        && !m.acked.contains(&kid)
+                        && !m.kids.iter().all(|k| m.acked.contains(k))
+                })
+                .map(|(id, m)| (m.seq, hex::encode(id)))
+                .collect();
+            want.sort();
+            let want: Vec<String> = want.into_iter().map(|w| w.1).collect();
+            assert_eq!(got, want, "inbox of {kid:?}");
+        }
+        let mut held = 0;
+        for (id, m) in model {
+            let meta = log
+                .meta(id)
+                .expect("envelope in the model but not in the log");
+            assert_eq!(meta.seq, m.seq);
+            let delivered = m.kids.iter().all(|k| m.acked.contains(k));
+            assert_eq!(meta.delivered, delivered);
+            if delivered {
+                assert_eq!(log.body(id).unwrap(), None);
+            } else {
+                held += 1;
+                assert_eq!(log.body(id).unwrap().as_deref(), Some(&m.body[..]));
+            }
+        }
+        assert_eq!(log.body_count(), held);
+        assert_eq!(log.read().envs.len(), model.len());
+    }
+
+    fn run(steps: Vec<Step>) {
+        let dir = tempfile::tempdir().unwrap();
+        // Tiny segments: rounds roll over to new files all the time.
+        let target = 4096;
+        let mut log = EnvLog::open(dir.path(), target).unwrap();
+        let mut model: BTreeMap<[u8; 32], Model> = BTreeMap::new();
+        // Every seq ever handed out and published: a new one must be above all of them.
+        let mut max_published = 0u64;
+        let mut t = 0i64;
+        for s in steps {
+            t += 1;
+            match s {
+                Step::Put(n, mask, len) => {
+                    let kids: Vec<[u8; 16]> = (0..3)
+                        .filter(|i| mask & (1 << i) != 0)
+                        .map(|i| KIDS[i])
+                        .collect();
+                    let e = new_env(n, &kids, len, t);
+                    let id = e.id;
+                    let out = round(&log, vec![Op::Put(e)]);
+                    let Outcome::Put(meta, new) = &out[0] else {
+                        panic!()
+                    };
+                    assert_eq!(*new, !model.contains_key(&id));
+                    if *new {
+                        assert!(meta.seq > max_published, "seq {} reused", meta.seq);
+                        max_published = meta.seq;
+                        model.insert(
+                            id,
+                            Model {
+                                seq: meta.seq,
+                                kids,
+                                acked: BTreeSet::new(),
+                                body: body_of(n, len),
+                            },
+                        );
+                    } else {
+                        assert_eq!(meta.seq, model[&id].seq);
+                    }
+                }
+                Step::Ack(n, k) => {
+                    let id = model.keys().nth(n as usize % model.len().max(1)).copied();
+                    let Some(id) = id else { continue };
+                    let out = round(
+                        &log,
+                        vec![Op::Ack {
+                            id,
+                            kids: vec![KIDS[k as usize]],
+                        }],
+                    );
+                    let m = model.get_mut(&id).unwrap();
+                    let Outcome::Ack(a) = out[0] else { panic!() };
+                    if m.kids.contains(&KIDS[k as usize]) {
+                        m.acked.insert(KIDS[k as usize]);
+                        let all = m.kids.iter().all(|k| m.acked.contains(k));
+                        assert_eq!(a, AckOutcome::Acked { deleted: all });
+                    } else {
+                        assert_eq!(a, AckOutcome::NotFound);
+                    }
+                }
+                Step::Delete(n) => {
+                    let id = model.keys().nth(n as usize % model.len().max(1)).copied();
+                    let Some(id) = id else { continue };
+                    let out = round(&log, vec![Op::Delete { id }]);
+                    assert!(matches!(out[0], Outcome::Delete(true)));
+                    model.remove(&id);
+                }
+                Step::Reopen => {
+                    drop(log);
+                    log = EnvLog::open(dir.path(), target).unwrap();
+                }
+                Step::Crash(n, cut) => {
+                    let e = new_env(n.wrapping_add(100), &KIDS[..1], 500, t);
+                    let before = {
+                        let w = lock(&log.writer);
+                        (w.seg, w.len)
+                    };
+                    let _ = log.write(vec![Op::Put(e)]).unwrap();
+                    let (seg, after) = {
+                        let w = lock(&log.writer);
+                        (w.seg, w.len)
+                    };
+                    assert_eq!(seg, before.0);
+                    drop(log);
+                    let keep = before.1 + (after - before.1) * cut as u64 / 1000;
+                    let f = OpenOptions::new()
+                        .write(true)
+                        .open(seg_path(dir.path(), seg))
+                        .unwrap();
+                    f.set_len(keep).unwrap();
+                    drop(f);
+                    log = EnvLog::open(dir.path(), target).unwrap();
+                    if keep == after {
+                        // The whole round reached the disk: it counts, as after a sync.
+                        let id = *blake3::hash(&body_of(n.wrapping_add(100), 500)).as_bytes();
+                        if let Some(meta) = log.meta(&id) {
+                            max_published = max_published.max(meta.seq);
+                            model.entry(id).or_insert(Model {
+                                seq: meta.seq,
+                                kids: KIDS[..1].to_vec(),
+                                acked: BTreeSet::new(),
+                                body: body_of(n.wrapping_add(100), 500),
+                            });
+                        }
+                    }
+                }
+            }
+            check(&log, &model);
+        }
+        // Whatever was deleted: at most the segments holding live envelopes, plus the newest.
+        let live: BTreeSet<u32> = log.read().envs.values().map(|e| e.seg).collect();
+        let oldest_live = live.iter().next().copied();
+        for n in log.read().segs.keys() {
+            if let Some(o) = oldest_live {
+                assert!(
+                    *n >= o,
+                    "segment {n} older than every live envelope is still there"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        #[test]
+        fn the_log_behaves_like_a_map_across_reopens_and_crashes(
+            steps in proptest::collection::vec(step(), 1..60)
+        ) {
+            run(steps);
+        }
+    }
+
+    #[test]
+    fn a_torn_last_round_is_cut_at_every_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EnvLog::open(dir.path(), SEGMENT_TARGET).unwrap();
+        let a = new_env(1, &KIDS[..2], 700, 1);
+        let a_id = a.id;
+        round(&log, vec![Op::Put(a)]);
+        let start = lock(&log.writer).len;
+        let b = new_env(2, &KIDS[..1], 900, 2);
+        let b_id = b.id;
+        let _ = log.write(vec![
+            Op::Put(b),
+            Op::Ack {
+                id: a_id,
+                kids: vec![KIDS[0]],
+            },
+        ]);
+        let end = lock(&log.writer).len;
+        drop(log);
+        let path = seg_path(dir.path(), 1);
+        let full = std::fs::read(&path).unwrap();
+        for keep in start..=end {
+            std::fs::write(&path, &full[..keep as usize]).unwrap();
+            let log = EnvLog::open(dir.path(), SEGMENT_TARGET).unwrap();
+            assert_eq!(log.meta(&a_id).map(|m| m.seq), Some(1), "cut at {keep}");
+            let complete = keep == end;
+            assert_eq!(log.meta(&b_id).is_some(), complete, "cut at {keep}");
+            let (inbox, _, _) = log.inbox(&[KIDS[0]], 0, 10);
+            assert_eq!(inbox.len(), if complete { 1 } else { 1 }, "cut at {keep}");
+            assert_eq!(log.durable_seq(), if complete { 2 } else { 1 });
+            // The torn bytes are gone from the file, so the next round starts clean.
+            let len = std::fs::metadata(&path).unwrap().len();
+            assert_eq!(len, if complete { end } else { start }, "cut at {keep}");
+        }
+    }
+
+    #[test]
+    fn a_flipped_byte_in_the_last_round_drops_it_and_elsewhere_refuses_to_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EnvLog::open(dir.path(), SEGMENT_TARGET).unwrap();
+        let a = new_env(1, &KIDS[..1], 300, 1);
+        let a_id = a.id;
+        round(&log, vec![Op::Put(a)]);
+        let start = lock(&log.writer).len;
+        let b = new_env(2, &KIDS[..1], 300, 2);
+        let b_id = b.id;
+        round(&log, vec![Op::Put(b)]);
+        let end = lock(&log.writer).len;
+        let a_body = log.read().envs[&a_id].body_at;
+        let a_body = a_body..a_body + 300;
+        drop(log);
+        let path = seg_path(dir.path(), 1);
+        let full = std::fs::read(&path).unwrap();
+        for at in (SEGMENT_HEADER..end).step_by(7) {
+            let mut bytes = full.clone();
+            bytes[at as usize] ^= 0x40;
+            std::fs::write(&path, &bytes).unwrap();
+            match EnvLog::open(dir.path(), SEGMENT_TARGET) {
+                Ok(log) if a_body.contains(&at) => {
+                    // A body has no checksum of its own in the log: it is checked against its
+                    // id when it is read, and never served damaged.
+                    assert!(matches!(log.body(&a_id), Err(StoreError::Corrupt(_))));
+                    assert!(log.meta(&b_id).is_some());
+                }
+                Ok(log) => {
+                    // Only the last round may be dropped, and only if the flip was in it.
+                    assert!(at >= start, "flip at {at} in an earlier round was accepted");
+                    assert!(log.meta(&a_id).is_some());
+                    assert!(log.meta(&b_id).is_none(), "flip at {at} not noticed");
+                }
+                Err(e) => {
+                    assert!(at < start, "flip at {at} in the last round refused: {e}");
+                    assert!(matches!(e, StoreError::Corrupt(_)), "{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn delivered_and_swept_bodies_leave_the_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EnvLog::open(dir.path(), SEGMENT_TARGET).unwrap();
+        let a = new_env(1, &KIDS[..2], 20_000, 1);
+        let b = new_env(2, &KIDS[..1], 9_000, 2);
+        let (a_id, b_id) = (a.id, b.id);
+        let (a_body, b_body) = (a.body.clone(), b.body.clone());
+        round(&log, vec![Op::Put(a), Op::Put(b)]);
+        let file = seg_path(dir.path(), 1);
+        let has = |needle: &[u8]| {
+            std::fs::read(&file)
+                .unwrap()
+                .windows(64)
+                .any(|w| w == &needle[5000..5064])
+        };
+        assert!(has(&a_body) && has(&b_body));
+        round(
+            &log,
+            vec![Op::Ack {
+                id: a_id,
+                kids: vec![KIDS[0]],
+            }],
+        );
+        assert!(has(&a_body), "one of two recipients acked: the body stays");
+        round(
+            &log,
+            vec![Op::Ack {
+                id: a_id,
+                kids: vec![KIDS[1]],
+            }],
+        );
+        assert!(!has(&a_body), "delivered: the body must be gone");
+        round(&log, vec![Op::Delete { id: b_id }]);
+        assert!(!has(&b_body), "swept: the body must be gone");
+        // The receipt record of the delivered one stays (a repeated upload gets it back).
+        drop(log);
+        let log = EnvLog::open(dir.path(), SEGMENT_TARGET).unwrap();
+        assert!(log.meta(&a_id).unwrap().delivered);
+        assert_eq!(log.body(&a_id).unwrap(), None);
+        assert!(log.meta(&b_id).is_none());
+    }
+
+    #[test]
+    fn swept_segments_are_removed_and_seqs_never_go_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EnvLog::open(dir.path(), 1024).unwrap();
+        let mut ids = Vec::new();
+        for n in 0..10 {
+            let e = new_env(n, &KIDS[..1], 2000, n as i64);
+            ids.push(e.id);
+            round(&log, vec![Op::Put(e)]);
+        }
+        assert!(log.segment_count() >= 10);
+        for id in &ids {
+            round(&log, vec![Op::Delete { id: *id }]);
+        }
+        assert_eq!(log.segment_count(), 1, "only the newest segment stays");
+        drop(log);
+        let log = EnvLog::open(dir.path(), 1024).unwrap();
+        assert_eq!(log.durable_seq(), 10);
+        let out = round(&log, vec![Op::Put(new_env(50, &KIDS[..1], 10, 99))]);
+        let Outcome::Put(meta, true) = &out[0] else {
+            panic!()
+        };
+        assert_eq!(
+            meta.seq, 11,
+            "the seq counter went back after its segments were removed"
+        );
     }
 }
