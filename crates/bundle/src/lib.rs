@@ -92,9 +92,11 @@ pub const TRAILER_LEN: usize = END_MARKER.len() + SIG_LEN;
 /// - the signature is Ed25519 over `"zicht-bundle/v1/signature" ‖ BLAKE3(bundle minus the
 ///   signature)`, and the id is BLAKE3 of the whole bundle, both from one hashing pass.
 ///
-/// The digest runs on a process-wide helper thread (started on first use) once the payload
-/// exceeds one 256 KiB batch, overlapping the cipher; the calling thread takes over when the
-/// helper is busy. About 2 MiB of batch buffers are kept per calling thread for reuse.
+/// The digest is computed as BLAKE3's own tree, 64 KiB segments at a time, by process-wide
+/// helper threads (started on first use) and the calling thread, overlapping the cipher; a
+/// helper also makes the header (X25519) while the first batch is encrypted. The calling
+/// thread takes over whatever the helpers cannot get to. About 2 MiB of batch buffers are kept
+/// per calling thread for reuse.
 ///
 /// Errors: [`Error::NoRecipients`], [`Error::TooManyRecipients`],
 /// [`Error::DuplicateRecipient`], [`Error::InvalidKey`], [`Error::Random`], [`Error::Io`].

@@ -6,7 +6,7 @@ use ring::aead::{Aad, LessSafeKey};
 use zeroize::Zeroizing;
 
 use crate::crypto;
-use crate::hashing::{Hashing, BATCH_CHUNKS, BATCH_LEN};
+use crate::hashing::{aligned_base, Hashing, BATCH_CHUNKS, BATCH_LEN};
 use crate::header::read_header;
 use crate::keys::{KeyId, RecipientSecretKey, SenderLookup, SenderPublicKey};
 use crate::{read_full, BundleId, Error, CHUNK_CT, END_MARKER, SIG_LEN, TAG_LEN, TRAILER_LEN};
@@ -59,31 +59,29 @@ pub(crate) fn open_impl<R: Read, W: Write>(
     let key = crypto::payload_key(&file_key, &header.salt)?;
     drop(file_key);
 
-    {
-        let mut hashing = Hashing::new(header.as_bytes());
-        let mut stream = Stream {
-            key: &key,
-            scratch: Zeroizing::new(vec![0u8; CHUNK_CT]),
-            index: 0,
-            plaintext_len: 0,
-        };
-        let (signature, body_len) =
-            open_payload(&mut reader, &mut writer, &mut stream, &mut hashing)?;
-        writer.flush()?;
-        let mut hasher = hashing.finish()?;
-        let digest = *hasher.finalize().as_bytes();
-        if !sender.verify(&crypto::signed_message(&digest), &signature) {
-            return Err(Error::BadSignature);
-        }
-        hasher.update(&signature);
-        Ok(Opened {
-            id: BundleId(*hasher.finalize().as_bytes()),
-            sender_id: header.sender,
-            sender,
-            plaintext_len: stream.plaintext_len,
-            len: header.len() as u64 + body_len + SIG_LEN as u64,
-        })
+    let mut hashing = Hashing::new(header.len());
+    hashing.set_header(header.as_bytes().to_vec())?;
+    let mut stream = Stream {
+        key: &key,
+        scratch: Zeroizing::new(vec![0u8; CHUNK_CT + 64]),
+        index: 0,
+        plaintext_len: 0,
+    };
+    let (signature, body_len) = open_payload(&mut reader, &mut writer, &mut stream, &mut hashing)?;
+    writer.flush()?;
+    let mut tree = hashing.finish()?;
+    let digest = tree.root(&[])?;
+    if !sender.verify(&crypto::signed_message(&digest), &signature) {
+        return Err(Error::BadSignature);
     }
+    let id = tree.root(&signature)?;
+    Ok(Opened {
+        id: BundleId(id),
+        sender_id: header.sender,
+        sender,
+        plaintext_len: stream.plaintext_len,
+        len: header.len() as u64 + body_len + SIG_LEN as u64,
+    })
 }
 
 struct Stream<'k> {
@@ -101,7 +99,12 @@ impl Stream<'_> {
         let index = self.index;
         let tampered = Error::TamperedChunk { index };
         let len = ct.len();
-        let scratch = self.scratch.get_mut(..len).ok_or(Error::Internal)?;
+        // Decrypts at a 64-byte aligned offset: ring's AES-GCM is faster there.
+        let base = aligned_base(&self.scratch);
+        let scratch = self
+            .scratch
+            .get_mut(base..base + len)
+            .ok_or(Error::Internal)?;
         scratch.copy_from_slice(ct);
         let pt =
             match self
@@ -113,7 +116,10 @@ impl Stream<'_> {
                     // A full chunk that fails as the last one but authenticates as a middle one:
                     // the real last chunk is missing (format §4).
                     if last && len == CHUNK_CT {
-                        let again = self.scratch.get_mut(..len).ok_or(Error::Internal)?;
+                        let again = self
+                            .scratch
+                            .get_mut(base..base + len)
+                            .ok_or(Error::Internal)?;
                         again.copy_from_slice(ct);
                         if self
                             .key
