@@ -23,7 +23,7 @@
 //! request (the previous round served one or none) never waits. With `linger` = 0 rounds run
 //! back to back.
 
-use crate::envlog::{NewEnvelope, Op, Outcome};
+use crate::envlog::{NewEnvelope, Op, Outcome, SEEN_FLUSH};
 use crate::store::{AckOutcome, EnvelopeMeta, Store};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -220,15 +220,18 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
     loop {
         let (ops, waiters) = {
             let mut q = lock(&shared.queue);
-            while q.len() == 0 && !q.stop {
+            // Idle: wake up now and then to write accepted signatures of reads (a write's own
+            // signature goes with its round).
+            while q.len() == 0 && !q.stop && !store.seen_pending() {
                 q.idle = true;
                 q = shared
                     .wake
-                    .wait(q)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    .wait_timeout(q, SEEN_FLUSH)
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner().0);
             }
             q.idle = false;
-            if q.len() == 0 && q.stop {
+            if q.len() == 0 && q.stop && !store.seen_pending() {
                 return;
             }
             if last_batch > 1 {
@@ -253,8 +256,8 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
         let (ops, replies): (Vec<Op>, Vec<OpReply>) = ops.into_iter().unzip();
         let written = store.write_round(ops).map_err(|e| e.to_string());
         drop(lock(&shared.gate));
-        // sled holds the seen signatures of the requests just served and any enrolment.
-        let result = store.sync(true).map_err(|e| e.to_string());
+        // sled holds only enrolments, which are the ones that wait.
+        let result = store.sync(!waiters.is_empty()).map_err(|e| e.to_string());
         if let Err(e) = &result {
             tracing::error!(error = %e, waiters = last_batch, "group commit: sync failed");
         }

@@ -26,6 +26,7 @@
 //! | 2 ack | id (32), count (2), the acking key ids (16 each) | — |
 //! | 3 delete | id (32) | — |
 //! | 4 round end | CRC-32 of every byte of the round before this record, bodies included (4), offset of the round's first byte (8) | — |
+//! | 5 seen | count (4), then per accepted request signature: its timestamp (8) and the first 16 bytes of BLAKE3(signature) | — |
 //!
 //! A segment is closed once it passes its target size ([`SEGMENT_TARGET`] by default) bytes at the end of a round; the
 //! next round starts a new one (made, fsynced and its directory entry fsynced first).
@@ -59,7 +60,7 @@
 
 use crate::client::Receipt;
 use crate::store::{AckOutcome, EnvelopeMeta, Result, StoreError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
@@ -69,6 +70,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 const MAGIC: &[u8; 8] = b"ZREGLOG1";
 const SEGMENT_HEADER: u64 = 20;
+/// Accepted signatures are written to the log at the latest this long after they came in,
+/// also when no write request comes (`commit.rs`).
+pub const SEEN_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// By default a segment is closed at the end of the first round that takes it past this
 /// size.
 pub const SEGMENT_TARGET: u64 = 64 * 1024 * 1024;
@@ -77,6 +82,7 @@ const PUT: u8 = 1;
 const ACK: u8 = 2;
 const DELETE: u8 = 3;
 const ROUND_END: u8 = 4;
+const SEEN: u8 = 5;
 
 /// Largest `fields` accepted when reading (a put with 1024 recipients and its receipt is
 /// about 50 KiB).
@@ -139,6 +145,9 @@ struct Segment {
     file: Arc<File>,
     /// Envelopes whose put record lies here and that are still in the index.
     envelopes: usize,
+    /// Newest timestamp of a seen signature recorded here: the segment is kept until the
+    /// sweep has forgotten every signature with that timestamp (they may still be replayed).
+    max_seen: u64,
 }
 
 #[derive(Default)]
@@ -216,6 +225,16 @@ fn id_of(meta: &EnvelopeMeta) -> [u8; 32] {
     id
 }
 
+/// A seen request signature: its timestamp and the first 16 bytes of BLAKE3(signature).
+pub type SeenKey = (u64, [u8; 16]);
+
+/// Accepted request signatures (the replay check): all of the last 300 s and more, in memory,
+/// and the ones not yet written to the log.
+struct Seen {
+    set: HashSet<SeenKey>,
+    pending: Vec<SeenKey>,
+}
+
 /// The state only the writer (the group-commit thread) touches.
 struct Writer {
     seg: u32,
@@ -233,6 +252,9 @@ pub struct EnvLog {
     writer: Mutex<Writer>,
     /// Every seq ≤ this is durable and published.
     durable_seq: AtomicU64,
+    seen: Mutex<Seen>,
+    /// Signatures with a timestamp below this have been forgotten (they are stale anyway).
+    seen_cutoff: AtomicU64,
     /// Bodies in the log not erased yet (written rounds included, durable or not).
     bodies: AtomicUsize,
     poisoned: AtomicBool,
@@ -312,6 +334,7 @@ enum Rec {
     Ack { id: [u8; 32], kids: Vec<[u8; 16]> },
     Delete { id: [u8; 32] },
     RoundEnd { crc: u32, start: u64 },
+    Seen { seg: u32, entries: Vec<SeenKey> },
 }
 
 struct Cursor<'a> {
@@ -383,6 +406,16 @@ fn parse_fields(kind: u8, fields: &[u8], seg: u32, body_at: u64) -> Result<Rec> 
             Rec::Ack { id, kids }
         }
         DELETE => Rec::Delete { id: c.arr::<32>()? },
+        SEEN => {
+            let n = u32::from_be_bytes(c.arr()?) as usize;
+            if n > c.b.len() / 24 {
+                return Err(StoreError::Corrupt("log seen count"));
+            }
+            let entries = (0..n)
+                .map(|_| Ok((c.u64()?, c.arr::<16>()?)))
+                .collect::<Result<_>>()?;
+            Rec::Seen { seg, entries }
+        }
         ROUND_END => Rec::RoundEnd {
             crc: u32::from_be_bytes(c.arr()?),
             start: c.u64()?,
@@ -518,11 +551,13 @@ fn read_header(file: &File) -> Option<u64> {
 
 /// What replaying one complete round does to the index.
 /// `max_seq` takes every put's seq, also of envelopes deleted later in the log.
+/// `seen` (at open) takes the seen signatures; after a live round they are in it already.
 fn apply(
     index: &mut Index,
     recs: Vec<Rec>,
     erase_list: &mut Vec<(u32, u64, u64)>,
     max_seq: &mut u64,
+    mut seen: Option<&mut HashSet<SeenKey>>,
 ) {
     for rec in recs {
         match rec {
@@ -543,6 +578,14 @@ fn apply(
                     if !env.delivered() {
                         erase_list.push((env.seg, env.body_at, env.meta.size));
                     }
+                }
+            }
+            Rec::Seen { seg, entries } => {
+                if let Some(s) = index.segs.get_mut(&seg) {
+                    s.max_seen = entries.iter().map(|e| e.0).fold(s.max_seen, u64::max);
+                }
+                if let Some(set) = seen.as_deref_mut() {
+                    set.extend(entries);
                 }
             }
             Rec::RoundEnd { .. } => {}
@@ -570,6 +613,7 @@ impl EnvLog {
         }
         numbers.sort_unstable();
         let mut index = Index::default();
+        let mut seen: HashSet<SeenKey> = HashSet::new();
         let mut max_seq = 0u64;
         let mut erase_list = Vec::new();
         let count = numbers.len();
@@ -594,6 +638,7 @@ impl EnvLog {
                 Segment {
                     file: file.clone(),
                     envelopes: 0,
+                    max_seen: 0,
                 },
             );
             let len = file.metadata()?.len();
@@ -629,11 +674,23 @@ impl EnvLog {
                             let recs = std::mem::take(&mut round);
                             if last {
                                 if let Some((_, _, _, prev)) = held.take() {
-                                    apply(&mut index, prev, &mut erase_list, &mut max_seq);
+                                    apply(
+                                        &mut index,
+                                        prev,
+                                        &mut erase_list,
+                                        &mut max_seq,
+                                        Some(&mut seen),
+                                    );
                                 }
                                 held = Some((round_start, at, crc, recs));
                             } else {
-                                apply(&mut index, recs, &mut erase_list, &mut max_seq);
+                                apply(
+                                    &mut index,
+                                    recs,
+                                    &mut erase_list,
+                                    &mut max_seq,
+                                    Some(&mut seen),
+                                );
                             }
                             round_start = end;
                             good_end = end;
@@ -665,7 +722,13 @@ impl EnvLog {
                         file.read_exact_at(&mut bytes, start)?;
                     }
                     if failed || good_end != len || crc(&[&bytes]) == want {
-                        apply(&mut index, recs, &mut erase_list, &mut max_seq);
+                        apply(
+                            &mut index,
+                            recs,
+                            &mut erase_list,
+                            &mut max_seq,
+                            Some(&mut seen),
+                        );
                     } else {
                         // Torn: never durable, so never answered or listed; its seqs may be
                         // handed out again.
@@ -702,6 +765,7 @@ impl EnvLog {
                     Segment {
                         file: file.clone(),
                         envelopes: 0,
+                        max_seen: 0,
                     },
                 );
                 (1, file, SEGMENT_HEADER)
@@ -723,6 +787,11 @@ impl EnvLog {
                 scratch: Vec::new(),
             }),
             durable_seq: AtomicU64::new(max_seq),
+            seen: Mutex::new(Seen {
+                set: seen,
+                pending: Vec::new(),
+            }),
+            seen_cutoff: AtomicU64::new(0),
             bodies: AtomicUsize::new(bodies),
             poisoned: AtomicBool::new(false),
         };
@@ -763,6 +832,22 @@ impl EnvLog {
         let mut bodies: Vec<(usize, Vec<u8>)> = Vec::new();
         let mut buf = std::mem::take(&mut w.scratch);
         buf.clear();
+        // Signatures accepted before this round's requests were queued: a write's own
+        // signature is durable with it.
+        let seen = std::mem::take(&mut lock(&self.seen).pending);
+        if !seen.is_empty() {
+            let mut f = Vec::with_capacity(4 + 24 * seen.len());
+            f.extend_from_slice(&(seen.len() as u32).to_be_bytes());
+            for (ts, d) in &seen {
+                f.extend_from_slice(&ts.to_be_bytes());
+                f.extend_from_slice(d);
+            }
+            record(&mut buf, SEEN, &f);
+            p.changes.push(Rec::Seen {
+                seg: w.seg,
+                entries: seen,
+            });
+        }
         {
             let index = self.read();
             for op in ops {
@@ -930,6 +1015,7 @@ impl EnvLog {
             std::mem::take(&mut p.changes),
             &mut erase_list,
             &mut max_seq,
+            None,
         );
         if p.last_seq > 0 {
             self.durable_seq.fetch_max(p.last_seq, Ordering::SeqCst);
@@ -967,6 +1053,7 @@ impl EnvLog {
             Segment {
                 file: file.clone(),
                 envelopes: 0,
+                max_seen: 0,
             },
         );
         w.seg = n;
@@ -975,7 +1062,41 @@ impl EnvLog {
         Ok(())
     }
 
-    /// Removes the oldest segments while they hold no envelope (never the newest).
+    /// Records an accepted request signature; `false` if it was recorded before (a replay).
+    /// Durable with the next round, which the group commit runs within [`SEEN_FLUSH`] even
+    /// when no write comes.
+    pub fn note_seen(&self, timestamp_s: u64, signature: &[u8]) -> bool {
+        let mut d = [0u8; 16];
+        d.copy_from_slice(&blake3::hash(signature).as_bytes()[..16]);
+        let mut seen = lock(&self.seen);
+        if !seen.set.insert((timestamp_s, d)) {
+            return false;
+        }
+        seen.pending.push((timestamp_s, d));
+        true
+    }
+
+    /// Whether accepted signatures wait to be written.
+    pub fn seen_pending(&self) -> bool {
+        !lock(&self.seen).pending.is_empty()
+    }
+
+    /// Forgets signatures with a timestamp before `cutoff_s` (stale, so refused anyway) and
+    /// removes segments that held only them; how many were forgotten.
+    pub fn forget_seen(&self, cutoff_s: u64) -> Result<usize> {
+        self.seen_cutoff.fetch_max(cutoff_s, Ordering::SeqCst);
+        let n = {
+            let mut seen = lock(&self.seen);
+            let before = seen.set.len();
+            seen.set.retain(|(ts, _)| *ts >= cutoff_s);
+            before - seen.set.len()
+        };
+        self.drop_dead_segments()?;
+        Ok(n)
+    }
+
+    /// Removes the oldest segments while they hold no envelope and no signature that may
+    /// still be replayed (never the newest).
     fn drop_dead_segments(&self) -> Result<()> {
         let mut removed = false;
         loop {
@@ -984,12 +1105,17 @@ impl EnvLog {
             let Some((&n, s)) = index.segs.iter().next() else {
                 break;
             };
-            if Some(n) == newest || s.envelopes > 0 {
+            let cutoff = self.seen_cutoff.load(Ordering::SeqCst);
+            if Some(n) == newest || s.envelopes > 0 || (s.max_seen > 0 && s.max_seen >= cutoff) {
                 break;
             }
             index.segs.remove(&n);
             drop(index);
-            std::fs::remove_file(seg_path(&self.dir, n))?;
+            match std::fs::remove_file(seg_path(&self.dir, n)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
             removed = true;
         }
         if removed {
@@ -1478,6 +1604,59 @@ mod tests {
         assert_eq!(
             meta.seq, 11,
             "the seq counter went back after its segments were removed"
+        );
+    }
+
+    #[test]
+    fn seen_signatures_survive_a_reopen_and_hold_their_segment_until_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EnvLog::open(dir.path(), 1024).unwrap();
+        assert!(log.note_seen(1000, &[7; 64]));
+        assert!(!log.note_seen(1000, &[7; 64]), "a replay must be refused");
+        assert!(
+            log.note_seen(1000, &[8; 64]),
+            "another signature is not a replay"
+        );
+        assert!(log.seen_pending());
+        // A round with no ops writes them (the commit thread runs one when idle).
+        round(&log, Vec::new());
+        assert!(!log.seen_pending());
+        // Fill a few segments, so the one with the signatures is no longer the newest.
+        let mut ids = Vec::new();
+        for n in 0..4 {
+            let e = new_env(n, &KIDS[..1], 2000, 5);
+            ids.push(e.id);
+            round(&log, vec![Op::Put(e)]);
+        }
+        for id in &ids {
+            round(&log, vec![Op::Delete { id: *id }]);
+        }
+        assert!(
+            log.segment_count() >= 2,
+            "the segment with the signatures must stay"
+        );
+        drop(log);
+
+        let log = EnvLog::open(dir.path(), 1024).unwrap();
+        assert!(
+            !log.note_seen(1000, &[7; 64]),
+            "replay accepted after a reopen"
+        );
+        assert!(
+            !log.note_seen(1000, &[8; 64]),
+            "replay accepted after a reopen"
+        );
+        // Not yet past their time: forgetting older ones keeps them and their segment.
+        assert_eq!(log.forget_seen(1000).unwrap(), 0);
+        assert!(log.segment_count() >= 2);
+        assert_eq!(log.forget_seen(1001).unwrap(), 2);
+        assert_eq!(log.segment_count(), 1);
+        // Forgotten means stale: the freshness check refuses them from then on.
+        drop(log);
+        let log = EnvLog::open(dir.path(), 1024).unwrap();
+        assert!(
+            log.note_seen(1000, &[7; 64]),
+            "the segment was removed, the signature is gone"
         );
     }
 }

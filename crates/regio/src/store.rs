@@ -9,12 +9,11 @@
 //! | --- | --- | --- |
 //! | `devices` | device id (16) | [`Device`] as JSON |
 //! | `key_ids` | recipient key id (16) | device id (16) |
-//! | `seen` | timestamp seconds (8) ‖ signature (64) | empty |
 //!
-//! Envelopes, their records, acks and deletions are in the envelope log, with the inbox
-//! index in memory (`envlog.rs` has the layout and its crash rules). Up to version 0.1 they
-//! were sled trees (`envelopes`, `meta`, `inbox`, `by_time`, `state`); [`Store::open`]
-//! drops those.
+//! Envelopes, their records, acks and deletions, and the accepted request signatures (the
+//! replay check) are in the envelope log, with the inbox index and the signatures in memory
+//! (`envlog.rs` has the layout and its crash rules). Before, they were sled trees
+//! (`envelopes`, `meta`, `inbox`, `by_time`, `state`, `seen`); [`Store::open`] drops those.
 //!
 //! # The cursor invariant
 //!
@@ -132,7 +131,6 @@ pub struct Store {
     db_file: File,
     devices: sled::Tree,
     key_ids: sled::Tree,
-    seen: sled::Tree,
     log: EnvLog,
     /// Serialises enrolments.
     write_lock: Mutex<()>,
@@ -157,8 +155,8 @@ fn unjson<T: for<'de> Deserialize<'de>>(b: &[u8], what: &'static str) -> Result<
     serde_json::from_slice(b).map_err(|_| StoreError::Corrupt(what))
 }
 
-/// sled trees of the envelope store before the envelope log.
-const OLD_TREES: [&str; 5] = ["envelopes", "meta", "inbox", "by_time", "state"];
+/// sled trees of the envelope store and the replay records before the envelope log.
+const OLD_TREES: [&str; 6] = ["envelopes", "meta", "inbox", "by_time", "state", "seen"];
 
 impl Store {
     /// Opens (or creates) the store in `dir`: sled in `dir`, the envelope log in
@@ -181,7 +179,6 @@ impl Store {
         let store = Store {
             devices: t("devices")?,
             key_ids: t("key_ids")?,
-            seen: t("seen")?,
             log: EnvLog::open(&dir.join("envelopes"), segment_bytes)?,
             db_file,
             dir: dir.to_path_buf(),
@@ -323,14 +320,15 @@ impl Store {
     }
 
     /// Records a verified request signature; `false` if it was recorded before (a replay).
+    /// In memory; written to the envelope log with the next group-commit round (with the
+    /// request itself, for a write), so a restart does not reopen the window.
     pub fn note_signature(&self, timestamp_s: u64, signature: &[u8]) -> Result<bool> {
-        let mut key = Vec::with_capacity(8 + signature.len());
-        key.extend_from_slice(&timestamp_s.to_be_bytes());
-        key.extend_from_slice(signature);
-        let r = self
-            .seen
-            .compare_and_swap(key, None as Option<&[u8]>, Some(&[][..]))?;
-        Ok(r.is_ok())
+        Ok(self.log.note_seen(timestamp_s, signature))
+    }
+
+    /// Whether accepted signatures wait for the next round.
+    pub fn seen_pending(&self) -> bool {
+        self.log.seen_pending()
     }
 
     pub fn meta(&self, id: &[u8; 32]) -> Option<EnvelopeMeta> {
@@ -362,26 +360,7 @@ impl Store {
 
     /// Forgets signatures with a timestamp before `signed_before_s`; how many.
     pub fn sweep_signatures(&self, signed_before_s: u64) -> Result<usize> {
-        let mut count = 0;
-        let seen_cutoff = signed_before_s.to_be_bytes();
-        loop {
-            let keys: Vec<sled::IVec> = self
-                .seen
-                .range(..&seen_cutoff[..])
-                .keys()
-                .take(4096)
-                .collect::<std::result::Result<_, _>>()?;
-            if keys.is_empty() {
-                break;
-            }
-            let mut batch = sled::Batch::default();
-            for k in &keys {
-                batch.remove(k.clone());
-            }
-            self.seen.apply_batch(batch)?;
-            count += keys.len();
-        }
-        Ok(count)
+        self.log.forget_seen(signed_before_s)
     }
 
     /// Number of envelope bodies held (written, maybe not durable yet; tests and stats).
