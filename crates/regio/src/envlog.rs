@@ -152,7 +152,8 @@ struct Segment {
 
 #[derive(Default)]
 struct Index {
-    envs: HashMap<[u8; 32], Env>,
+    /// Boxed, so that growing the map moves small entries (it is rehashed under the lock).
+    envs: HashMap<[u8; 32], Box<Env>>,
     /// (recipient key id, seq) → id, for every recipient that has not acked yet.
     inbox: BTreeMap<([u8; 16], u64), [u8; 32]>,
     /// (received at ms, seq) → id, for the sweep.
@@ -175,7 +176,7 @@ impl Index {
         if let Some(s) = self.segs.get_mut(&env.seg) {
             s.envelopes += 1;
         }
-        if let Some(old) = self.envs.insert(id, env) {
+        if let Some(old) = self.envs.insert(id, Box::new(env)) {
             // Cannot happen (a duplicate put is never written); keep the counts right anyway.
             self.unlink(&old);
         }
@@ -201,7 +202,7 @@ impl Index {
         None
     }
 
-    fn remove(&mut self, id: &[u8; 32]) -> Option<Env> {
+    fn remove(&mut self, id: &[u8; 32]) -> Option<Box<Env>> {
         let env = self.envs.remove(id)?;
         self.unlink(&env);
         Some(env)
@@ -241,8 +242,12 @@ struct Writer {
     file: Arc<File>,
     len: u64,
     next_seq: u64,
-    /// Bodies to erase once the current round is durable.
+    /// Buffer for a round's records, reused.
     scratch: Vec<u8>,
+    /// The next segment, being made ahead of time on another thread (creating a file and
+    /// fsyncing it and its directory took up to tens of ms, a stall for every waiting
+    /// request when it happened inside a round).
+    spare: Option<std::thread::JoinHandle<Result<File>>>,
 }
 
 pub struct EnvLog {
@@ -258,6 +263,12 @@ pub struct EnvLog {
     /// Bodies in the log not erased yet (written rounds included, durable or not).
     bodies: AtomicUsize,
     poisoned: AtomicBool,
+}
+
+impl Drop for EnvLog {
+    fn drop(&mut self) {
+        self.finish_spare();
+    }
 }
 
 /// A round written to the log, not yet durable: what [`EnvLog::publish`] applies after the
@@ -505,17 +516,25 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 fn create_segment(dir: &Path, n: u32, last_seq: u64) -> Result<File> {
-    let file = OpenOptions::new()
+    let path = seg_path(dir, n);
+    let file = match OpenOptions::new()
         .read(true)
         .write(true)
         .create_new(true)
-        .open(seg_path(dir, n))?;
-    let mut h = Vec::with_capacity(SEGMENT_HEADER as usize);
-    h.extend_from_slice(MAGIC);
-    h.extend_from_slice(&last_seq.to_be_bytes());
-    let c = crc(&[&h]);
-    h.extend_from_slice(&c.to_be_bytes());
-    file.write_all_at(&h, 0)?;
+        .open(&path)
+    {
+        Ok(f) => f,
+        // Made before and never written to (a spare from before a restart): reuse it.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let f = OpenOptions::new().read(true).write(true).open(&path)?;
+            if f.metadata()?.len() > SEGMENT_HEADER {
+                return Err(StoreError::Corrupt("next log segment exists already"));
+            }
+            f
+        }
+        Err(e) => return Err(e.into()),
+    };
+    file.write_all_at(&header_bytes(last_seq), 0)?;
     file.sync_all()?;
     sync_dir(dir)?;
     Ok(file)
@@ -537,6 +556,21 @@ fn last_round_start(file: &File, len: u64) -> Option<u64> {
     }
     let start = u64::from_be_bytes(b[9..17].try_into().ok()?);
     (SEGMENT_HEADER..=at).contains(&start).then_some(start)
+}
+
+fn header_bytes(last_seq: u64) -> Vec<u8> {
+    let mut h = Vec::with_capacity(SEGMENT_HEADER as usize);
+    h.extend_from_slice(MAGIC);
+    h.extend_from_slice(&last_seq.to_be_bytes());
+    let c = crc(&[&h]);
+    h.extend_from_slice(&c.to_be_bytes());
+    h
+}
+
+/// Rewrites a segment's seq floor (header only) and makes it durable.
+fn write_floor(file: &File, last_seq: u64) -> std::io::Result<()> {
+    file.write_all_at(&header_bytes(last_seq), 0)?;
+    file.sync_data()
 }
 
 /// A segment header's seq, or `None` if the header is missing, short or bad.
@@ -616,13 +650,22 @@ impl EnvLog {
         let mut seen: HashSet<SeenKey> = HashSet::new();
         let mut max_seq = 0u64;
         let mut erase_list = Vec::new();
+        // The segment whose last round may be torn: the newest one with any round. Newer ones
+        // hold only their header (a spare made ahead of time, or one rolled to just before a
+        // crash); they are kept for their seq floor.
+        let mut with_rounds = None;
+        for (i, &n) in numbers.iter().enumerate() {
+            if std::fs::metadata(seg_path(dir, n))?.len() > SEGMENT_HEADER {
+                with_rounds = Some(i);
+            }
+        }
         let count = numbers.len();
         for (i, &n) in numbers.iter().enumerate() {
-            let last = i + 1 == count;
+            let last = Some(i) == with_rounds;
             let path = seg_path(dir, n);
             let file = OpenOptions::new().read(true).write(true).open(&path)?;
             let Some(floor) = read_header(&file) else {
-                if last {
+                if i + 1 == count {
                     // Made but never written: a crash while starting a segment.
                     drop(file);
                     std::fs::remove_file(&path)?;
@@ -757,7 +800,14 @@ impl EnvLog {
             }
         }
         let (seg, file, len) = match index.segs.iter().next_back() {
-            Some((n, s)) => (*n, s.file.clone(), s.file.metadata()?.len()),
+            Some((n, s)) => {
+                // The newest segment's floor must cover every seq handed out so far: older
+                // segments may all be removed before it gets a put (module doc).
+                if read_header(&s.file).is_some_and(|f| f < max_seq) {
+                    write_floor(&s.file, max_seq)?;
+                }
+                (*n, s.file.clone(), s.file.metadata()?.len())
+            }
             None => {
                 let file = Arc::new(create_segment(dir, 1, max_seq)?);
                 index.segs.insert(
@@ -785,6 +835,7 @@ impl EnvLog {
                 len,
                 next_seq: max_seq + 1,
                 scratch: Vec::new(),
+                spare: None,
             }),
             durable_seq: AtomicU64::new(max_seq),
             seen: Mutex::new(Seen {
@@ -1035,13 +1086,32 @@ impl EnvLog {
         self.roll_if_full()
     }
 
+    /// Starts making the next segment once this one is three quarters full, and switches to
+    /// it once this one is full. Its seq floor is rewritten (and synced) at the switch, since
+    /// seqs were handed out after it was made.
     fn roll_if_full(&self) -> Result<()> {
         let mut w = lock(&self.writer);
+        let n = w.seg + 1;
+        if w.spare.is_none() && w.len >= self.segment_target / 4 * 3 {
+            let (dir, floor) = (self.dir.clone(), w.next_seq - 1);
+            w.spare = std::thread::Builder::new()
+                .name("regio-segment".into())
+                .spawn(move || create_segment(&dir, n, floor))
+                .ok();
+        }
         if w.len < self.segment_target {
             return Ok(());
         }
-        let n = w.seg + 1;
-        let file = match create_segment(&self.dir, n, w.next_seq - 1) {
+        let made = match w.spare.take() {
+            Some(job) => job
+                .join()
+                .unwrap_or(Err(StoreError::Corrupt("segment thread panicked"))),
+            None => create_segment(&self.dir, n, w.next_seq - 1),
+        };
+        let file = match made.and_then(|f| {
+            write_floor(&f, w.next_seq - 1)?;
+            Ok(f)
+        }) {
             Ok(f) => Arc::new(f),
             Err(e) => {
                 self.poisoned.store(true, Ordering::SeqCst);
@@ -1122,6 +1192,14 @@ impl EnvLog {
             sync_dir(&self.dir)?;
         }
         Ok(())
+    }
+
+    /// Waits for a spare segment being made (so that nothing writes to the directory after
+    /// the log is closed).
+    fn finish_spare(&self) {
+        if let Some(job) = lock(&self.writer).spare.take() {
+            let _ = job.join();
+        }
     }
 
     /// Every seq ≤ this is durable and published.
@@ -1662,5 +1740,48 @@ mod tests {
             log.note_seen(1000, &[7; 64]),
             "the segment was removed, the signature is gone"
         );
+    }
+
+    #[test]
+    fn a_spare_segment_after_a_torn_round_does_not_make_it_corruption() {
+        // Regression: with the next segment made ahead of time, the segment being written is
+        // no longer the newest file; its torn last round must still be cut, not refused.
+        let dir = tempfile::tempdir().unwrap();
+        let log = EnvLog::open(dir.path(), 4096).unwrap();
+        let a = new_env(1, &KIDS[..1], 3200, 1);
+        let a_id = a.id;
+        round(&log, vec![Op::Put(a)]);
+        log.finish_spare();
+        assert!(seg_path(dir.path(), 2).exists(), "the spare was not made");
+        let start = lock(&log.writer).len;
+        let b = new_env(2, &KIDS[..1], 300, 2);
+        let b_id = b.id;
+        let _ = log.write(vec![Op::Put(b)]).unwrap();
+        let end = lock(&log.writer).len;
+        drop(log);
+        let f = OpenOptions::new()
+            .write(true)
+            .open(seg_path(dir.path(), 1))
+            .unwrap();
+        f.set_len(start + (end - start) / 2).unwrap();
+        drop(f);
+        let log = EnvLog::open(dir.path(), 4096).unwrap();
+        assert!(log.meta(&a_id).is_some());
+        assert!(log.meta(&b_id).is_none());
+        assert_eq!(log.durable_seq(), 1);
+        // The spare is the segment written to from now on, and its floor covers seq 1.
+        let out = round(&log, vec![Op::Put(new_env(3, &KIDS[..1], 10, 3))]);
+        let Outcome::Put(meta, true) = &out[0] else {
+            panic!()
+        };
+        assert_eq!(meta.seq, 2);
+        assert_eq!(lock(&log.writer).seg, 2);
+        let floor = read_header(
+            &OpenOptions::new()
+                .read(true)
+                .open(seg_path(dir.path(), 2))
+                .unwrap(),
+        );
+        assert_eq!(floor, Some(1));
     }
 }
