@@ -28,7 +28,10 @@
 //! | 4 round end | CRC-32 of every byte of the round before this record, bodies included (4), offset of the round's first byte (8) | — |
 //! | 5 seen | count (4), then per accepted request signature: its timestamp (8) and the first 16 bytes of BLAKE3(signature) | — |
 //!
-//! A segment is closed once it passes its target size ([`SEGMENT_TARGET`] by default) bytes at the end of a round; the
+//! The next segment is made ahead of time, on another thread, once the current one is three
+//! quarters full (a header-only newest segment is such a spare: at open it is kept for its
+//! floor, and the torn-round rule applies to the newest segment with any round). A segment
+//! is closed once it passes its target size ([`SEGMENT_TARGET`] by default) bytes at the end of a round; the
 //! next round starts a new one (made, fsynced and its directory entry fsynced first).
 //!
 //! # Invariants
