@@ -31,8 +31,9 @@
 //! The next segment is made ahead of time, on another thread, once the current one is three
 //! quarters full (a header-only newest segment is such a spare: at open it is kept for its
 //! floor, and the torn-round rule applies to the newest segment with any round). A segment
-//! is closed once it passes its target size ([`SEGMENT_TARGET`] by default) bytes at the end of a round; the
-//! next round starts a new one (made, fsynced and its directory entry fsynced first).
+//! is closed at the end of the first round that takes it past its target size
+//! ([`SEGMENT_TARGET`] by default); the next round goes to the spare, whose seq floor is
+//! rewritten and synced first (its file and directory entry were fsynced when it was made).
 //!
 //! # Invariants
 //!
