@@ -168,3 +168,37 @@ async fn after_a_clean_restart_seqs_go_on() {
     assert_eq!(page.envelopes.len(), 1);
     assert!(page.envelopes[0].seq > *listed.last().unwrap());
 }
+
+/// Replay records are written with the request's own round (for a write) or within
+/// `SEEN_FLUSH` (for a read): a crash right after the answer must not reopen the window.
+#[tokio::test]
+async fn replays_are_refused_after_a_crash() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let env = envelope(&d, &[d.kid()], 2048);
+    let path = format!("/v1/envelopes/{}", client::envelope_id(&env));
+    let hp = client::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    assert_eq!(srv.send("PUT", &path, env.clone(), &hp).await.status(), 201);
+    let hg = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    assert_eq!(
+        srv.send("GET", "/v1/inbox", vec![], &hg).await.status(),
+        200
+    );
+    // The read's record goes out with the next round, at most 200 ms later.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    // What a killed process leaves: the data directory as it is on disk now.
+    let crash = tempfile::tempdir().unwrap();
+    copy_dir(&srv.dir, crash.path());
+    let clock = srv.clock.clone();
+    srv.stop().await;
+    let srv = TestServer::start_in(crash.path().to_path_buf(), clock, |_| {}).await;
+    expect_error(srv.send("PUT", &path, env, &hp).await, 401, "auth.replayed").await;
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &hg).await,
+        401,
+        "auth.replayed",
+    )
+    .await;
+}
