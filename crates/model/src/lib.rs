@@ -437,6 +437,7 @@ impl Default for Settings {
 /// Where the app is: needs first-run setup, locked, or unlocked for a profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // one value per status call, never stored in bulk
 pub enum AppStatus {
     NeedsSetup,
     Locked,
