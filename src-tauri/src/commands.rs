@@ -29,7 +29,10 @@ pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> R<Profile
 
 #[tauri::command]
 pub async fn lock(state: State<'_, AppState>) -> R<()> {
-    state.peek(|z| Ok(z.lock()))
+    state.peek(|z| {
+        z.lock();
+        Ok(())
+    })
 }
 
 #[tauri::command]

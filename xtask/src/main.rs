@@ -1,13 +1,13 @@
 //! `cargo xtask <command>`: the two commands a newcomer needs, and their parts.
 //!
-//! - `run`:  install what is missing, build the UI (wasm, release), run the app (release,
-//!           UI embedded) with the default data directory. `run --demo`: the demo region, a local
-//!           regional endpoint with an enrolment code, and the app on a demo data directory.
+//! - `run`: install what is missing, build the UI (wasm, release), run the app (release,
+//!   UI embedded) with the default data directory. `run --demo`: the demo region, a local
+//!   regional endpoint with an enrolment code, and the app on a demo data directory.
 //! - `test`: install what is missing (also tauri-driver), build the UI, run every test of the
-//!           workspace under Xvfb, including the end-to-end test in the real window.
+//!   workspace under Xvfb, including the end-to-end test in the real window.
 //! - `regio [args]`: run the regional endpoint for local use: `cargo run -p zicht-regio
-//!           --release -- serve [args]` (defaults: 127.0.0.1:7878, data under the user's data
-//!           dir). Make an enrolment token with `cargo run -p zicht-regio -- token`.
+//!   --release -- serve [args]` (defaults: 127.0.0.1:7878, data under the user's data
+//!   dir). Make an enrolment token with `cargo run -p zicht-regio -- token`.
 //! - `ui [--release]`: only build the UI into `ui/dist`.
 //! - `deps`: only install what is missing.
 //! - `demo-region`: generate the demo region (root key, signed participant directory) into

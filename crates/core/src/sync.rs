@@ -585,7 +585,7 @@ impl Zicht {
 pub fn next_delay(status: &SyncStatus, previous: Duration) -> Duration {
     const BASE: Duration = Duration::from_secs(5);
     const CAP: Duration = Duration::from_secs(300);
-    let d = match status.state {
+    match status.state {
         SyncState::Online if status.sent >= MAX_UPLOADS_PER_ROUND => Duration::ZERO,
         SyncState::Online | SyncState::Wacht => Duration::from_secs(15),
         SyncState::Offline => {
@@ -597,8 +597,7 @@ pub fn next_delay(status: &SyncStatus, previous: Duration) -> Duration {
         }
         SyncState::NietIngesteld => Duration::from_secs(30),
         _ => CAP,
-    };
-    d
+    }
 }
 
 /// The delay actually waited: `base` ±20 % (`jitter` in 0.0..=1.0). The caller keeps `base`

@@ -11,7 +11,7 @@ pub fn short_record(record: Option<&str>) -> String {
 
 /// The entries newest first.
 pub fn newest_first(mut entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
-    entries.sort_by(|a, b| b.seq.cmp(&a.seq));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
     entries
 }
 
