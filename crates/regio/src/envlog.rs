@@ -131,6 +131,7 @@ pub enum Outcome {
 /// An envelope in the index.
 #[derive(Debug, Clone)]
 struct Env {
+    id: [u8; 32],
     meta: EnvelopeMeta,
     kids: Vec<[u8; 16]>,
     acked: Vec<[u8; 16]>,
@@ -168,7 +169,7 @@ struct Index {
 impl Index {
     fn insert(&mut self, env: Env) {
         let seq = env.meta.seq;
-        let id = id_of(&env.meta);
+        let id = env.id;
         if !env.delivered() {
             for k in &env.kids {
                 if !env.acked.contains(k) {
@@ -222,12 +223,6 @@ impl Index {
             s.envelopes = s.envelopes.saturating_sub(1);
         }
     }
-}
-
-fn id_of(meta: &EnvelopeMeta) -> [u8; 32] {
-    let mut id = [0u8; 32];
-    let _ = hex::decode_to_slice(&meta.receipt.id, &mut id);
-    id
 }
 
 /// A seen request signature: its timestamp and the first 16 bytes of BLAKE3(signature).
@@ -399,6 +394,7 @@ fn parse_fields(kind: u8, fields: &[u8], seg: u32, body_at: u64) -> Result<Rec> 
             }
             Rec::Put {
                 env: Env {
+                    id,
                     meta: EnvelopeMeta {
                         seq,
                         size,
@@ -601,7 +597,7 @@ fn apply(
         match rec {
             Rec::Put { env } => {
                 *max_seq = (*max_seq).max(env.meta.seq);
-                let id = id_of(&env.meta);
+                let id = env.id;
                 if !index.envs.contains_key(&id) {
                     index.insert(env);
                 }
@@ -936,6 +932,7 @@ impl EnvLog {
                         new_bodies += 1;
                         p.changes.push(Rec::Put {
                             env: Env {
+                                id: e.id,
                                 meta,
                                 kids: e.recipients,
                                 acked: Vec::new(),
