@@ -65,7 +65,7 @@ impl Queue {
 struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
-    /// Taken by the thread between applying a round's uploads and syncing them; a test holds
+    /// Taken by the thread between writing a round to the log and syncing it; a test holds
     /// it to look at the endpoint while writes are in the store but not yet durable.
     gate: Mutex<()>,
     syncs: AtomicU64,
@@ -86,8 +86,8 @@ pub struct GroupCommit {
     thread: Option<JoinHandle<()>>,
 }
 
-/// While alive, the commit thread stops after applying a round's uploads and before syncing
-/// them (see [`GroupCommit::hold`]).
+/// While alive, the commit thread stops after writing a round to the log and before syncing
+/// it (see [`GroupCommit::hold`]).
 pub struct CommitHold<'a> {
     _g: MutexGuard<'a, ()>,
 }
@@ -196,7 +196,7 @@ impl GroupCommit {
         Ok(n)
     }
 
-    /// Holds the thread between applying uploads and syncing them, until the guard drops.
+    /// Holds the thread between writing a round and syncing it, until the guard drops.
     pub fn hold(&self) -> CommitHold<'_> {
         CommitHold {
             _g: lock(&self.shared.gate),
@@ -220,15 +220,19 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
     loop {
         let (ops, waiters) = {
             let mut q = lock(&shared.queue);
-            // Idle: wake up now and then to write accepted signatures of reads (a write's own
-            // signature goes with its round).
-            while q.len() == 0 && !q.stop && !store.seen_pending() {
+            // Idle: after SEEN_FLUSH without any request, write the accepted signatures of
+            // reads (a write's own signature goes with its round). Not sooner: under load the
+            // signatures of requests still on their way here would each start a round.
+            while q.len() == 0 && !q.stop {
                 q.idle = true;
-                q = shared
+                let (g, waited) = shared
                     .wake
                     .wait_timeout(q, SEEN_FLUSH)
-                    .map(|(g, _)| g)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                q = g;
+                if waited.timed_out() && q.len() == 0 && store.seen_pending() {
+                    break;
+                }
             }
             q.idle = false;
             if q.len() == 0 && q.stop && !store.seen_pending() {
