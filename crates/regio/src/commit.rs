@@ -220,9 +220,10 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
     loop {
         let (ops, waiters) = {
             let mut q = lock(&shared.queue);
-            // Idle: after SEEN_FLUSH without any request, write the accepted signatures of
-            // reads (a write's own signature goes with its round). Not sooner: under load the
-            // signatures of requests still on their way here would each start a round.
+            // Idle: after SEEN_FLUSH with nothing queued, write the accepted signatures of reads
+            // (reads queue nothing; a write's own signature goes with its round). Not sooner:
+            // under load the signatures of writes still on their way here would each start a
+            // round of their own.
             while q.len() == 0 && !q.stop {
                 q.idle = true;
                 let (g, waited) = shared

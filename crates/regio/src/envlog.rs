@@ -1134,8 +1134,8 @@ impl EnvLog {
     }
 
     /// Records an accepted request signature; `false` if it was recorded before (a replay).
-    /// Durable with the next round, which the group commit runs within [`SEEN_FLUSH`] even
-    /// when no write comes.
+    /// Durable with the next round: the one of the request itself for a write, else the next
+    /// write's or, with nothing queued, one the group commit runs after [`SEEN_FLUSH`].
     pub fn note_seen(&self, timestamp_s: u64, signature: &[u8]) -> bool {
         let mut d = [0u8; 16];
         d.copy_from_slice(&blake3::hash(signature).as_bytes()[..16]);
