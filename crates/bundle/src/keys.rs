@@ -261,11 +261,7 @@ impl RecipientSecretKey {
         self.public.key_id()
     }
     pub(crate) fn agree(&self, ephemeral: &[u8; 32]) -> Option<Zeroizing<[u8; 32]>> {
-        let ss = self
-            .secret
-            .diffie_hellman(&x25519_dalek::PublicKey::from(*ephemeral));
-        ss.was_contributory()
-            .then(|| Zeroizing::new(*ss.as_bytes()))
+        crate::crypto::x25519(&Zeroizing::new(self.secret.to_bytes()), ephemeral)
     }
 }
 

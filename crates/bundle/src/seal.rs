@@ -119,13 +119,10 @@ fn make_header(
     header.extend_from_slice(salt);
     header.extend_from_slice(&(n as u16).to_be_bytes());
     for (r, e) in stanzas {
-        let secret = x25519_dalek::StaticSecret::from(**e);
-        let ephemeral = *x25519_dalek::PublicKey::from(&secret).as_bytes();
-        let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(r.0));
-        if !shared.was_contributory() {
-            return Err(Error::InvalidKey);
-        }
-        let wk = crypto::wrap_key(shared.as_bytes(), &ephemeral, &r.0)?;
+        let ephemeral = *x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(**e))
+            .as_bytes();
+        let shared = crypto::x25519(e, &r.0).ok_or(Error::InvalidKey)?;
+        let wk = crypto::wrap_key(&shared, &ephemeral, &r.0)?;
         let wrapped = crypto::wrap(&wk, file_key)?;
         header.extend_from_slice(r.key_id().as_bytes());
         header.extend_from_slice(&ephemeral);
