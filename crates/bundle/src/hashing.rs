@@ -37,6 +37,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{channel, Sender};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::Builder;
 use std::time::{Duration, Instant};
@@ -462,6 +463,10 @@ fn hash_job(job: &Job, seg: u64) -> Option<ChainingValue> {
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
+    /// Bumped (under the lock) whenever a helper may have something new to do: bytes submitted,
+    /// a task given, the bundle closed. A helper with nothing to do watches it for a while
+    /// before it sleeps, without taking the lock.
+    news: AtomicU64,
 }
 
 type Guard<'a> = MutexGuard<'a, State>;
@@ -550,6 +555,25 @@ impl Shared {
                 // Nothing to do here: let the caller look again rather than sleep on us.
                 self.changed.notify_all();
             }
+            // Watch for news a while before sleeping: the next batch is usually tens of µs
+            // away, and a helper woken from sleep was often put on the caller's core by the
+            // scheduler, where it waited for the caller to block (traced: a whole 1 MiB open
+            // hashed by the caller alone).
+            let seen = self.news.load(Ordering::Relaxed);
+            drop(q);
+            let t = Instant::now();
+            while self.news.load(Ordering::Acquire) == seen && t.elapsed() < HELPER_SPIN {
+                for _ in 0..64 {
+                    std::hint::spin_loop();
+                }
+            }
+            q = match self.lock() {
+                Ok(q) => q,
+                Err(_) => return,
+            };
+            if self.news.load(Ordering::Relaxed) != seen {
+                continue;
+            }
             q.idle_helpers += 1;
             q = match self.changed.wait(q) {
                 Ok(q) => q,
@@ -573,6 +597,7 @@ impl Drop for Hashing {
         // On an error path: let the helpers go, and drop the buffers (they may hold plaintext).
         if let Ok(mut q) = self.shared.state.lock() {
             q.closed = true;
+            self.shared.news.fetch_add(1, Ordering::Release);
             q.parts.clear();
             q.limbo.clear();
             q.free.clear();
@@ -618,6 +643,7 @@ impl Hashing {
                     idle_helpers: 0,
                 }),
                 changed: Condvar::new(),
+                news: AtomicU64::new(0),
             }),
             helper: false,
             allocated: 0,
@@ -648,6 +674,7 @@ impl Hashing {
             return Err(Error::Internal);
         }
         q.task = TaskState::Pending(task);
+        self.shared.news.fetch_add(1, Ordering::Release);
         drop(q);
         if !self.engage() {
             let mut q = self.shared.lock()?;
@@ -756,16 +783,10 @@ impl Hashing {
         self.kick(&shared, q, true)
     }
 
-    /// Submits `buf[..used]` as the next payload bytes. `more` says whether further bytes
-    /// follow: only then, or when there are at least two segments to share, are the helpers
-    /// worth waking; without them, complete segments are hashed here.
-    pub(crate) fn submit(&mut self, buf: Vec<u8>, used: usize, more: bool) -> Result<(), Error> {
-        let used = used.min(buf.len());
-        self.submit_ranges(buf, &[(0, used)], more).map(drop)
-    }
-
-    /// Submits the given ranges of `buf`, in order, as the next payload bytes (see
-    /// [`Hashing::submit`]); returns the buffer, shared, for the caller to write from.
+    /// Submits the given ranges of `buf`, in order, as the next payload bytes, and returns the
+    /// buffer, shared, for the caller to read from. `more` says whether further bytes follow:
+    /// only then, or when there are at least two segments to share, are the helpers worth
+    /// waking; without them, complete segments are hashed here.
     pub(crate) fn submit_ranges(
         &mut self,
         buf: Vec<u8>,
@@ -801,6 +822,7 @@ impl Hashing {
     /// After new bytes: wakes the helpers (handing them the state first if worth it), or
     /// hashes complete segments here if there are none.
     fn kick<'a>(&mut self, shared: &'a Shared, mut q: Guard<'a>, more: bool) -> Result<(), Error> {
+        shared.news.fetch_add(1, Ordering::Release);
         if !q.has_job() {
             return Ok(());
         }
@@ -834,6 +856,7 @@ impl Hashing {
         let shared = Arc::clone(&self.shared);
         let mut q = shared.lock()?;
         q.closed = true;
+        shared.news.fetch_add(1, Ordering::Release);
         if q.idle_helpers > 0 {
             shared.changed.notify_all();
         }

@@ -1,6 +1,8 @@
 //! Opening (format §8).
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 use ring::aead::{Aad, LessSafeKey};
 use zeroize::Zeroizing;
@@ -41,6 +43,23 @@ pub(crate) fn open_impl<R: Read, W: Write>(
         .iter()
         .find(|s| s.recipient == my_id)
         .ok_or(Error::NotForMe)?;
+
+    // The digest needs no key: the first batches are read and handed to the helpers before the
+    // key agreement, so they hash while this thread does it. Nothing is decrypted, let alone
+    // written, before the header has been authenticated.
+    let mut hashing = Hashing::new(header.len());
+    hashing.set_header(header.as_bytes().to_vec())?;
+    let mut input = Input::new(&mut hashing)?;
+    let mut ahead = VecDeque::with_capacity(AHEAD);
+    while ahead.len() < AHEAD {
+        let step = input.next(&mut reader, &mut hashing)?;
+        let end = matches!(step, Step::End(..));
+        ahead.push_back(step);
+        if end {
+            break;
+        }
+    }
+
     let shared = me.agree(&stanza.ephemeral).ok_or(Error::TamperedHeader)?;
     let wk = crypto::wrap_key(&shared, &stanza.ephemeral, me.public_key().as_bytes())?;
     drop(shared);
@@ -59,15 +78,20 @@ pub(crate) fn open_impl<R: Read, W: Write>(
     let key = crypto::payload_key(&file_key, &header.salt)?;
     drop(file_key);
 
-    let mut hashing = Hashing::new(header.len());
-    hashing.set_header(header.as_bytes().to_vec())?;
     let mut stream = Stream {
         key: &key,
         scratch: Zeroizing::new(vec![0u8; CHUNK_CT + 64]),
         index: 0,
         plaintext_len: 0,
     };
-    let (signature, body_len) = open_payload(&mut reader, &mut writer, &mut stream, &mut hashing)?;
+    let (signature, body_len) = open_payload(
+        &mut reader,
+        &mut writer,
+        &mut stream,
+        &mut hashing,
+        input,
+        ahead,
+    )?;
     writer.flush()?;
     let mut tree = hashing.finish()?;
     let digest = tree.root(&[])?;
@@ -142,41 +166,90 @@ impl Stream<'_> {
     }
 }
 
-/// Reads the payload and trailer. A chunk is known not to be the last when more than
+/// Batches read before the key agreement (see [`open_impl`]).
+const AHEAD: usize = 2;
+/// Look-ahead after a full batch: at least one more chunk byte and the trailer.
+const LOOK: usize = TRAILER_LEN + 1;
+
+/// What one read of the payload gave.
+enum Step {
+    /// A full batch of middle chunks, already submitted to the digest.
+    Middle(Arc<Vec<u8>>),
+    /// The input has ended: the buffer holds the rest of the bundle in its first bytes.
+    End(Vec<u8>, usize),
+}
+
+/// The payload as it is read. A chunk is known not to be the last when more than
 /// `CHUNK_CT + TRAILER_LEN` bytes follow its start; the trailer is the last `TRAILER_LEN` bytes.
-/// Returns the signature and the number of bytes from the end of the header through the end
-/// marker.
+struct Input {
+    buf: Option<Vec<u8>>,
+    filled: usize,
+    /// Bytes from the end of the header through the batches submitted so far.
+    body: u64,
+}
+
+impl Input {
+    fn new(hashing: &mut Hashing) -> Result<Self, Error> {
+        Ok(Input {
+            buf: Some(hashing.take_buf()?),
+            filled: 0,
+            body: 0,
+        })
+    }
+
+    /// Reads the next batch of middle chunks and submits it to the digest, or, once the input
+    /// has ended, returns what is left.
+    fn next<R: Read>(&mut self, reader: &mut R, hashing: &mut Hashing) -> Result<Step, Error> {
+        let mut buf = self.buf.take().ok_or(Error::Internal)?;
+        let room = buf.get_mut(self.filled..BATCH_LEN).ok_or(Error::Internal)?;
+        self.filled += read_full(reader, room)?;
+        if self.filled == BATCH_LEN {
+            let more = read_full(reader, &mut buf[BATCH_LEN..BATCH_LEN + LOOK])?;
+            if more == LOOK {
+                let mut next = hashing.take_buf()?;
+                next[..LOOK].copy_from_slice(&buf[BATCH_LEN..BATCH_LEN + LOOK]);
+                self.buf = Some(next);
+                self.filled = LOOK;
+                self.body += BATCH_LEN as u64;
+                return Ok(Step::Middle(hashing.submit_ranges(
+                    buf,
+                    &[(0, BATCH_LEN)],
+                    true,
+                )?));
+            }
+            self.filled += more;
+        }
+        Ok(Step::End(buf, std::mem::take(&mut self.filled)))
+    }
+}
+
+/// Decrypts and writes the payload, the batches in `ahead` first, then the rest of the input.
+/// Each middle batch is handed to the digest before it is decrypted (from a copy, see
+/// [`Stream::chunk`]), so the helpers hash it meanwhile. Returns the signature and the number
+/// of bytes from the end of the header through the end marker.
 fn open_payload<R: Read, W: Write>(
     reader: &mut R,
     writer: &mut W,
     stream: &mut Stream<'_>,
     hashing: &mut Hashing,
+    mut input: Input,
+    mut ahead: VecDeque<Step>,
 ) -> Result<([u8; SIG_LEN], u64), Error> {
-    let mut buf = hashing.take_buf()?;
-    let mut filled = 0usize;
-    let mut body: u64 = 0;
-    const LOOK: usize = TRAILER_LEN + 1;
-    loop {
-        filled += read_full(reader, &mut buf[filled..BATCH_LEN])?;
-        if filled == BATCH_LEN {
-            let more = read_full(reader, &mut buf[BATCH_LEN..BATCH_LEN + LOOK])?;
-            if more == LOOK {
-                // At least one chunk byte and a trailer follow: the whole batch is middle chunks.
+    let (buf, filled) = loop {
+        let step = match ahead.pop_front() {
+            Some(step) => step,
+            None => input.next(reader, hashing)?,
+        };
+        match step {
+            Step::Middle(batch) => {
                 for j in 0..BATCH_CHUNKS {
-                    stream.chunk(&buf[j * CHUNK_CT..(j + 1) * CHUNK_CT], false, writer)?;
+                    stream.chunk(&batch[j * CHUNK_CT..(j + 1) * CHUNK_CT], false, writer)?;
                 }
-                let mut next = hashing.take_buf()?;
-                next[..LOOK].copy_from_slice(&buf[BATCH_LEN..BATCH_LEN + LOOK]);
-                hashing.submit(buf, BATCH_LEN, true)?;
-                body += BATCH_LEN as u64;
-                buf = next;
-                filled = LOOK;
-                continue;
             }
-            filled += more;
+            Step::End(buf, filled) => break (buf, filled),
         }
-        break;
-    }
+    };
+    let mut body = input.body;
 
     // The input has ended: buf[..filled] is the rest of the bundle.
     if filled < TRAILER_LEN {
@@ -197,16 +270,15 @@ fn open_payload<R: Read, W: Write>(
     if last_len < TAG_LEN {
         return Err(Error::Truncated);
     }
-    for j in 0..middle {
-        stream.chunk(&buf[j * CHUNK_CT..(j + 1) * CHUNK_CT], false, writer)?;
-    }
-    let start = middle * CHUNK_CT;
-    stream.chunk(&buf[start..start + last_len], true, writer)?;
-
     let mut signature = [0u8; SIG_LEN];
     signature.copy_from_slice(&buf[filled - SIG_LEN..filled]);
     let hashed = filled - SIG_LEN;
-    hashing.submit(buf, hashed, false)?;
+    let rest = hashing.submit_ranges(buf, &[(0, hashed)], false)?;
     body += hashed as u64;
+    for j in 0..middle {
+        stream.chunk(&rest[j * CHUNK_CT..(j + 1) * CHUNK_CT], false, writer)?;
+    }
+    let start = middle * CHUNK_CT;
+    stream.chunk(&rest[start..start + last_len], true, writer)?;
     Ok((signature, body))
 }
