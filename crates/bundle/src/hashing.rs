@@ -20,8 +20,9 @@
 //! every segment is done. So on an idle machine both cores hash while one also encrypts, and on
 //! a busy one the calling thread never sleeps waiting for a helper that cannot get a core: it
 //! hashes the backlog itself (it spins for at most [`SPIN`] before it sleeps on a helper, since
-//! a wake-up costs tens of µs on this machine). Only bytes cross threads, so neither the reader
-//! nor the writer needs to be `Send`.
+//! a wake-up costs tens of µs on this machine). A helper with nothing to do watches for more
+//! (the [`Shared::news`] counter, then the next bundle) for [`HELPER_SPIN`] before it sleeps.
+//! Only bytes cross threads, so neither the reader nor the writer needs to be `Send`.
 //!
 //! The header's *length* is known up front, its bytes need not be: sealing hands the header
 //! (one X25519 agreement per recipient) to a helper as a [`Task`] and encrypts meanwhile. Payload
