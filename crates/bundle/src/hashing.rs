@@ -37,8 +37,8 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::sync::mpsc::{channel, Sender};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::Builder;
 use std::time::{Duration, Instant};
@@ -152,12 +152,26 @@ fn helpers() -> Option<&'static (Sender<Arc<Shared>>, usize)> {
 /// bundle on it.
 const HELPER_SPIN: Duration = Duration::from_micros(200);
 
-/// The next bundle to work on: spins for up to [`HELPER_SPIN`], then sleeps.
+/// How long a helper spins: [`HELPER_SPIN`], or not at all on a single core, where spinning
+/// would only take time from the thread it waits for.
+fn helper_spin() -> Duration {
+    static SPIN_FOR: OnceLock<Duration> = OnceLock::new();
+    *SPIN_FOR.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores > 1 {
+            HELPER_SPIN
+        } else {
+            Duration::ZERO
+        }
+    })
+}
+
+/// The next bundle to work on: spins for up to [`helper_spin`], then sleeps.
 fn next_bundle(
     rx: &std::sync::mpsc::Receiver<Arc<Shared>>,
 ) -> Result<Arc<Shared>, std::sync::mpsc::RecvError> {
     let t = Instant::now();
-    while t.elapsed() < HELPER_SPIN {
+    while t.elapsed() < helper_spin() {
         match rx.try_recv() {
             Ok(s) => return Ok(s),
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
@@ -563,7 +577,7 @@ impl Shared {
             let seen = self.news.load(Ordering::Relaxed);
             drop(q);
             let t = Instant::now();
-            while self.news.load(Ordering::Acquire) == seen && t.elapsed() < HELPER_SPIN {
+            while self.news.load(Ordering::Acquire) == seen && t.elapsed() < helper_spin() {
                 for _ in 0..64 {
                     std::hint::spin_loop();
                 }

@@ -49,11 +49,13 @@ pub(crate) fn open_impl<R: Read, W: Write>(
     // written, before the header has been authenticated.
     let mut hashing = Hashing::new(header.len());
     hashing.set_header(header.as_bytes().to_vec())?;
+    // A read error here is kept and returned only after step 2, so the errors come in §8's
+    // order whatever the reader does.
     let mut input = Input::new(&mut hashing)?;
     let mut ahead = VecDeque::with_capacity(AHEAD);
     while ahead.len() < AHEAD {
-        let step = input.next(&mut reader, &mut hashing)?;
-        let end = matches!(step, Step::End(..));
+        let step = input.next(&mut reader, &mut hashing);
+        let end = !matches!(step, Ok(Step::Middle(_)));
         ahead.push_back(step);
         if end {
             break;
@@ -223,7 +225,8 @@ impl Input {
     }
 }
 
-/// Decrypts and writes the payload, the batches in `ahead` first, then the rest of the input.
+/// Decrypts and writes the payload, the batches in `ahead` first (ending at the first error or
+/// the end of the input, if it holds either), then the rest of the input.
 /// Each middle batch is handed to the digest before it is decrypted (from a copy, see
 /// [`Stream::chunk`]), so the helpers hash it meanwhile. Returns the signature and the number
 /// of bytes from the end of the header through the end marker.
@@ -233,11 +236,11 @@ fn open_payload<R: Read, W: Write>(
     stream: &mut Stream<'_>,
     hashing: &mut Hashing,
     mut input: Input,
-    mut ahead: VecDeque<Step>,
+    mut ahead: VecDeque<Result<Step, Error>>,
 ) -> Result<([u8; SIG_LEN], u64), Error> {
     let (buf, filled) = loop {
         let step = match ahead.pop_front() {
-            Some(step) => step,
+            Some(step) => step?,
             None => input.next(reader, hashing)?,
         };
         match step {

@@ -119,8 +119,8 @@ fn make_header(
     header.extend_from_slice(salt);
     header.extend_from_slice(&(n as u16).to_be_bytes());
     for (r, e) in stanzas {
-        let ephemeral = *x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(**e))
-            .as_bytes();
+        let ephemeral =
+            *x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(**e)).as_bytes();
         let shared = crypto::x25519(e, &r.0).ok_or(Error::InvalidKey)?;
         let wk = crypto::wrap_key(&shared, &ephemeral, &r.0)?;
         let wrapped = crypto::wrap(&wk, file_key)?;

@@ -302,6 +302,56 @@ fn io_errors_are_io() {
     assert_eq!(e.code(), "bundle.io");
 }
 
+/// Regression: `open` reads the first batches before the key agreement (to hash them
+/// meanwhile); a reader failing there must not hide the header's errors (format §8, step 2
+/// before step 3), and a reader failing after a good header is an I/O error.
+#[test]
+fn a_failing_reader_after_the_header_keeps_the_order_of_errors() {
+    /// Gives the first `ok` bytes of `bytes`, then fails.
+    struct FailsAfter<'a> {
+        bytes: &'a [u8],
+        ok: usize,
+    }
+    impl std::io::Read for FailsAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.ok == 0 {
+                return Err(std::io::Error::other("connection reset"));
+            }
+            let n = buf.len().min(self.ok).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            self.ok -= n;
+            Ok(n)
+        }
+    }
+    let b = one(&payload(12 * CHUNK_SIZE));
+    for ok in [HDR, HDR + 1, HDR + CHUNK_CT + 5, HDR + 4 * CHUNK_CT + 200] {
+        let reader = |bytes| FailsAfter { bytes, ok };
+        let mut tampered = b.clone();
+        tampered[107] ^= 1;
+        let e = zicht_bundle::open(
+            reader(&tampered),
+            std::io::sink(),
+            &recipient(1),
+            &sender(1).public_key(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::TamperedHeader), "ok {ok}: {e:?}");
+        let nobody: Vec<SenderPublicKey> = vec![sender(5).public_key()];
+        let e =
+            zicht_bundle::open(reader(&b), std::io::sink(), &recipient(1), &nobody).unwrap_err();
+        assert!(matches!(e, Error::UnknownSender { .. }), "ok {ok}: {e:?}");
+        let e = zicht_bundle::open(
+            reader(&b),
+            std::io::sink(),
+            &recipient(1),
+            &sender(1).public_key(),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "bundle.io", "ok {ok}");
+    }
+}
+
 #[test]
 fn codes_and_messages_are_distinct() {
     let k = sender(1).key_id();
