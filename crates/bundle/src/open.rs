@@ -48,6 +48,7 @@ pub(crate) fn open_impl<R: Read, W: Write>(
     // key agreement, so they hash while this thread does it. Nothing is decrypted, let alone
     // written, before the header has been authenticated.
     let mut hashing = Hashing::new(header.len());
+    hashing.watch()?;
     hashing.set_header(header.as_bytes().to_vec())?;
     // A read error here is kept and returned only after step 2, so the errors come in §8's
     // order whatever the reader does.
