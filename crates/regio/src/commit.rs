@@ -203,6 +203,11 @@ impl GroupCommit {
         }
     }
 
+    /// Requests waiting for the next round.
+    pub fn queued(&self) -> usize {
+        lock(&self.shared.queue).len()
+    }
+
     pub fn stats(&self) -> CommitStats {
         CommitStats {
             syncs: self.shared.syncs.load(Ordering::Relaxed),

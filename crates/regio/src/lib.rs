@@ -236,6 +236,12 @@ mod server {
             self.inner.commit.hold()
         }
 
+        /// For tests: requests waiting for the next group-commit round.
+        #[doc(hidden)]
+        pub fn queued_commits(&self) -> usize {
+            self.inner.commit.queued()
+        }
+
         /// Number of envelope bodies held (written, maybe not durable yet).
         pub fn envelope_count(&self) -> usize {
             self.inner.store.envelope_count()
