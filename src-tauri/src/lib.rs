@@ -35,7 +35,7 @@ fn init_logging() {
 /// until woken. Survives restarts because the outbox and inbox cursor live in the store.
 async fn sync_task<R: Runtime>(handle: tauri::AppHandle<R>) {
     let transport = std::sync::Arc::new(zicht_core::sync::HttpTransport::default());
-    use zicht_core::sync::{jittered, next_delay};
+    use zicht_core::sync::{jittered, next_delay, random_jitter};
     // `base` is the back-off without jitter; the task waits `jittered(base)`.
     let mut base = Duration::from_secs(2);
     let mut wait = base;
@@ -50,12 +50,7 @@ async fn sync_task<R: Runtime>(handle: tauri::AppHandle<R>) {
             Ok(Some(st)) => next_delay(&st, base),
             _ => Duration::from_secs(5),
         };
-        let jitter = f64::from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos() % 1000),
-        ) / 1000.0;
-        wait = jittered(base, jitter);
+        wait = jittered(base, random_jitter());
     }
 }
 

@@ -39,7 +39,7 @@ impl Zicht {
         self.session()?.keys.public()
     }
 
-    fn directory(&self) -> Result<Option<(Directory, [u8; 32])>> {
+    pub(crate) fn directory(&self) -> Result<Option<(Directory, [u8; 32])>> {
         let v = self.vault()?;
         let Some(signed) = v.get::<SignedDirectory>(STATE, b"directory")? else {
             return Ok(None);

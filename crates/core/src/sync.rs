@@ -26,12 +26,37 @@ pub struct EndpointConfig {
     /// The endpoint's Ed25519 key, pinned at configuration (64 hex).
     pub endpoint_key: String,
     pub enrolled: bool,
-    /// Inbox cursor: the last sequence number seen.
+    /// Inbox cursor: every envelope listed up to this sequence number is imported, rejected,
+    /// gone or in `deferred`.
     pub cursor: u64,
     /// Envelope ids imported but not yet acknowledged at the endpoint.
     pub to_ack: Vec<String>,
+    /// Envelopes that could not be imported yet (sender not in the directory, or no
+    /// directory): kept at the endpoint, skipped when listing, and fetched again by id once a
+    /// newer directory is in. Oldest first, at most [`MAX_DEFERRED`].
+    #[serde(default)]
+    pub deferred: Vec<Deferred>,
     pub last: Option<SyncStatus>,
 }
+
+/// An envelope waiting for a newer directory (see [`EndpointConfig::deferred`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Deferred {
+    pub id: String,
+    /// The directory version it last failed with (0: no directory).
+    pub directory_version: u32,
+}
+
+/// Deferred envelopes remembered at most; beyond this the oldest are forgotten (they stay at
+/// the endpoint until its retention period ends).
+pub const MAX_DEFERRED: usize = 1000;
+/// Deferred envelopes fetched again per round after a new directory.
+pub const MAX_RETRIES_PER_ROUND: usize = 50;
+/// Bytes downloaded per round at most (one envelope more if the first is larger): downloads
+/// are held in memory until the round is recorded.
+pub const MAX_DOWNLOAD_PER_ROUND: u64 = 64 << 20;
+/// Inbox pages listed per round at most.
+pub const MAX_PAGES_PER_ROUND: usize = 20;
 
 /// One HTTP exchange, as the transport sees it.
 #[derive(Debug, Clone)]
@@ -120,6 +145,19 @@ pub struct SyncJob {
     uploads: Vec<(String, Vec<u8>)>,
     acks: Vec<String>,
     cursor: u64,
+    /// Deferred envelopes to fetch again by id this round.
+    retry: Vec<String>,
+    /// All deferred envelope ids: skipped when listing.
+    deferred: std::collections::HashSet<String>,
+}
+
+/// An envelope fetched this round, its bytes checked against its id.
+#[derive(Debug)]
+pub struct Downloaded {
+    pub id: String,
+    /// Its inbox sequence number; `None` for a deferred envelope fetched again by id.
+    pub seq: Option<u64>,
+    pub bytes: Vec<u8>,
 }
 
 /// What one sync round did.
@@ -132,7 +170,9 @@ pub struct SyncOutcome {
     pub sent: Vec<(String, proto::Receipt)>,
     /// Envelope id → permanent refusal (code, Dutch message).
     pub refused: Vec<(String, String)>,
-    pub downloaded: Vec<Vec<u8>>,
+    pub downloaded: Vec<Downloaded>,
+    /// Deferred envelopes the endpoint no longer has.
+    pub gone: Vec<String>,
     pub acked: Vec<String>,
     pub cursor: u64,
     /// The first problem that stopped the round (offline, clock, enrolment, ...).
@@ -173,8 +213,26 @@ fn wrong_endpoint() -> CoreError {
     CoreError::Sync("enrol.wrong_endpoint".into(), "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into())
 }
 
+/// Endpoint error codes that refuse an envelope for good (docs/regio-protocol.md): the item
+/// is marked `Fout`. Any other 4xx stops the round and leaves the item waiting.
+const REFUSED_FOR_GOOD: [&str; 5] = [
+    "envelope.malformed",
+    "envelope.unsupported_version",
+    "envelope.id_mismatch",
+    "envelope.bad_id",
+    "request.body_too_large",
+];
+
 /// Uploads per round, so a round stays short and a long outbox drains in steps.
 pub const MAX_UPLOADS_PER_ROUND: usize = 100;
+
+/// The endpoint could not be reached (offline, refused, dropped mid-request).
+fn offline(e: String) -> (SyncState, String) {
+    (
+        SyncState::Offline,
+        format!("Geen verbinding met het regionale knooppunt ({e})."),
+    )
+}
 
 /// A 5xx, 408 or 429: the endpoint is there but cannot take the request now; retry later.
 fn unavailable(status: u16) -> (SyncState, String) {
@@ -210,12 +268,6 @@ pub fn run_job(
             .collect(),
         cursor: job.cursor,
         ..Default::default()
-    };
-    let offline = |e: String| {
-        (
-            SyncState::Offline,
-            format!("Geen verbinding met het regionale knooppunt ({e})."),
-        )
     };
     for (id, bytes) in &job.uploads {
         let req = match signed(
@@ -253,8 +305,18 @@ pub fn run_job(
             }
             Ok(r) if (400..500).contains(&r.status) && r.status != 408 && r.status != 429 => {
                 let (code, message) = error_message(&r.body);
-                out.refused
-                    .push((id.clone(), format!("{message} ({code})")));
+                if REFUSED_FOR_GOOD.contains(&code.as_str()) {
+                    out.refused
+                        .push((id.clone(), format!("{message} ({code})")));
+                } else {
+                    // Not the endpoint refusing this envelope (a proxy, a wrong address, a
+                    // rule we do not know): the item stays waiting.
+                    out.problem = Some((
+                        SyncState::Fout,
+                        format!("Het regionale knooppunt nam de envelop niet aan ({}, {code}); ze blijft klaarstaan. Controleer het adres van het knooppunt.", r.status),
+                    ));
+                    return out;
+                }
             }
             Ok(r) => {
                 out.problem = Some(unavailable(r.status));
@@ -286,65 +348,128 @@ pub fn run_job(
             Ok(_) => {}
         }
     }
-    let Ok(req) = signed(
-        job,
-        "GET",
-        format!("/v1/inbox?after={}", job.cursor),
-        Vec::new(),
-        None,
-        unix_now(),
-    ) else {
-        return out;
-    };
-    let page: proto::InboxPage = match transport.send(&job.url, &req) {
-        Err(e) => {
-            out.problem = Some(offline(e));
-            return out;
-        }
-        Ok(r) if r.status == 200 => match serde_json::from_slice(&r.body) {
-            Ok(p) => p,
-            Err(_) => {
-                out.problem = Some((
-                    SyncState::Fout,
-                    "Onleesbaar antwoord van het regionale knooppunt.".into(),
-                ));
+    for id in &job.retry {
+        match fetch(job, id, &unix_now, transport) {
+            Fetch::Bytes(bytes) => out.downloaded.push(Downloaded {
+                id: id.clone(),
+                seq: None,
+                bytes,
+            }),
+            Fetch::Gone => out.gone.push(id.clone()),
+            Fetch::Stop(problem) => {
+                out.problem = problem;
                 return out;
             }
-        },
-        Ok(r) if r.status == 401 => {
-            out.problem = Some(auth_problem(&r.body));
-            return out;
         }
-        Ok(r) => {
-            out.problem = Some(unavailable(r.status));
-            return out;
-        }
-    };
-    for item in page.envelopes {
+    }
+    let mut budget = MAX_DOWNLOAD_PER_ROUND;
+    for _ in 0..MAX_PAGES_PER_ROUND {
         let Ok(req) = signed(
             job,
             "GET",
-            format!("/v1/envelopes/{}", item.id),
+            format!("/v1/inbox?after={}", out.cursor),
             Vec::new(),
             None,
             unix_now(),
         ) else {
-            break;
+            return out;
         };
-        match transport.send(&job.url, &req) {
-            Ok(r) if r.status == 200 => {
-                out.downloaded.push(r.body);
-                out.cursor = out.cursor.max(item.seq);
-            }
-            Ok(r) if r.status == 404 => out.cursor = out.cursor.max(item.seq),
-            Ok(_) => break,
+        let page: proto::InboxPage = match transport.send(&job.url, &req) {
             Err(e) => {
                 out.problem = Some(offline(e));
-                break;
+                return out;
             }
+            Ok(r) if r.status == 200 => match serde_json::from_slice(&r.body) {
+                Ok(p) => p,
+                Err(_) => {
+                    out.problem = Some((
+                        SyncState::Fout,
+                        "Onleesbaar antwoord van het regionale knooppunt.".into(),
+                    ));
+                    return out;
+                }
+            },
+            Ok(r) if r.status == 401 => {
+                out.problem = Some(auth_problem(&r.body));
+                return out;
+            }
+            Ok(r) => {
+                out.problem = Some(unavailable(r.status));
+                return out;
+            }
+        };
+        let before = out.cursor;
+        for item in page.envelopes {
+            if item.seq <= out.cursor {
+                continue;
+            }
+            if job.deferred.contains(&item.id) {
+                out.cursor = item.seq;
+                continue;
+            }
+            if !out.downloaded.is_empty() && item.size > budget {
+                return out;
+            }
+            match fetch(job, &item.id, &unix_now, transport) {
+                Fetch::Bytes(bytes) => {
+                    budget = budget.saturating_sub(bytes.len() as u64);
+                    out.downloaded.push(Downloaded {
+                        id: item.id,
+                        seq: Some(item.seq),
+                        bytes,
+                    });
+                }
+                Fetch::Gone => {}
+                Fetch::Stop(problem) => {
+                    out.problem = problem;
+                    return out;
+                }
+            }
+            out.cursor = item.seq;
+        }
+        if !page.more || out.cursor == before {
+            break;
         }
     }
     out
+}
+
+enum Fetch {
+    Bytes(Vec<u8>),
+    /// 404: the endpoint no longer has it.
+    Gone,
+    /// Stop the round here (with the problem to report, if any).
+    Stop(Option<(SyncState, String)>),
+}
+
+/// Downloads one envelope and checks that its bytes are the envelope its id names.
+fn fetch(job: &SyncJob, id: &str, unix_now: &impl Fn() -> i64, transport: &dyn Transport) -> Fetch {
+    let Ok(req) = signed(
+        job,
+        "GET",
+        format!("/v1/envelopes/{id}"),
+        Vec::new(),
+        None,
+        unix_now(),
+    ) else {
+        return Fetch::Stop(None);
+    };
+    match transport.send(&job.url, &req) {
+        Ok(r) if r.status == 200 => {
+            if zicht_bundle::BundleId::of(&r.body).to_hex() == id {
+                Fetch::Bytes(r.body)
+            } else {
+                Fetch::Stop(Some((
+                    SyncState::Fout,
+                    "Het regionale knooppunt gaf een envelop met een andere inhoud dan aangekondigd. Is het wel het juiste knooppunt?".into(),
+                )))
+            }
+        }
+        Ok(r) if r.status == 404 => Fetch::Gone,
+        Ok(r) if r.status == 401 => Fetch::Stop(Some(auth_problem(&r.body))),
+        Ok(r) => Fetch::Stop(Some(unavailable(r.status))),
+        Err(e) => Fetch::Stop(Some(offline(e))),
+    }
 }
 
 impl Zicht {
@@ -383,6 +508,7 @@ impl Zicht {
             cursor: if same { old.cursor } else { 0 },
             // Imported envelopes still owed an ack stay owed to the same endpoint.
             to_ack: if same { old.to_ack } else { vec![] },
+            deferred: if same { old.deferred } else { vec![] },
             last: None,
         })
     }
@@ -425,6 +551,10 @@ impl Zicht {
             ));
         }
         cfg.enrolled = true;
+        // The endpoint may be a fresh one under the same key (its data lost or moved): its
+        // sequence numbers start again, so list the inbox from the start. Imports are
+        // idempotent and deferred envelopes are skipped, so nothing is taken in twice.
+        cfg.cursor = 0;
         self.put_endpoint(&cfg)?;
         tracing::info!("device enrolled at the endpoint");
         Ok(())
@@ -449,6 +579,14 @@ impl Zicht {
             .into_iter()
             .map(|i| Ok((i.id.clone(), self.outbox_bundle(&i.id)?)))
             .collect::<Result<Vec<_>>>()?;
+        let version = self.directory_version()?;
+        let retry = cfg
+            .deferred
+            .iter()
+            .filter(|d| d.directory_version < version)
+            .take(MAX_RETRIES_PER_ROUND)
+            .map(|d| d.id.clone())
+            .collect();
         Ok(Some(SyncJob {
             url: cfg.url,
             endpoint_key: unhex32(&cfg.endpoint_key).ok_or(CoreError::Corrupt)?,
@@ -456,12 +594,20 @@ impl Zicht {
             uploads,
             acks: cfg.to_ack,
             cursor: cfg.cursor,
+            retry,
+            deferred: cfg.deferred.into_iter().map(|d| d.id).collect(),
         }))
+    }
+
+    /// The version of the directory held (0: none).
+    fn directory_version(&self) -> Result<u32> {
+        Ok(self.directory()?.map_or(0, |(d, _)| d.version))
     }
 
     /// Records what a round did: receipts (then `Verzonden`), refusals (`Fout`), imports of
     /// downloaded bundles (queued for ack; a bundle that does not open is acked too, so it
-    /// does not come back, and counted as rejected), the cursor and the status line.
+    /// does not come back, and counted as rejected; one that may open with a newer directory
+    /// is deferred), the cursor and the status line.
     pub fn apply_sync(&mut self, out: SyncOutcome, now: Now) -> Result<SyncStatus> {
         let mut cfg = self.endpoint()?.ok_or(CoreError::NotFound)?;
         // The endpoint was changed while the round ran: its outcome says nothing about this one.
@@ -488,22 +634,40 @@ impl Zicht {
         }
         let mut received = 0;
         let mut rejected = 0;
-        let mut retry_later = false;
-        for bytes in &out.downloaded {
-            let id = zicht_bundle::BundleId::of(bytes).to_hex();
-            match self.import_bundle(bytes, now) {
+        // The first listed envelope to list again next round (a problem that may pass).
+        let mut hold: Option<u64> = None;
+        let version = self.directory_version()?;
+        for d in &out.downloaded {
+            let id = &d.id;
+            match self.import_bundle(&d.bytes, now) {
                 Ok(r) => {
                     received += usize::from(r.new);
-                    cfg.to_ack.push(id);
+                    cfg.to_ack.push(id.clone());
+                    cfg.deferred.retain(|x| x.id != *id);
+                }
+                // Sealed by someone this device's directory does not list (yet): keep it at the
+                // endpoint and try again once a newer directory is in. It does not hold up
+                // the envelopes after it.
+                Err(
+                    CoreError::NoDirectory
+                    | CoreError::Bundle(zicht_bundle::Error::UnknownSender { .. }),
+                ) => {
+                    tracing::warn!(code = "unknown_sender", "downloaded bundle deferred");
+                    match cfg.deferred.iter_mut().find(|x| x.id == *id) {
+                        Some(x) => x.directory_version = version,
+                        None => cfg.deferred.push(Deferred {
+                            id: id.clone(),
+                            directory_version: version,
+                        }),
+                    }
                 }
                 // A bundle that can never open here (not for us, forged, damaged): ack, so the
                 // endpoint lets go of it.
-                Err(CoreError::Bundle(e))
-                    if !matches!(e, zicht_bundle::Error::UnknownSender { .. }) =>
-                {
+                Err(CoreError::Bundle(e)) => {
                     rejected += 1;
                     tracing::warn!(code = e.code(), "downloaded bundle rejected for good");
-                    cfg.to_ack.push(id);
+                    cfg.to_ack.push(id.clone());
+                    cfg.deferred.retain(|x| x.id != *id);
                 }
                 // Verified, but its content breaks the model's limits: it never will fit.
                 Err(CoreError::InvalidContent(_)) => {
@@ -512,20 +676,33 @@ impl Zicht {
                         code = "invalid_content",
                         "downloaded bundle rejected for good"
                     );
-                    cfg.to_ack.push(id);
+                    cfg.to_ack.push(id.clone());
+                    cfg.deferred.retain(|x| x.id != *id);
                 }
-                // Anything that may work later (no or older directory, disk full): keep it at
-                // the endpoint and do not move the cursor past it.
+                // Anything else may work later (disk full, ...): list it again next round.
                 Err(e) => {
-                    retry_later = true;
                     tracing::warn!(code = e.code(), "downloaded bundle kept for a later round");
+                    if let Some(seq) = d.seq {
+                        hold = Some(hold.map_or(seq, |h| h.min(seq)));
+                    }
                 }
             }
         }
-        cfg.to_ack.retain(|id| !out.acked.contains(id));
-        if !retry_later {
-            cfg.cursor = cfg.cursor.max(out.cursor);
+        cfg.deferred.retain(|x| !out.gone.contains(&x.id));
+        if cfg.deferred.len() > MAX_DEFERRED {
+            let excess = cfg.deferred.len() - MAX_DEFERRED;
+            tracing::warn!(
+                count = excess,
+                "deferred envelopes forgotten (limit reached)"
+            );
+            cfg.deferred.drain(..excess);
         }
+        cfg.to_ack.retain(|id| !out.acked.contains(id));
+        let reached = match hold {
+            Some(seq) => out.cursor.min(seq.saturating_sub(1)),
+            None => out.cursor,
+        };
+        cfg.cursor = cfg.cursor.max(reached);
         let (state, message) = match out.problem {
             Some((s, m)) => (s, m),
             None => (
@@ -600,6 +777,17 @@ pub fn next_delay(status: &SyncStatus, previous: Duration) -> Duration {
     }
 }
 
+/// A uniform random number in `0.0..1.0` for [`jittered`], from the system's CSPRNG (not the
+/// clock: on some systems its low digits are always zero, and devices would wait in step).
+/// 0.5 (no jitter) if the CSPRNG fails.
+pub fn random_jitter() -> f64 {
+    let mut b = [0u8; 4];
+    match ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b) {
+        Ok(()) => f64::from(u32::from_le_bytes(b)) / (f64::from(u32::MAX) + 1.0),
+        Err(_) => 0.5,
+    }
+}
+
 /// The delay actually waited: `base` ±20 % (`jitter` in 0.0..=1.0). The caller keeps `base`
 /// for the next [`next_delay`], so jitter never compounds.
 pub fn jittered(base: Duration, jitter: f64) -> Duration {
@@ -618,6 +806,18 @@ mod tests {
             sent,
             received: 0,
             rejected: 0,
+        }
+    }
+
+    #[test]
+    /// Regression guard (review finding): the jitter came from the clock's sub-second
+    /// nanoseconds modulo 1000, always 0 where the clock counts microseconds.
+    fn jitter_is_spread_over_its_range() {
+        let xs: Vec<f64> = (0..2000).map(|_| random_jitter()).collect();
+        assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
+        for (lo, hi) in [(0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.0)] {
+            let n = xs.iter().filter(|x| (lo..hi).contains(*x)).count();
+            assert!((350..650).contains(&n), "{n} of 2000 in {lo}..{hi}");
         }
     }
 

@@ -549,3 +549,305 @@ fn a_bundle_from_a_sender_not_yet_in_my_directory_is_kept_until_it_is() {
     assert_eq!(e.regio().envelope_count(), 0, "then acked and released");
     e.kill();
 }
+
+/// An in-memory endpoint speaking the protocol closely enough for the inbox and upload paths:
+/// receipts signed by its key, an inbox listed in pages of `page`, downloads counted. It does
+/// not check request signatures or key ids (every device sees every envelope).
+struct Scripted {
+    key: Ed25519KeyPair,
+    page: usize,
+    s: std::sync::Mutex<ScriptedState>,
+}
+
+#[derive(Default)]
+struct ScriptedState {
+    /// (seq, id, bytes), in upload order.
+    envelopes: Vec<(u64, String, Vec<u8>)>,
+    seq: u64,
+    downloads: usize,
+    acked: std::collections::HashSet<String>,
+    /// Serve other bytes than the id names.
+    tamper: bool,
+    /// Answer every upload with this (status, body) instead.
+    refuse: Option<(u16, String)>,
+    /// List no envelopes (while a sending device syncs).
+    silent: bool,
+}
+
+impl Scripted {
+    fn new(page: usize) -> Scripted {
+        let key = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        Scripted {
+            key: Ed25519KeyPair::from_pkcs8(key.as_ref()).unwrap(),
+            page,
+            s: Default::default(),
+        }
+    }
+    fn key_hex(&self) -> String {
+        ring::signature::KeyPair::public_key(&self.key)
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+    fn enrol(&self, z: &mut Zicht) {
+        z.configure_endpoint("http://scripted.invalid", &self.key_hex())
+            .unwrap();
+        z.enrol("token", self).unwrap();
+    }
+    fn round(&self, z: &mut Zicht) -> SyncStatus {
+        let job = z.sync_job().unwrap().expect("configured and enrolled");
+        let out = run_job(&job, self, unix);
+        z.apply_sync(out, now()).unwrap()
+    }
+    /// A round of a device that only sends (its inbox looks empty).
+    fn send_round(&self, z: &mut Zicht) -> SyncStatus {
+        self.s.lock().unwrap().silent = true;
+        let st = self.round(z);
+        self.s.lock().unwrap().silent = false;
+        st
+    }
+    fn downloads(&self) -> usize {
+        std::mem::take(&mut self.s.lock().unwrap().downloads)
+    }
+}
+
+impl zicht_core::sync::Transport for Scripted {
+    fn send(
+        &self,
+        _base: &str,
+        req: &zicht_core::sync::HttpRequest,
+    ) -> Result<zicht_core::sync::HttpResponse, String> {
+        use zicht_core::sync::HttpResponse;
+        let json = |status: u16, v: serde_json::Value| {
+            Ok(HttpResponse {
+                status,
+                body: v.to_string().into_bytes(),
+            })
+        };
+        let mut s = self.s.lock().unwrap();
+        let path = req.path.as_str();
+        match req.method {
+            "POST" if path == "/v1/enrol" => json(
+                201,
+                serde_json::json!({"device": "d", "key_ids": [], "endpoint_key": self.key_hex(), "endpoint_key_id": "x"}),
+            ),
+            "PUT" => {
+                if let Some((status, body)) = &s.refuse {
+                    return Ok(HttpResponse {
+                        status: *status,
+                        body: body.clone().into_bytes(),
+                    });
+                }
+                let id = path.trim_start_matches("/v1/envelopes/").to_string();
+                if !s.envelopes.iter().any(|e| e.1 == id) {
+                    s.seq += 1;
+                    let seq = s.seq;
+                    s.envelopes.push((seq, id.clone(), req.body.clone()));
+                }
+                let mut r = zicht_regio::client::Receipt {
+                    version: 1,
+                    id,
+                    size: req.body.len() as u64,
+                    received_at_ms: 0,
+                    uploader: "d".into(),
+                    recipients: vec![],
+                    endpoint_key: self.key_hex(),
+                    signature: String::new(),
+                };
+                let sig = self.key.sign(r.canonical().as_bytes());
+                r.signature = sig.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+                json(201, serde_json::to_value(&r).unwrap())
+            }
+            "GET" if path.starts_with("/v1/inbox?after=") => {
+                let after: u64 = path["/v1/inbox?after=".len()..].parse().unwrap();
+                let listed: Vec<_> = s
+                    .envelopes
+                    .iter()
+                    .filter(|e| e.0 > after && !s.acked.contains(&e.1) && !s.silent)
+                    .collect();
+                let page: Vec<_> = listed
+                    .iter()
+                    .take(self.page)
+                    .map(|e| serde_json::json!({"id": e.1, "size": e.2.len(), "seq": e.0, "received_at_ms": 0, "uploader": "d"}))
+                    .collect();
+                let next = listed.iter().take(self.page).last().map_or(after, |e| e.0);
+                json(
+                    200,
+                    serde_json::json!({"envelopes": page, "next": next.to_string(), "more": listed.len() > self.page}),
+                )
+            }
+            "GET" => {
+                s.downloads += 1;
+                let id = path.trim_start_matches("/v1/envelopes/");
+                let tamper = s.tamper;
+                match s.envelopes.iter().find(|e| e.1 == id) {
+                    Some(e) if !s.acked.contains(id) => {
+                        let mut body = e.2.clone();
+                        if tamper {
+                            body[0] ^= 1;
+                        }
+                        Ok(HttpResponse { status: 200, body })
+                    }
+                    _ => json(
+                        404,
+                        serde_json::json!({"code": "envelope.not_found", "message": "-"}),
+                    ),
+                }
+            }
+            "POST" => {
+                let id = path
+                    .trim_start_matches("/v1/envelopes/")
+                    .trim_end_matches("/ack");
+                s.acked.insert(id.to_string());
+                json(200, serde_json::json!({"id": id, "deleted": false}))
+            }
+            _ => json(
+                404,
+                serde_json::json!({"code": "request.not_found", "message": "-"}),
+            ),
+        }
+    }
+}
+
+/// A directory for `who`, version `version`, signed by `root`.
+fn directory_of(root: &[u8], version: u32, who: Vec<Participant>) -> String {
+    let d = Directory {
+        region: "Test".into(),
+        version,
+        issued: "2026-11-22".into(),
+        participants: who,
+    };
+    serde_json::to_string(&zicht_core::directory::sign(root, &d).unwrap()).unwrap()
+}
+
+/// Sends `n` bundles of one signal each from `z` to the attention officer.
+fn send_n(z: &mut Zicht, n: usize) {
+    for _ in 0..n {
+        let s = z.record_signal(signal_input(), now()).unwrap().signal;
+        z.send_signals(&[s.id], &["af".into()], now()).unwrap();
+    }
+}
+
+/// Regression guard (review finding): a bundle this device could not import yet (sender not in
+/// its directory) froze the inbox cursor, the client read one page only, and so enough of them
+/// (from any enrolled device) kept every later bundle out, downloaded again every round.
+#[test]
+fn bundles_from_unknown_senders_do_not_hold_up_the_inbox() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut stranger = fresh(dirs[0].path());
+    let mut inspector = fresh(dirs[1].path());
+    let mut officer = fresh(dirs[2].path());
+    let root = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let af = participant("af", ParticipantRole::Aandachtsfunctionaris, &officer);
+    let insp = participant("insp", ParticipantRole::Toezichthouder, &inspector);
+    let nc = participant("nieuw", ParticipantRole::Toezichthouder, &stranger);
+    let v1 = directory_of(root.as_ref(), 1, vec![af.clone(), insp.clone()]);
+    let v2 = directory_of(root.as_ref(), 2, vec![af, insp, nc]);
+    officer.import_trusting(&v1).unwrap();
+    inspector.import_trusting(&v1).unwrap();
+    stranger.import_trusting(&v2).unwrap();
+
+    let e = Scripted::new(5);
+    for z in [&mut stranger, &mut inspector, &mut officer] {
+        e.enrol(z);
+    }
+    send_n(&mut stranger, 12);
+    assert_eq!(e.send_round(&mut stranger).sent, 12);
+    send_n(&mut inspector, 1);
+    assert_eq!(e.send_round(&mut inspector).sent, 1);
+
+    // Three pages of five: the inspector's bundle, listed after the twelve, arrives.
+    let st = e.round(&mut officer);
+    assert_eq!((st.state, st.received), (SyncState::Online, 1), "{st:?}");
+    assert_eq!(officer.inbox().unwrap().len(), 1);
+    assert_eq!(e.downloads(), 13);
+    // The twelve are neither downloaded again nor acked (they may open later).
+    let st = e.round(&mut officer);
+    assert_eq!((st.state, st.received), (SyncState::Online, 0), "{st:?}");
+    assert_eq!(e.downloads(), 0);
+    assert_eq!(e.s.lock().unwrap().acked.len(), 1, "only the imported one");
+
+    // With the directory that lists the stranger, they are fetched again by id and arrive.
+    officer.import_trusting(&v2).unwrap();
+    let st = e.round(&mut officer);
+    assert_eq!(st.received, 12, "{st:?}");
+    assert_eq!(e.downloads(), 12);
+    assert_eq!(officer.inbox().unwrap().len(), 13);
+    e.round(&mut officer);
+    assert_eq!(e.s.lock().unwrap().acked.len(), 13, "all acked");
+    assert_eq!(e.downloads(), 0);
+}
+
+/// Regression guard (review finding): the client took downloaded bytes without checking them
+/// against the id it asked for, and moved its cursor past them.
+#[test]
+fn a_download_that_is_not_the_announced_envelope_moves_nothing() {
+    let (_dirs, mut a, mut b) = pair();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    e.enrol(&mut b);
+    send_n(&mut a, 2);
+    e.send_round(&mut a);
+    e.s.lock().unwrap().tamper = true;
+    let st = e.round(&mut b);
+    assert_eq!(st.state, SyncState::Fout, "{st:?}");
+    assert!(st.message.contains("andere inhoud"), "{}", st.message);
+    assert!(b.inbox().unwrap().is_empty());
+    e.s.lock().unwrap().tamper = false;
+    let st = e.round(&mut b);
+    assert_eq!((st.state, st.received), (SyncState::Online, 2), "{st:?}");
+}
+
+/// Regression guard (review finding): any 4xx on upload other than 401/408/429 marked the
+/// item failed for good; a proxy's or a wrong address's 404/403/413 then failed the outbox.
+#[test]
+fn only_the_endpoints_own_refusals_fail_an_upload_for_good() {
+    let (_dirs, mut a, _b) = pair();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    send_n(&mut a, 1);
+    for (status, body) in [
+        (404, "<html>Not Found</html>"),
+        (413, "<html>413 Request Entity Too Large</html>"),
+        (403, r#"{"code":"proxy.denied","message":"Nee."}"#),
+    ] {
+        e.s.lock().unwrap().refuse = Some((status, body.into()));
+        let st = e.round(&mut a);
+        assert_eq!(st.state, SyncState::Fout, "{status}: {st:?}");
+        assert!(st.message.contains("blijft klaarstaan"), "{}", st.message);
+        assert_eq!(waiting(&a), 1, "{status}: still waiting");
+    }
+    e.s.lock().unwrap().refuse = Some((
+        400,
+        r#"{"code":"envelope.malformed","message":"Geen Zicht-envelop."}"#.into(),
+    ));
+    e.round(&mut a);
+    let item = &a.outbox().unwrap()[0];
+    assert!(
+        matches!(&item.state, OutboxState::Fout { reason } if reason.contains("envelope.malformed")),
+        "{:?}",
+        item.state
+    );
+}
+
+/// Regression guard (review finding): after an endpoint lost its data (same key, sequence
+/// numbers from 1 again), enrolling again kept the old cursor and skipped every new envelope
+/// up to it.
+#[test]
+fn enrolling_again_lists_the_inbox_from_the_start() {
+    let (_dirs, mut a, mut b) = pair();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    e.enrol(&mut b);
+    send_n(&mut a, 3);
+    e.send_round(&mut a);
+    assert_eq!(e.round(&mut b).received, 3);
+    // The endpoint starts over with the same key.
+    *e.s.lock().unwrap() = ScriptedState::default();
+    e.enrol(&mut b);
+    send_n(&mut a, 1);
+    e.send_round(&mut a);
+    assert_eq!(e.round(&mut b).received, 1);
+    assert_eq!(b.inbox().unwrap().len(), 4);
+}
