@@ -671,7 +671,7 @@ impl zicht_core::sync::Transport for Scripted {
                     .take(self.page)
                     .map(|e| serde_json::json!({"id": e.1, "size": e.2.len(), "seq": e.0, "received_at_ms": 0, "uploader": "d"}))
                     .collect();
-                let next = listed.iter().take(self.page).last().map_or(after, |e| e.0);
+                let next = listed.iter().take(self.page).next_back().map_or(after, |e| e.0);
                 json(
                     200,
                     serde_json::json!({"envelopes": page, "next": next.to_string(), "more": listed.len() > self.page}),
