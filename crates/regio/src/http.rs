@@ -292,6 +292,18 @@ fn finish_auth(
     path_and_query: &str,
     digest: &blake3::Hash,
 ) -> Result<Authed, ApiError> {
+    verify_signature(a, device, method, path_and_query, digest)?;
+    note_replay(regio, a, device)
+}
+
+/// The request signature over `digest` under the device's enrolled key.
+fn verify_signature(
+    a: &AuthHeaders,
+    device: &DeviceKeys,
+    method: &Method,
+    path_and_query: &str,
+    digest: &blake3::Hash,
+) -> Result<(), ApiError> {
     let msg = client::canonical_request(
         method.as_str(),
         path_and_query,
@@ -307,7 +319,11 @@ fn finish_auth(
                 "auth.bad_signature",
                 "De handtekening van dit verzoek klopt niet.",
             )
-        })?;
+        })
+}
+
+/// Records an accepted signature; refuses one accepted before.
+fn note_replay(regio: &Regio, a: &AuthHeaders, device: &DeviceKeys) -> Result<Authed, ApiError> {
     if !regio
         .inner
         .store
@@ -458,15 +474,22 @@ async fn put_envelope(
     let method = req.method().clone();
     let pq = path_and_query(&req);
     let (parts, body) = req.into_parts();
-    let (bytes, digest) = read_body(&parts.headers, body, regio.inner.cfg.max_body).await?;
-    let authed = finish_auth(&regio, &a, &device, &method, &pq, &digest)?;
-    if digest.as_bytes() != &id {
-        return Err(ApiError::new(
+    let id_mismatch = || {
+        ApiError::new(
             StatusCode::BAD_REQUEST,
             "envelope.id_mismatch",
             "De envelop-id in het adres is niet de BLAKE3-hash van de inhoud.",
-        ));
+        )
+    };
+    // The body digest of an upload is its id, so the signature is checked before any body
+    // byte is read: a request not signed for this id by an enrolled device's key never makes
+    // the endpoint read, let alone hold, up to `max_body` bytes.
+    verify_signature(&a, &device, &method, &pq, &blake3::Hash::from_bytes(id))?;
+    let (bytes, digest) = read_body(&parts.headers, body, regio.inner.cfg.max_body).await?;
+    if digest.as_bytes() != &id {
+        return Err(id_mismatch());
     }
+    let authed = note_replay(&regio, &a, &device)?;
     let header = envelope::parse(&bytes).map_err(|e| match e {
         EnvelopeError::Malformed(why) => ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -48,6 +48,12 @@ mod server {
     use std::sync::Arc;
     use std::time::Duration;
 
+    /// A period in milliseconds, saturating (a retention of "forever" must not wrap around
+    /// into the past).
+    fn millis(d: Duration) -> i64 {
+        i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+    }
+
     /// `serve --listen` default.
     pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
     /// Largest envelope accepted by default (64 MiB).
@@ -178,7 +184,12 @@ mod server {
 
         /// Creates a one-time enrolment token valid for `validity`.
         pub fn create_token(&self, validity: Duration) -> Result<String, Error> {
-            let exp = self.inner.cfg.clock.now_ms() + validity.as_millis() as i64;
+            let exp = self
+                .inner
+                .cfg
+                .clock
+                .now_ms()
+                .saturating_add(millis(validity));
             Ok(self.inner.tokens.create(exp)?)
         }
 
@@ -186,7 +197,7 @@ mod server {
         /// removes expired tokens. [`serve`] runs this every `sweep_interval`.
         pub fn sweep(&self) -> Result<SweepReport, Error> {
             let now = self.inner.cfg.clock.now_ms();
-            let cutoff = now.saturating_sub(self.inner.cfg.retention.as_millis() as i64);
+            let cutoff = now.saturating_sub(millis(self.inner.cfg.retention));
             let now_s = now.div_euclid(1000);
             let signed_before = (now_s - crate::client::MAX_CLOCK_SKEW_SECS).max(0) as u64;
             let store = &self.inner.store;

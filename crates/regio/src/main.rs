@@ -66,6 +66,16 @@ impl Args {
     }
 }
 
+/// At most this many days for a period given on the command line (100 years).
+const MAX_DAYS: u64 = 36_500;
+
+fn days(name: &str, d: u64) -> Duration {
+    if d > MAX_DAYS {
+        fail(format!("{name}: hoogstens {MAX_DAYS} dagen"));
+    }
+    Duration::from_secs(d * 86_400)
+}
+
 fn main() {
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.is_empty() || argv.iter().any(|a| a == "-h" || a == "--help") {
@@ -88,7 +98,7 @@ fn main() {
                 cfg.max_body = n;
             }
             if let Some(d) = args.take_num("--retention-days") {
-                cfg.retention = Duration::from_secs(d * 24 * 3600);
+                cfg.retention = days("--retention-days", d);
             }
             if let Some(s) = args.take_num("--sweep-seconds") {
                 cfg.sweep_interval = Duration::from_secs(s.max(1));
@@ -103,7 +113,7 @@ fn main() {
                 .unwrap_or_else(default_data_dir);
             let validity = args
                 .take_num("--valid-days")
-                .map(|d| Duration::from_secs(d * 24 * 3600))
+                .map(|d| days("--valid-days", d))
                 .unwrap_or(DEFAULT_TOKEN_VALIDITY);
             args.done();
             match create_token_in(&data, validity, &SystemClock) {

@@ -64,11 +64,26 @@ async fn id_must_be_the_blake3_of_the_body() {
     srv.enrolled(&d).await;
     let env = envelope(&d, &[d.kid()], 1000);
     let other = envelope(&d, &[d.kid()], 1000);
-    let wrong = format!("/v1/envelopes/{}", client::envelope_id(&other));
+    let other_id = client::envelope_id(&other);
+    let wrong = format!("/v1/envelopes/{other_id}");
+    // Signed for the id in the path, but the body is another envelope.
+    let put_signed_for = |path: &str, digest: &str, body: Vec<u8>| {
+        let nonce = client::new_nonce().unwrap();
+        let h = client::sign_request_digest(&d.key, "PUT", path, digest, srv.now_s(), &nonce);
+        let (srv, path) = (&srv, path.to_string());
+        async move { srv.send("PUT", &path, body, &h).await }
+    };
     expect_error(
-        srv.signed(&d, "PUT", &wrong, env.clone()).await,
+        put_signed_for(&wrong, &other_id, env.clone()).await,
         400,
         "envelope.id_mismatch",
+    )
+    .await;
+    // Signed for the body's own digest: the signature does not cover the id in the path.
+    expect_error(
+        srv.signed(&d, "PUT", &wrong, env.clone()).await,
+        401,
+        "auth.bad_signature",
     )
     .await;
 
@@ -91,7 +106,7 @@ async fn id_must_be_the_blake3_of_the_body() {
     let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &env));
     let path = format!("/v1/envelopes/{sha}");
     expect_error(
-        srv.signed(&d, "PUT", &path, env).await,
+        put_signed_for(&path, &sha, env).await,
         400,
         "envelope.id_mismatch",
     )
@@ -159,6 +174,31 @@ async fn too_large_by_content_length_is_refused_before_the_body() {
     let r = raw(srv.addr, vec![head]).await;
     assert_eq!(r.status, 413, "{}", r.head);
     assert_eq!(r.error_code(), "request.body_too_large");
+}
+
+/// Regression guard (review finding): the signature was checked only after the whole body had
+/// been read into memory, so anyone knowing a device id (it is in every bundle header) could
+/// make the endpoint buffer up to `max_body` per connection with a forged signature.
+#[tokio::test]
+async fn an_upload_not_signed_for_its_id_is_refused_before_its_body() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let id = "ab".repeat(32);
+    let path = format!("/v1/envelopes/{id}");
+    // Signed by the device, but over another digest; only the head is sent.
+    let head = signed_head(
+        &srv,
+        &d,
+        "PUT",
+        &path,
+        &"cd".repeat(32),
+        "content-type: application/octet-stream\r\ncontent-length: 8388608\r\n",
+    );
+    let r = raw(srv.addr, vec![head]).await;
+    assert_eq!(r.status, 401, "{}", r.head);
+    assert_eq!(r.error_code(), "auth.bad_signature");
+    assert_eq!(srv.regio.envelope_count(), 0);
 }
 
 #[tokio::test]

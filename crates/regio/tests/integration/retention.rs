@@ -117,3 +117,21 @@ async fn sweep_deletes_more_than_one_batch() {
     assert_eq!(srv.regio.envelope_count(), 0);
     assert!(srv.inbox(&r, "").await.envelopes.is_empty());
 }
+
+/// Regression guard (review finding): the retention was turned into milliseconds with
+/// `as i64`, so a very long one ("never delete") wrapped around to a negative period and the
+/// sweep deleted every envelope at once.
+#[tokio::test]
+async fn a_retention_of_forever_deletes_nothing() {
+    for retention in [Duration::MAX, Duration::from_millis(u64::MAX)] {
+        let srv = TestServer::start_with(|c| c.retention = retention).await;
+        let (s, r) = (Device::new(), Device::new());
+        srv.enrolled(&s).await;
+        srv.enrolled(&r).await;
+        let env = envelope(&s, &[r.kid()], 4096);
+        assert_eq!(srv.put(&s, &env).await.status(), 201);
+        srv.clock.advance_ms(3650 * DAY_MS);
+        assert_eq!(srv.regio.sweep().unwrap().envelopes, 0, "{retention:?}");
+        assert_eq!(srv.regio.envelope_count(), 1);
+    }
+}
