@@ -703,7 +703,7 @@ impl Zicht {
             None => out.cursor,
         };
         cfg.cursor = cfg.cursor.max(reached);
-        let (state, message) = match out.problem {
+        let (state, mut message) = match out.problem {
             Some((s, m)) => (s, m),
             None => (
                 SyncState::Online,
@@ -713,6 +713,11 @@ impl Zicht {
                 ),
             ),
         };
+        match cfg.deferred.len() {
+            0 => {}
+            1 => message.push_str(" 1 bericht wacht op het knooppunt: de afzender staat niet in het deelnemersoverzicht van dit apparaat. Lees een nieuwer overzicht in."),
+            n => message.push_str(&format!(" {n} berichten wachten op het knooppunt: de afzender staat niet in het deelnemersoverzicht van dit apparaat. Lees een nieuwer overzicht in.")),
+        }
         let status = SyncStatus {
             state,
             message,

@@ -671,7 +671,11 @@ impl zicht_core::sync::Transport for Scripted {
                     .take(self.page)
                     .map(|e| serde_json::json!({"id": e.1, "size": e.2.len(), "seq": e.0, "received_at_ms": 0, "uploader": "d"}))
                     .collect();
-                let next = listed.iter().take(self.page).next_back().map_or(after, |e| e.0);
+                let next = listed
+                    .iter()
+                    .take(self.page)
+                    .next_back()
+                    .map_or(after, |e| e.0);
                 json(
                     200,
                     serde_json::json!({"envelopes": page, "next": next.to_string(), "more": listed.len() > self.page}),
@@ -760,6 +764,11 @@ fn bundles_from_unknown_senders_do_not_hold_up_the_inbox() {
     // Three pages of five: the inspector's bundle, listed after the twelve, arrives.
     let st = e.round(&mut officer);
     assert_eq!((st.state, st.received), (SyncState::Online, 1), "{st:?}");
+    assert!(
+        st.message.contains("12 berichten wachten") && st.message.contains("nieuwer overzicht"),
+        "the user is told why: {}",
+        st.message
+    );
     assert_eq!(officer.inbox().unwrap().len(), 1);
     assert_eq!(e.downloads(), 13);
     // The twelve are neither downloaded again nor acked (they may open later).
@@ -776,6 +785,7 @@ fn bundles_from_unknown_senders_do_not_hold_up_the_inbox() {
     assert_eq!(officer.inbox().unwrap().len(), 13);
     e.round(&mut officer);
     assert_eq!(e.s.lock().unwrap().acked.len(), 13, "all acked");
+    assert!(!officer.sync_status().unwrap().message.contains("wacht"));
     assert_eq!(e.downloads(), 0);
 }
 
