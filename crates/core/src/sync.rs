@@ -398,6 +398,15 @@ pub fn run_job(
                 return out;
             }
         };
+        // Unsigned pages would let anyone on the way move the cursor past envelopes for good.
+        let me = proto::device_id(job.signer.public_key().as_ref());
+        if let Err(e) = page.verify(&me, out.cursor, &job.endpoint_key) {
+            out.problem = Some((
+                SyncState::Fout,
+                format!("Het overzicht van de inbox is niet ondertekend door het ingestelde regionale knooppunt ({}). Is het wel het juiste knooppunt?", e.code()),
+            ));
+            return out;
+        }
         let before = out.cursor;
         for item in page.envelopes {
             if item.seq <= out.cursor {

@@ -40,6 +40,8 @@ pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 pub const REQUEST_CONTEXT: &str = "zicht-regio/v1/request";
 /// First line of the canonical receipt string.
 pub const RECEIPT_CONTEXT: &str = "zicht-regio/v1/receipt";
+/// First line of the string an inbox page signature covers.
+pub const INBOX_CONTEXT: &str = "zicht-regio/v1/inbox";
 
 /// Errors of the device-side helpers. Codes are stable; messages are Dutch.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +56,8 @@ pub enum ClientError {
     ReceiptBadSignature,
     #[error("de ontvangstbevestiging is onleesbaar")]
     ReceiptMalformed,
+    #[error("het overzicht van de inbox is niet ondertekend door het vastgepinde eindpunt")]
+    InboxBadSignature,
 }
 
 impl ClientError {
@@ -65,6 +69,7 @@ impl ClientError {
             ClientError::ReceiptWrongEndpoint => "receipt.wrong_endpoint",
             ClientError::ReceiptBadSignature => "receipt.bad_signature",
             ClientError::ReceiptMalformed => "receipt.malformed",
+            ClientError::InboxBadSignature => "inbox.bad_signature",
         }
     }
 }
@@ -346,6 +351,57 @@ pub struct InboxPage {
     pub next: String,
     /// `true` when there are more envelopes after `next`.
     pub more: bool,
+    /// The endpoint's Ed25519 signature over [`InboxPage::canonical`] for the asking device
+    /// and `after` (128 lowercase hex).
+    #[serde(default)]
+    pub signature: String,
+}
+
+impl InboxPage {
+    /// The signed string: seven lines joined by `\n`, no trailing newline:
+    ///
+    /// ```text
+    /// zicht-regio/v1/inbox
+    /// device=<device id of the asking device>
+    /// after=<the request's after>
+    /// next=<next>
+    /// more=<true|false>
+    /// envelopes=<id>:<seq>:<size>:<received_at_ms>:<uploader>,...
+    /// endpoint_key=<endpoint key, 64 lowercase hex>
+    /// ```
+    pub fn canonical(&self, device: &str, after: u64, endpoint_key: &str) -> String {
+        let envelopes: Vec<String> = self
+            .envelopes
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}:{}:{}:{}",
+                    e.id, e.seq, e.size, e.received_at_ms, e.uploader
+                )
+            })
+            .collect();
+        format!(
+            "{INBOX_CONTEXT}\ndevice={device}\nafter={after}\nnext={}\nmore={}\nenvelopes={}\nendpoint_key={endpoint_key}",
+            self.next,
+            self.more,
+            envelopes.join(",")
+        )
+    }
+
+    /// Checks that the page answers this device's request for `after` and is signed by the
+    /// pinned endpoint key. Only then may a device move its cursor by it.
+    pub fn verify(
+        &self,
+        device: &str,
+        after: u64,
+        pinned_endpoint_key: &[u8],
+    ) -> Result<(), ClientError> {
+        let sig = hex::decode(&self.signature).map_err(|_| ClientError::InboxBadSignature)?;
+        let msg = self.canonical(device, after, &hex::encode(pinned_endpoint_key));
+        UnparsedPublicKey::new(&ED25519, pinned_endpoint_key)
+            .verify(msg.as_bytes(), &sig)
+            .map_err(|_| ClientError::InboxBadSignature)
+    }
 }
 
 /// Answer of `POST /v1/envelopes/{id}/ack`.

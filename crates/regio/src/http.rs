@@ -647,7 +647,7 @@ async fn inbox(State(regio): State<Regio>, req: Request) -> ApiResult {
     let (after, limit) = parse_inbox_query(query.as_deref())?;
     let (metas, last, more) = regio.inner.store.inbox(&authed.key_ids, after, limit);
     let next = last.unwrap_or(after);
-    let page = InboxPage {
+    let mut page = InboxPage {
         envelopes: metas
             .into_iter()
             .map(|m| InboxItem {
@@ -660,7 +660,10 @@ async fn inbox(State(regio): State<Regio>, req: Request) -> ApiResult {
             .collect(),
         next: next.to_string(),
         more,
+        signature: String::new(),
     };
+    let signed = page.canonical(&authed.device_hex, after, &regio.inner.key_hex);
+    page.signature = hex::encode(regio.inner.key.pair.sign(signed.as_bytes()));
     Ok(tagged(
         json_response(StatusCode::OK, &page),
         &authed.device_hex,

@@ -572,6 +572,8 @@ struct ScriptedState {
     refuse: Option<(u16, String)>,
     /// List no envelopes (while a sending device syncs).
     silent: bool,
+    /// Sign inbox pages with another key than the endpoint's.
+    forge_pages: bool,
 }
 
 impl Scripted {
@@ -666,20 +668,41 @@ impl zicht_core::sync::Transport for Scripted {
                     .iter()
                     .filter(|e| e.0 > after && !s.acked.contains(&e.1) && !s.silent)
                     .collect();
-                let page: Vec<_> = listed
-                    .iter()
-                    .take(self.page)
-                    .map(|e| serde_json::json!({"id": e.1, "size": e.2.len(), "seq": e.0, "received_at_ms": 0, "uploader": "d"}))
-                    .collect();
                 let next = listed
                     .iter()
                     .take(self.page)
                     .next_back()
                     .map_or(after, |e| e.0);
-                json(
-                    200,
-                    serde_json::json!({"envelopes": page, "next": next.to_string(), "more": listed.len() > self.page}),
-                )
+                let mut page = zicht_regio::client::InboxPage {
+                    envelopes: listed
+                        .iter()
+                        .take(self.page)
+                        .map(|e| zicht_regio::client::InboxItem {
+                            id: e.1.clone(),
+                            size: e.2.len() as u64,
+                            seq: e.0,
+                            received_at_ms: 0,
+                            uploader: "d".into(),
+                        })
+                        .collect(),
+                    next: next.to_string(),
+                    more: listed.len() > self.page,
+                    signature: String::new(),
+                };
+                let device = req
+                    .headers
+                    .iter()
+                    .find(|h| h.0 == "x-zicht-device")
+                    .map(|h| h.1.clone())
+                    .unwrap_or_default();
+                let signed = page.canonical(&device, after, &self.key_hex());
+                let forger = s.forge_pages.then(|| {
+                    let k = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+                    Ed25519KeyPair::from_pkcs8(k.as_ref()).unwrap()
+                });
+                let sig = forger.as_ref().unwrap_or(&self.key).sign(signed.as_bytes());
+                page.signature = sig.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+                json(200, serde_json::to_value(&page).unwrap())
             }
             "GET" => {
                 s.downloads += 1;
@@ -860,4 +883,29 @@ fn enrolling_again_lists_the_inbox_from_the_start() {
     e.send_round(&mut a);
     assert_eq!(e.round(&mut b).received, 1);
     assert_eq!(b.inbox().unwrap().len(), 4);
+}
+
+/// Regression guard (review finding): inbox pages were not signed, so an impostor on the way
+/// (plain http on a local network) could answer one page with a sequence number far ahead
+/// and the device would never list its real inbox again.
+#[test]
+fn an_inbox_page_not_signed_by_the_pinned_endpoint_moves_nothing() {
+    let (_dirs, mut a, mut b) = pair();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    e.enrol(&mut b);
+    send_n(&mut a, 2);
+    e.send_round(&mut a);
+    e.downloads();
+    e.s.lock().unwrap().forge_pages = true;
+    let st = e.round(&mut b);
+    assert_eq!(st.state, SyncState::Fout, "{st:?}");
+    assert!(st.message.contains("inbox.bad_signature"), "{}", st.message);
+    assert_eq!(
+        e.downloads(),
+        0,
+        "nothing downloaded on an unsigned page's word"
+    );
+    e.s.lock().unwrap().forge_pages = false;
+    assert_eq!(e.round(&mut b).received, 2);
 }

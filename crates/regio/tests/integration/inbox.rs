@@ -23,6 +23,14 @@ async fn list_download_ack_delete() {
         assert_eq!(item.uploader, sender.id());
         assert_eq!(page.next, item.seq.to_string());
         assert!(!page.more);
+        // Signed by the endpoint for this device and this cursor, and for nothing else.
+        let key = srv.regio.endpoint_public_key();
+        assert_eq!(page.verify(&d.id(), 0, &key), Ok(()));
+        assert!(page.verify(&sender.id(), 0, &key).is_err(), "another device");
+        assert!(page.verify(&d.id(), 1, &key).is_err(), "another cursor");
+        let mut forged = page.clone();
+        forged.envelopes[0].seq += 1_000_000;
+        assert!(forged.verify(&d.id(), 0, &key).is_err(), "a changed seq");
     }
     assert!(srv.inbox(&sender, "").await.envelopes.is_empty());
     expect_error(srv.get(&sender, &id).await, 404, "envelope.not_found").await;
