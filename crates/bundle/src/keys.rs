@@ -260,6 +260,13 @@ impl RecipientSecretKey {
     pub fn key_id(&self) -> KeyId {
         self.public.key_id()
     }
+    /// X25519 (RFC 7748) of this key with `peer`, for proving to a third party that this
+    /// device holds the key (the regional endpoint's enrolment, `docs/regio-protocol.md` §3).
+    /// Not part of the bundle format. [`Error::InvalidKey`] if the result is all zero (a peer
+    /// key of small order, whose result anyone can compute).
+    pub fn diffie_hellman(&self, peer: &RecipientPublicKey) -> Result<Zeroizing<[u8; 32]>, Error> {
+        self.agree(&peer.0).ok_or(Error::InvalidKey)
+    }
     pub(crate) fn agree(&self, ephemeral: &[u8; 32]) -> Option<Zeroizing<[u8; 32]>> {
         crate::crypto::x25519(&Zeroizing::new(self.secret.to_bytes()), ephemeral)
     }

@@ -541,12 +541,13 @@ impl Zicht {
         let cfg = self
             .endpoint()?
             .ok_or_else(|| CoreError::field("url", "Stel eerst het regionale knooppunt in."))?;
-        let me = self.device_identity()?;
-        let body = serde_json::json!({ "token": token.trim(), "ed25519_public_key": me.signing_key, "x25519_public_keys": [me.encryption_key] });
+        let keys = &self.session()?.keys;
         Ok(EnrolJob {
             url: cfg.url,
             endpoint_key: cfg.endpoint_key,
-            body: body.to_string().into_bytes(),
+            token: token.trim().to_string(),
+            signing_pkcs8: zeroize::Zeroizing::new(keys.signing_pkcs8().to_vec()),
+            x25519_secret: keys.encryption().to_bytes(),
         })
     }
 
@@ -873,60 +874,109 @@ mod tests {
     }
 }
 
-/// What [`run_enrol`] sends (made by [`Zicht::enrol_job`]).
-#[derive(Debug, Clone)]
+/// What [`run_enrol`] needs (made by [`Zicht::enrol_job`]): holds the device's secret keys
+/// for the proofs of possession, so it stays in the core and is never printed.
+#[derive(Clone)]
 pub struct EnrolJob {
     url: String,
     endpoint_key: String,
-    body: Vec<u8>,
+    token: String,
+    signing_pkcs8: zeroize::Zeroizing<Vec<u8>>,
+    x25519_secret: zeroize::Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for EnrolJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolJob")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn malformed_enrol() -> CoreError {
+    CoreError::Sync(
+        "enrol.malformed".into(),
+        "Onleesbaar antwoord bij het aanmelden.".into(),
+    )
+}
+
+/// `GET /v1/endpoint`, checked against the pinned key.
+fn endpoint_info(job: &EnrolJob, transport: &dyn Transport) -> Result<proto::EndpointInfo> {
+    let req = HttpRequest {
+        method: "GET",
+        path: "/v1/endpoint".into(),
+        headers: vec![],
+        content_type: None,
+        body: vec![],
+    };
+    let r = transport
+        .send(&job.url, &req)
+        .map_err(|_| CoreError::Offline)?;
+    if r.status != 200 {
+        return Err(malformed_enrol());
+    }
+    let info: proto::EndpointInfo =
+        serde_json::from_slice(&r.body).map_err(|_| malformed_enrol())?;
+    if info.endpoint_key != job.endpoint_key {
+        return Err(wrong_endpoint());
+    }
+    Ok(info)
+}
+
+/// The enrolment request: the device's public keys, its Ed25519 signature and, per X25519
+/// key, the proof that it holds the secret half (docs/regio-protocol.md §3).
+fn enrol_body(job: &EnrolJob, info: &proto::EndpointInfo) -> Result<Vec<u8>> {
+    let pinned = unhex32(&job.endpoint_key).ok_or(CoreError::Corrupt)?;
+    let endpoint_x = info.verified_x25519(&pinned).map_err(|e| {
+        CoreError::Sync(
+            e.code().into(),
+            "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into(),
+        )
+    })?;
+    let signer = Ed25519KeyPair::from_pkcs8(&job.signing_pkcs8).map_err(|_| CoreError::Corrupt)?;
+    let x = zicht_bundle::RecipientSecretKey::from_bytes(*job.x25519_secret);
+    let ed_hex = crate::identity::hex(signer.public_key().as_ref());
+    let x_hex = vec![crate::identity::hex(x.public_key().as_bytes())];
+    let token = job.token.trim().to_string();
+    let canonical = proto::enrol_canonical(&token, &ed_hex, &x_hex, &job.endpoint_key);
+    let shared = x
+        .diffie_hellman(&zicht_bundle::RecipientPublicKey::from_bytes(endpoint_x))
+        .map_err(|_| wrong_endpoint())?;
+    let proof = proto::enrol_proof(&shared, &endpoint_x, x.public_key().as_bytes(), &canonical);
+    let body = proto::EnrolRequest {
+        token,
+        ed25519_public_key: ed_hex,
+        x25519_public_keys: x_hex,
+        x25519_proofs: vec![crate::identity::hex(&proof)],
+        signature: crate::identity::hex(signer.sign(canonical.as_bytes()).as_ref()),
+    };
+    serde_json::to_vec(&body).map_err(|_| CoreError::Crypto)
 }
 
 /// The network part of enrolment: no store is touched, so the caller need not hold one.
+/// Reads the endpoint's X25519 key first (signed under the pinned key), for the proofs.
 pub fn run_enrol(job: &EnrolJob, transport: &dyn Transport) -> Result<()> {
+    let info = endpoint_info(job, transport)?;
     let req = HttpRequest {
         method: "POST",
         path: "/v1/enrol".into(),
         headers: vec![],
         content_type: Some("application/json"),
-        body: job.body.clone(),
+        body: enrol_body(job, &info)?,
     };
     let resp = transport
         .send(&job.url, &req)
         .map_err(|_| CoreError::Offline)?;
     match resp.status {
         201 => {
-            let r: proto::EnrolResponse = serde_json::from_slice(&resp.body).map_err(|_| {
-                CoreError::Sync(
-                    "enrol.malformed".into(),
-                    "Onleesbaar antwoord bij het aanmelden.".into(),
-                )
-            })?;
+            let r: proto::EnrolResponse =
+                serde_json::from_slice(&resp.body).map_err(|_| malformed_enrol())?;
             if r.endpoint_key != job.endpoint_key {
                 return Err(wrong_endpoint());
             }
         }
-        409 if error_message(&resp.body).0 == "enrol.already_enrolled" => {
-            // Enrolled before: still make sure this endpoint holds the pinned key.
-            let info = HttpRequest {
-                method: "GET",
-                path: "/v1/endpoint".into(),
-                headers: vec![],
-                content_type: None,
-                body: vec![],
-            };
-            let r = transport
-                .send(&job.url, &info)
-                .map_err(|_| CoreError::Offline)?;
-            let info: proto::EndpointInfo = serde_json::from_slice(&r.body).map_err(|_| {
-                CoreError::Sync(
-                    "enrol.malformed".into(),
-                    "Onleesbaar antwoord bij het aanmelden.".into(),
-                )
-            })?;
-            if info.endpoint_key != job.endpoint_key {
-                return Err(wrong_endpoint());
-            }
-        }
+        // Enrolled before (the endpoint's key was checked above).
+        409 if error_message(&resp.body).0 == "enrol.already_enrolled" => {}
         _ => {
             let (code, message) = error_message(&resp.body);
             return Err(CoreError::Sync(code, message));

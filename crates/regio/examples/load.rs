@@ -246,21 +246,46 @@ fn main() {
         .unwrap();
     let endpoint_key = regio.endpoint_public_key();
 
-    // Enrol one device per uploader.
+    // Enrol one device per uploader (with the proofs of possession, docs/regio-protocol.md §3).
+    let info: client::EndpointInfo = client_rt
+        .block_on(async {
+            http.get(format!("{base}/v1/endpoint"))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+        })
+        .map(|b| serde_json::from_slice(&b).unwrap())
+        .unwrap();
+    let endpoint_x = info.verified_x25519(&endpoint_key).unwrap();
     let rng = SystemRandom::new();
     let mut uploaders = Vec::new();
     for _ in 0..o.uploaders {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
         let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
-        let mut x = [0u8; 32];
-        rng.fill(&mut x).unwrap();
+        let mut secret = [0u8; 32];
+        rng.fill(&mut secret).unwrap();
+        let secret = x25519_dalek::StaticSecret::from(secret);
+        let x = *x25519_dalek::PublicKey::from(&secret).as_bytes();
         let token = regio.create_token(Duration::from_secs(600)).unwrap();
-        let body = serde_json::json!({
-            "token": token,
-            "ed25519_public_key": hex::encode(key.public_key().as_ref()),
-            "x25519_public_keys": [hex::encode(x)],
+        let ed = hex::encode(key.public_key().as_ref());
+        let xs = vec![hex::encode(x)];
+        let canonical = client::enrol_canonical(&token, &ed, &xs, &hex::encode(endpoint_key));
+        let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(endpoint_x));
+        let body = serde_json::to_string(&client::EnrolRequest {
+            x25519_proofs: vec![hex::encode(client::enrol_proof(
+                shared.as_bytes(),
+                &endpoint_x,
+                &x,
+                &canonical,
+            ))],
+            signature: hex::encode(key.sign(canonical.as_bytes())),
+            token,
+            ed25519_public_key: ed,
+            x25519_public_keys: xs,
         })
-        .to_string();
+        .unwrap();
         let r = client_rt
             .block_on(
                 http.post(format!("{base}/v1/enrol"))

@@ -371,6 +371,8 @@ async fn endpoint_info(State(regio): State<Regio>) -> Response {
             endpoint_key: regio.inner.key_hex.clone(),
             endpoint_key_id: regio.inner.key_id_hex.clone(),
             max_body: regio.inner.cfg.max_body,
+            x25519_public_key: regio.inner.x25519_hex.clone(),
+            x25519_signature: regio.inner.x25519_signature_hex.clone(),
         },
     )
 }
@@ -383,6 +385,61 @@ fn parse_key32(s: &str, what: &str) -> Result<[u8; 32], ApiError> {
         )));
     }
     Ok(out)
+}
+
+/// That the enrolling device holds the keys it registers (before the token is spent): its
+/// Ed25519 signature over the canonical enrolment, and per X25519 key an HMAC under a key only
+/// the holder of its secret half and this endpoint can derive.
+fn check_possession(
+    regio: &Regio,
+    r: &EnrolRequest,
+    ed: &[u8; 32],
+    xs: &[[u8; 32]],
+) -> Result<(), ApiError> {
+    let no_proof = || {
+        ApiError::auth(
+            "enrol.no_proof",
+            "De aanmelding bewijst niet dat dit apparaat de opgegeven sleutels bezit.",
+        )
+    };
+    let canonical = client::enrol_canonical(
+        &r.token,
+        &r.ed25519_public_key,
+        &r.x25519_public_keys,
+        &regio.inner.key_hex,
+    );
+    let sig = (is_lower_hex(&r.signature, 128))
+        .then(|| hex::decode(&r.signature).ok())
+        .flatten()
+        .ok_or_else(no_proof)?;
+    UnparsedPublicKey::new(&ED25519, ed)
+        .verify(canonical.as_bytes(), &sig)
+        .map_err(|_| no_proof())?;
+    if r.x25519_proofs.len() != xs.len() {
+        return Err(no_proof());
+    }
+    let endpoint_x = &regio.inner.key.x25519_public;
+    for (x, proof) in xs.iter().zip(&r.x25519_proofs) {
+        let proof = (is_lower_hex(proof, 64))
+            .then(|| hex::decode(proof).ok())
+            .flatten()
+            .ok_or_else(no_proof)?;
+        let shared = zeroize::Zeroizing::new(
+            *regio
+                .inner
+                .key
+                .x25519
+                .diffie_hellman(&x25519_dalek::PublicKey::from(*x))
+                .as_bytes(),
+        );
+        // A key of small order gives a shared secret anyone can compute.
+        if shared.iter().all(|&b| b == 0)
+            || !client::verify_enrol_proof(&shared, endpoint_x, x, &canonical, &proof)
+        {
+            return Err(no_proof());
+        }
+    }
+    Ok(())
 }
 
 async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
@@ -399,15 +456,19 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
         ));
     }
     let mut kids: Vec<[u8; 16]> = Vec::new();
+    let mut xs: Vec<[u8; 32]> = Vec::new();
     for k in &r.x25519_public_keys {
-        let kid = client::x25519_key_id(&parse_key32(k, "x25519_public_keys")?);
+        let x = parse_key32(k, "x25519_public_keys")?;
+        let kid = client::x25519_key_id(&x);
         if kids.contains(&kid) {
             return Err(ApiError::invalid(
                 "x25519_public_keys bevat een sleutel twee keer.",
             ));
         }
         kids.push(kid);
+        xs.push(x);
     }
+    check_possession(&regio, &r, &ed, &xs)?;
     let id = client::ed25519_key_id(&ed);
     let now = regio.inner.cfg.clock.now_ms();
     let device = Device {

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! <data>/endpoint-key.pk8          Ed25519 key pair, PKCS#8 v2 (ring), mode 0600
+//! <data>/endpoint-x25519.key       X25519 secret, 32 bytes, mode 0600 (enrolment proofs)
 //! <data>/enrol-tokens/<hash>       one file per unused token; content: expiry, unix ms
 //! ```
 //!
@@ -18,11 +19,16 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub const ENDPOINT_KEY_FILE: &str = "endpoint-key.pk8";
+pub const ENDPOINT_X25519_FILE: &str = "endpoint-x25519.key";
 pub const TOKEN_DIR: &str = "enrol-tokens";
 
 pub struct EndpointKey {
     pub pair: Ed25519KeyPair,
     pub public: [u8; 32],
+    /// The static X25519 key with which enrolling devices prove they hold their X25519 keys
+    /// (`docs/regio-protocol.md` §3), and its public half.
+    pub x25519: x25519_dalek::StaticSecret,
+    pub x25519_public: [u8; 32],
 }
 
 fn invalid(msg: &str) -> io::Error {
@@ -44,17 +50,21 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Loads the endpoint key, generating it (once, race-free) on first use.
-pub fn load_or_create_endpoint_key(data_dir: &Path) -> io::Result<EndpointKey> {
+/// Reads `name` in `data_dir`, first writing `make()` to it if it does not exist (once,
+/// race-free: written to a private temporary file, synced, then linked into place).
+fn load_or_create(
+    data_dir: &Path,
+    name: &str,
+    make: impl FnOnce() -> io::Result<Vec<u8>>,
+) -> io::Result<Vec<u8>> {
     std::fs::create_dir_all(data_dir)?;
-    let path = data_dir.join(ENDPOINT_KEY_FILE);
+    let path = data_dir.join(name);
     if !path.exists() {
-        let rng = SystemRandom::new();
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| invalid("no randomness"))?;
-        let tmp = data_dir.join(format!("{ENDPOINT_KEY_FILE}.tmp.{}", std::process::id()));
+        let bytes = zeroize::Zeroizing::new(make()?);
+        let tmp = data_dir.join(format!("{name}.tmp.{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         let mut f = create_private(&tmp)?;
-        f.write_all(pkcs8.as_ref())?;
+        f.write_all(&bytes)?;
         f.sync_all()?;
         drop(f);
         // link() fails if another process got there first; then its key wins.
@@ -66,12 +76,39 @@ pub fn load_or_create_endpoint_key(data_dir: &Path) -> io::Result<EndpointKey> {
             Err(e) => return Err(e),
         }
     }
-    let bytes = std::fs::read(&path)?;
+    std::fs::read(&path)
+}
+
+/// Loads the endpoint keys, generating them (once, race-free) on first use.
+pub fn load_or_create_endpoint_key(data_dir: &Path) -> io::Result<EndpointKey> {
+    let rng = SystemRandom::new();
+    let bytes = zeroize::Zeroizing::new(load_or_create(data_dir, ENDPOINT_KEY_FILE, || {
+        Ed25519KeyPair::generate_pkcs8(&rng)
+            .map(|d| d.as_ref().to_vec())
+            .map_err(|_| invalid("no randomness"))
+    })?);
     let pair = Ed25519KeyPair::from_pkcs8(&bytes)
         .map_err(|_| invalid("endpoint-key.pk8 is not an Ed25519 PKCS#8 key"))?;
     let mut public = [0u8; 32];
     public.copy_from_slice(pair.public_key().as_ref());
-    Ok(EndpointKey { pair, public })
+    let x = zeroize::Zeroizing::new(load_or_create(data_dir, ENDPOINT_X25519_FILE, || {
+        let mut b = vec![0u8; 32];
+        rng.fill(&mut b).map_err(|_| invalid("no randomness"))?;
+        Ok(b)
+    })?);
+    if x.len() != 32 {
+        return Err(invalid("endpoint-x25519.key is not 32 bytes"));
+    }
+    let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+    secret.copy_from_slice(&x);
+    let x25519 = x25519_dalek::StaticSecret::from(*secret);
+    let x25519_public = *x25519_dalek::PublicKey::from(&x25519).as_bytes();
+    Ok(EndpointKey {
+        pair,
+        public,
+        x25519,
+        x25519_public,
+    })
 }
 
 /// The enrolment tokens of one data directory.

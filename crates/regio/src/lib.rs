@@ -149,6 +149,9 @@ mod server {
         pub(crate) key: EndpointKey,
         pub(crate) key_hex: String,
         pub(crate) key_id_hex: String,
+        /// The X25519 key for enrolment proofs, and the endpoint key's signature over it.
+        pub(crate) x25519_hex: String,
+        pub(crate) x25519_signature_hex: String,
         pub(crate) tokens: Tokens,
     }
 
@@ -163,6 +166,11 @@ mod server {
             let commit = GroupCommit::start(store.clone(), cfg.commit_linger)?;
             let key_hex = hex::encode(key.public);
             let key_id_hex = hex::encode(crate::client::ed25519_key_id(&key.public));
+            let x25519_hex = hex::encode(key.x25519_public);
+            let x25519_signature_hex = hex::encode(
+                key.pair
+                    .sign(crate::client::endpoint_x25519_message(&x25519_hex).as_bytes()),
+            );
             let tokens = Tokens::new(&cfg.data_dir);
             Ok(Regio {
                 inner: Arc::new(Inner {
@@ -172,6 +180,8 @@ mod server {
                     key,
                     key_hex,
                     key_id_hex,
+                    x25519_hex,
+                    x25519_signature_hex,
                     tokens,
                 }),
             })

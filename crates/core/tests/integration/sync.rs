@@ -409,9 +409,28 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
     );
 }
 
+/// `GET /v1/endpoint` of an endpoint with signing key `key`: its X25519 key for enrolment
+/// proofs (the base point: a fake does not check proofs) signed by it.
+fn endpoint_info(key: &Ed25519KeyPair) -> serde_json::Value {
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut x = [0u8; 32];
+    x[0] = 9;
+    let x = hex(&x);
+    let sig = key.sign(zicht_regio::client::endpoint_x25519_message(&x).as_bytes());
+    serde_json::json!({
+        "protocol": "zicht-regio/v1",
+        "endpoint_key": hex(ring::signature::KeyPair::public_key(key).as_ref()),
+        "endpoint_key_id": "x",
+        "max_body": 1u64 << 26,
+        "x25519_public_key": x,
+        "x25519_signature": hex(sig.as_ref()),
+    })
+}
+
 /// A transport that answers like an endpoint whose receipts are signed by the wrong key.
 struct ForgedReceipts {
     pinned: String,
+    pinned_key: Ed25519KeyPair,
     forger: Ed25519KeyPair,
 }
 
@@ -429,6 +448,7 @@ impl zicht_core::sync::Transport for ForgedReceipts {
             })
         };
         match (req.method, req.path.as_str()) {
+            ("GET", "/v1/endpoint") => json(200, endpoint_info(&self.pinned_key)),
             ("POST", "/v1/enrol") => json(
                 201,
                 serde_json::json!({"device": "d", "key_ids": [], "endpoint_key": self.pinned, "endpoint_key_id": "x"}),
@@ -475,6 +495,7 @@ fn a_receipt_that_does_not_verify_under_the_pinned_key_marks_nothing_sent() {
     .unwrap();
     let t = ForgedReceipts {
         pinned: pinned_hex.clone(),
+        pinned_key: pinned,
         forger,
     };
     a.configure_endpoint("http://endpoint.invalid", &pinned_hex)
@@ -630,6 +651,7 @@ impl zicht_core::sync::Transport for Scripted {
         let mut s = self.s.lock().unwrap();
         let path = req.path.as_str();
         match req.method {
+            "GET" if path == "/v1/endpoint" => json(200, endpoint_info(&self.key)),
             "POST" if path == "/v1/enrol" => json(
                 201,
                 serde_json::json!({"device": "d", "key_ids": [], "endpoint_key": self.key_hex(), "endpoint_key_id": "x"}),

@@ -112,16 +112,59 @@ impl TestServer {
         assert_eq!(r.status(), 201, "{:?}", r.text().await);
     }
 
+    /// The endpoint's X25519 key for enrolment proofs, from `GET /v1/endpoint`, checked
+    /// against its signing key.
+    pub async fn endpoint_x25519(&self) -> [u8; 32] {
+        let r = self
+            .http
+            .get(self.url("/v1/endpoint"))
+            .send()
+            .await
+            .unwrap();
+        let info: client::EndpointInfo = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        info.verified_x25519(&self.endpoint_key()).unwrap()
+    }
+
+    /// The enrolment body a device makes: its keys, its signature, a proof per X25519 key.
+    pub async fn enrol_request(&self, dev: &Device, token: &str) -> client::EnrolRequest {
+        let endpoint_x = self.endpoint_x25519().await;
+        let ed = hex::encode(dev.public());
+        let xs: Vec<String> = dev.x25519.iter().map(hex::encode).collect();
+        let canonical = client::enrol_canonical(token, &ed, &xs, &hex::encode(self.endpoint_key()));
+        let proofs = dev
+            .x25519_secrets
+            .iter()
+            .zip(&dev.x25519)
+            .map(|(s, x)| {
+                let shared = s.diffie_hellman(&x25519_dalek::PublicKey::from(endpoint_x));
+                hex::encode(client::enrol_proof(
+                    shared.as_bytes(),
+                    &endpoint_x,
+                    x,
+                    &canonical,
+                ))
+            })
+            .collect();
+        client::EnrolRequest {
+            token: token.into(),
+            ed25519_public_key: ed,
+            x25519_public_keys: xs,
+            x25519_proofs: proofs,
+            signature: hex::encode(dev.key.sign(canonical.as_bytes())),
+        }
+    }
+
     pub async fn enrol(&self, dev: &Device, token: &str) -> reqwest::Response {
-        let body = serde_json::json!({
-            "token": token,
-            "ed25519_public_key": hex::encode(dev.public()),
-            "x25519_public_keys": dev.x25519.iter().map(hex::encode).collect::<Vec<_>>(),
-        });
+        let body = self.enrol_request(dev, token).await;
+        self.post_enrol(&body).await
+    }
+
+    pub async fn post_enrol(&self, body: &client::EnrolRequest) -> reqwest::Response {
+        let body = serde_json::to_string(body).unwrap();
         self.http
             .post(self.url("/v1/enrol"))
             .header("content-type", "application/json")
-            .body(body.to_string())
+            .body(body)
             .send()
             .await
             .unwrap()
@@ -183,10 +226,10 @@ impl TestServer {
     }
 }
 
-/// A device: an Ed25519 signing key and one or more X25519 public keys (random bytes: the
-/// endpoint only derives key ids from them).
+/// A device: an Ed25519 signing key and one or more X25519 keys (secret and public halves).
 pub struct Device {
     pub key: Ed25519KeyPair,
+    pub x25519_secrets: Vec<x25519_dalek::StaticSecret>,
     pub x25519: Vec<[u8; 32]>,
 }
 
@@ -203,9 +246,16 @@ impl Device {
 
     pub fn with_keys(n: usize) -> Device {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        let secrets: Vec<_> = (0..n)
+            .map(|_| x25519_dalek::StaticSecret::from(random::<32>()))
+            .collect();
         Device {
             key: Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap(),
-            x25519: (0..n).map(|_| random::<32>()).collect(),
+            x25519: secrets
+                .iter()
+                .map(|s| *x25519_dalek::PublicKey::from(s).as_bytes())
+                .collect(),
+            x25519_secrets: secrets,
         }
     }
 

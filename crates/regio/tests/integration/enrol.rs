@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use std::time::Duration;
-use zicht_regio::client::EnrolResponse;
+use zicht_regio::client::{self, EnrolResponse};
 
 #[tokio::test]
 async fn token_is_single_use() {
@@ -65,10 +65,11 @@ async fn conflicts_do_not_spend_the_token() {
     let token = srv.token();
     expect_error(srv.enrol(&a, &token).await, 409, "enrol.already_enrolled").await;
 
-    // Another signing key claiming a's X25519 key: refused (it could read and ack a's inbox).
-    let mut thief = Device::new();
-    thief.x25519 = a.x25519.clone();
-    expect_error(srv.enrol(&thief, &token).await, 409, "enrol.key_in_use").await;
+    // A second device of a's owner, holding a's X25519 key: refused (one key id, one device).
+    let mut twin = Device::new();
+    twin.x25519 = a.x25519.clone();
+    twin.x25519_secrets = a.x25519_secrets.clone();
+    expect_error(srv.enrol(&twin, &token).await, 409, "enrol.key_in_use").await;
 
     // The token is still good.
     let c = Device::new();
@@ -95,4 +96,78 @@ async fn endpoint_info_is_public() {
     assert_eq!(info.endpoint_key, hex::encode(srv.endpoint_key()));
     assert_eq!(info.protocol, "zicht-regio/v1");
     assert_eq!(info.max_body, zicht_regio::DEFAULT_MAX_BODY);
+}
+
+/// Regression guard (review finding): enrolment took any public keys on the token's word, so
+/// a token holder could register another participant's X25519 key (before that participant
+/// did), list and ack (delete) envelopes addressed to it, and lock the participant out with
+/// `enrol.key_in_use`. Now the device signs the enrolment and proves, per X25519 key, that it
+/// holds the secret half; a failed proof does not spend the token.
+#[tokio::test]
+async fn enrolment_proves_the_device_holds_its_keys() {
+    let srv = TestServer::start().await;
+    let (victim, thief) = (Device::new(), Device::new());
+    let token = srv.token();
+
+    // The thief claims the victim's public X25519 key, with proofs made with its own secret.
+    let mut claim = srv.enrol_request(&thief, &token).await;
+    claim.x25519_public_keys = vec![hex::encode(victim.x25519[0])];
+    let canonical = client::enrol_canonical(
+        &token,
+        &claim.ed25519_public_key,
+        &claim.x25519_public_keys,
+        &hex::encode(srv.endpoint_key()),
+    );
+    claim.signature = hex::encode(thief.key.sign(canonical.as_bytes()));
+    expect_error(srv.post_enrol(&claim).await, 401, "enrol.no_proof").await;
+
+    // Someone else's Ed25519 key without its signature.
+    let mut claim = srv.enrol_request(&thief, &token).await;
+    claim.ed25519_public_key = hex::encode(victim.public());
+    expect_error(srv.post_enrol(&claim).await, 401, "enrol.no_proof").await;
+
+    // Missing, short or swapped proofs; a request for another endpoint or another token.
+    let good = srv.enrol_request(&thief, &token).await;
+    let mut variants = Vec::new();
+    let mut v = good.clone();
+    v.x25519_proofs.clear();
+    variants.push(v);
+    let mut v = good.clone();
+    v.signature.clear();
+    variants.push(v);
+    let mut v = good.clone();
+    let flipped = if v.x25519_proofs[0].starts_with("00") {
+        "01"
+    } else {
+        "00"
+    };
+    v.x25519_proofs[0].replace_range(0..2, flipped);
+    variants.push(v);
+    let mut v = good.clone();
+    v.token = srv.token();
+    variants.push(v);
+    for v in &variants {
+        expect_error(srv.post_enrol(v).await, 401, "enrol.no_proof").await;
+    }
+
+    // None of this spent the token; the real thing works, and the victim can still enrol.
+    assert_eq!(srv.post_enrol(&good).await.status(), 201);
+    assert_eq!(srv.enrol(&victim, &srv.token()).await.status(), 201);
+}
+
+#[tokio::test]
+async fn the_endpoint_x25519_key_is_signed_by_the_endpoint_key() {
+    let srv = TestServer::start().await;
+    let r = srv.http.get(srv.url("/v1/endpoint")).send().await.unwrap();
+    let info: zicht_regio::client::EndpointInfo =
+        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert!(info.verified_x25519(&srv.endpoint_key()).is_ok());
+    let other = Device::new();
+    assert_eq!(
+        info.verified_x25519(&other.public()).unwrap_err().code(),
+        "endpoint.bad_x25519_signature"
+    );
+    let mut forged = info.clone();
+    forged.x25519_public_key = hex::encode(other.x25519[0]);
+    assert!(forged.verified_x25519(&srv.endpoint_key()).is_err());
 }

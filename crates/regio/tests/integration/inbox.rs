@@ -26,7 +26,10 @@ async fn list_download_ack_delete() {
         // Signed by the endpoint for this device and this cursor, and for nothing else.
         let key = srv.regio.endpoint_public_key();
         assert_eq!(page.verify(&d.id(), 0, &key), Ok(()));
-        assert!(page.verify(&sender.id(), 0, &key).is_err(), "another device");
+        assert!(
+            page.verify(&sender.id(), 0, &key).is_err(),
+            "another device"
+        );
         assert!(page.verify(&d.id(), 1, &key).is_err(), "another cursor");
         let mut forged = page.clone();
         forged.envelopes[0].seq += 1_000_000;
