@@ -308,14 +308,13 @@ pub fn run_job(
                 if REFUSED_FOR_GOOD.contains(&code.as_str()) {
                     out.refused
                         .push((id.clone(), format!("{message} ({code})")));
-                } else {
+                } else if out.problem.is_none() {
                     // Not the endpoint refusing this envelope (a proxy, a wrong address, a
-                    // rule we do not know): the item stays waiting.
+                    // rule we do not know): the item stays waiting, the round goes on.
                     out.problem = Some((
                         SyncState::Fout,
-                        format!("Het regionale knooppunt nam de envelop niet aan ({}, {code}); ze blijft klaarstaan. Controleer het adres van het knooppunt.", r.status),
+                        format!("Het regionale knooppunt nam een envelop niet aan ({}, {code}); ze blijft klaarstaan. Controleer het adres van het knooppunt.", r.status),
                     ));
-                    return out;
                 }
             }
             Ok(r) => {
@@ -348,21 +347,27 @@ pub fn run_job(
             Ok(_) => {}
         }
     }
+    let mut budget = MAX_DOWNLOAD_PER_ROUND;
     for id in &job.retry {
+        if !out.downloaded.is_empty() && budget == 0 {
+            break;
+        }
         match fetch(job, id, &unix_now, transport) {
-            Fetch::Bytes(bytes) => out.downloaded.push(Downloaded {
-                id: id.clone(),
-                seq: None,
-                bytes,
-            }),
+            Fetch::Bytes(bytes) => {
+                budget = budget.saturating_sub(bytes.len() as u64);
+                out.downloaded.push(Downloaded {
+                    id: id.clone(),
+                    seq: None,
+                    bytes,
+                })
+            }
             Fetch::Gone => out.gone.push(id.clone()),
             Fetch::Stop(problem) => {
-                out.problem = problem;
+                out.problem = problem.or(out.problem.take());
                 return out;
             }
         }
     }
-    let mut budget = MAX_DOWNLOAD_PER_ROUND;
     for _ in 0..MAX_PAGES_PER_ROUND {
         let Ok(req) = signed(
             job,
@@ -400,7 +405,12 @@ pub fn run_job(
         };
         // Unsigned pages would let anyone on the way move the cursor past envelopes for good.
         let me = proto::device_id(job.signer.public_key().as_ref());
-        if let Err(e) = page.verify(&me, out.cursor, &job.endpoint_key) {
+        let nonce = req
+            .headers
+            .iter()
+            .find(|h| h.0 == proto::HEADER_NONCE)
+            .map_or("", |h| h.1.as_str());
+        if let Err(e) = page.verify(&me, out.cursor, nonce, &job.endpoint_key) {
             out.problem = Some((
                 SyncState::Fout,
                 format!("Het overzicht van de inbox is niet ondertekend door het ingestelde regionale knooppunt ({}). Is het wel het juiste knooppunt?", e.code()),
@@ -430,7 +440,7 @@ pub fn run_job(
                 }
                 Fetch::Gone => {}
                 Fetch::Stop(problem) => {
-                    out.problem = problem;
+                    out.problem = problem.or(out.problem.take());
                     return out;
                 }
             }
@@ -912,8 +922,10 @@ fn endpoint_info(job: &EnrolJob, transport: &dyn Transport) -> Result<proto::End
     let r = transport
         .send(&job.url, &req)
         .map_err(|_| CoreError::Offline)?;
-    if r.status != 200 {
-        return Err(malformed_enrol());
+    match r.status {
+        200 => {}
+        408 | 429 | 500..=599 => return Err(CoreError::Offline),
+        _ => return Err(malformed_enrol()),
     }
     let info: proto::EndpointInfo =
         serde_json::from_slice(&r.body).map_err(|_| malformed_enrol())?;
@@ -927,6 +939,12 @@ fn endpoint_info(job: &EnrolJob, transport: &dyn Transport) -> Result<proto::End
 /// key, the proof that it holds the secret half (docs/regio-protocol.md §3).
 fn enrol_body(job: &EnrolJob, info: &proto::EndpointInfo) -> Result<Vec<u8>> {
     let pinned = unhex32(&job.endpoint_key).ok_or(CoreError::Corrupt)?;
+    if info.x25519_public_key.is_empty() {
+        return Err(CoreError::Sync(
+            "enrol.endpoint_too_old".into(),
+            "Dit regionale knooppunt ondersteunt het aanmelden met sleutelbewijs nog niet. Vraag de coördinator het knooppunt bij te werken.".into(),
+        ));
+    }
     let endpoint_x = info.verified_x25519(&pinned).map_err(|e| {
         CoreError::Sync(
             e.code().into(),

@@ -381,7 +381,7 @@ fn enrol_proof_key(
         let _ = o.fill(&mut okm);
     }
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &okm);
-    okm.fill(0);
+    zeroize::Zeroize::zeroize(&mut okm);
     key
 }
 
@@ -490,18 +490,19 @@ pub struct InboxPage {
 }
 
 impl InboxPage {
-    /// The signed string: seven lines joined by `\n`, no trailing newline:
+    /// The signed string: eight lines joined by `\n`, no trailing newline:
     ///
     /// ```text
     /// zicht-regio/v1/inbox
     /// device=<device id of the asking device>
     /// after=<the request's after>
+    /// nonce=<the request's x-zicht-nonce>
     /// next=<next>
     /// more=<true|false>
     /// envelopes=<id>:<seq>:<size>:<received_at_ms>:<uploader>,...
     /// endpoint_key=<endpoint key, 64 lowercase hex>
     /// ```
-    pub fn canonical(&self, device: &str, after: u64, endpoint_key: &str) -> String {
+    pub fn canonical(&self, device: &str, after: u64, nonce: &str, endpoint_key: &str) -> String {
         let envelopes: Vec<String> = self
             .envelopes
             .iter()
@@ -513,23 +514,24 @@ impl InboxPage {
             })
             .collect();
         format!(
-            "{INBOX_CONTEXT}\ndevice={device}\nafter={after}\nnext={}\nmore={}\nenvelopes={}\nendpoint_key={endpoint_key}",
+            "{INBOX_CONTEXT}\ndevice={device}\nafter={after}\nnonce={nonce}\nnext={}\nmore={}\nenvelopes={}\nendpoint_key={endpoint_key}",
             self.next,
             self.more,
             envelopes.join(",")
         )
     }
 
-    /// Checks that the page answers this device's request for `after` and is signed by the
-    /// pinned endpoint key. Only then may a device move its cursor by it.
+    /// Checks that the page answers this very request (device, `after`, nonce) and is signed
+    /// by the pinned endpoint key. Only then may a device move its cursor by it.
     pub fn verify(
         &self,
         device: &str,
         after: u64,
+        nonce: &str,
         pinned_endpoint_key: &[u8],
     ) -> Result<(), ClientError> {
         let sig = hex::decode(&self.signature).map_err(|_| ClientError::InboxBadSignature)?;
-        let msg = self.canonical(device, after, &hex::encode(pinned_endpoint_key));
+        let msg = self.canonical(device, after, nonce, &hex::encode(pinned_endpoint_key));
         UnparsedPublicKey::new(&ED25519, pinned_endpoint_key)
             .verify(msg.as_bytes(), &sig)
             .map_err(|_| ClientError::InboxBadSignature)

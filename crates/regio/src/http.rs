@@ -255,6 +255,8 @@ fn parse_auth(h: &HeaderMap) -> Result<AuthHeaders, ApiError> {
 struct Authed {
     device_hex: String,
     key_ids: Vec<[u8; 16]>,
+    /// The request's nonce (an inbox page's signature covers it, so it cannot be replayed).
+    nonce: String,
 }
 
 /// The checks that need no body: headers present and well-formed, timestamp fresh, device
@@ -338,6 +340,7 @@ fn note_replay(regio: &Regio, a: &AuthHeaders, device: &DeviceKeys) -> Result<Au
     Ok(Authed {
         device_hex: a.device_hex.clone(),
         key_ids: device.key_ids.clone(),
+        nonce: a.nonce.clone(),
     })
 }
 
@@ -385,6 +388,13 @@ fn parse_key32(s: &str, what: &str) -> Result<[u8; 32], ApiError> {
         )));
     }
     Ok(out)
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::auth(
+        "enrol.invalid_token",
+        "Het inschrijftoken is onbekend, al gebruikt of verlopen.",
+    )
 }
 
 /// That the enrolling device holds the keys it registers (before the token is spent): its
@@ -468,9 +478,18 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
         kids.push(kid);
         xs.push(x);
     }
+    let now = regio.inner.cfg.clock.now_ms();
+    // Without a live token nothing else is worth checking (and the proofs cost X25519 work).
+    if !regio
+        .inner
+        .tokens
+        .is_live(&r.token, now)
+        .map_err(storage_err)?
+    {
+        return Err(invalid_token());
+    }
     check_possession(&regio, &r, &ed, &xs)?;
     let id = client::ed25519_key_id(&ed);
-    let now = regio.inner.cfg.clock.now_ms();
     let device = Device {
         ed25519_public_key: hex::encode(ed),
         key_ids: kids.iter().map(hex::encode).collect(),
@@ -498,12 +517,7 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
                 "Een van deze X25519-sleutels hoort al bij een ander ingeschreven apparaat.",
             ))
         }
-        EnrolOutcome::InvalidToken => {
-            return Err(ApiError::auth(
-                "enrol.invalid_token",
-                "Het inschrijftoken is onbekend, al gebruikt of verlopen.",
-            ))
-        }
+        EnrolOutcome::InvalidToken => return Err(invalid_token()),
     }
     wait_durable(&regio).await?;
     let device_hex = hex::encode(id);
@@ -723,7 +737,12 @@ async fn inbox(State(regio): State<Regio>, req: Request) -> ApiResult {
         more,
         signature: String::new(),
     };
-    let signed = page.canonical(&authed.device_hex, after, &regio.inner.key_hex);
+    let signed = page.canonical(
+        &authed.device_hex,
+        after,
+        &authed.nonce,
+        &regio.inner.key_hex,
+    );
     page.signature = hex::encode(regio.inner.key.pair.sign(signed.as_bytes()));
     Ok(tagged(
         json_response(StatusCode::OK, &page),

@@ -164,6 +164,19 @@ impl Tokens {
     }
 
     /// Consumes a token: `true` exactly once for a valid, unexpired token.
+    /// Whether `token` exists and has not expired, without spending it (a cheap check before
+    /// the costlier ones; [`Tokens::consume`] decides).
+    pub fn is_live(&self, token: &str, now_ms: i64) -> io::Result<bool> {
+        let Some(b) = token_bytes(token) else {
+            return Ok(false);
+        };
+        match std::fs::read_to_string(self.dir.join(token_file_name(&b))) {
+            Ok(c) => Ok(c.trim().parse::<i64>().is_ok_and(|exp| now_ms <= exp)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn consume(&self, token: &str, now_ms: i64) -> io::Result<bool> {
         let Some(b) = token_bytes(token) else {
             return Ok(false);

@@ -595,6 +595,8 @@ struct ScriptedState {
     silent: bool,
     /// Sign inbox pages with another key than the endpoint's.
     forge_pages: bool,
+    /// Inbox pages listed.
+    listings: usize,
 }
 
 impl Scripted {
@@ -685,6 +687,7 @@ impl zicht_core::sync::Transport for Scripted {
             }
             "GET" if path.starts_with("/v1/inbox?after=") => {
                 let after: u64 = path["/v1/inbox?after=".len()..].parse().unwrap();
+                s.listings += 1;
                 let listed: Vec<_> = s
                     .envelopes
                     .iter()
@@ -711,13 +714,19 @@ impl zicht_core::sync::Transport for Scripted {
                     more: listed.len() > self.page,
                     signature: String::new(),
                 };
-                let device = req
-                    .headers
-                    .iter()
-                    .find(|h| h.0 == "x-zicht-device")
-                    .map(|h| h.1.clone())
-                    .unwrap_or_default();
-                let signed = page.canonical(&device, after, &self.key_hex());
+                let header = |name: &str| {
+                    req.headers
+                        .iter()
+                        .find(|h| h.0 == name)
+                        .map(|h| h.1.clone())
+                        .unwrap_or_default()
+                };
+                let signed = page.canonical(
+                    &header("x-zicht-device"),
+                    after,
+                    &header("x-zicht-nonce"),
+                    &self.key_hex(),
+                );
                 let forger = s.forge_pages.then(|| {
                     let k = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
                     Ed25519KeyPair::from_pkcs8(k.as_ref()).unwrap()
@@ -872,6 +881,12 @@ fn only_the_endpoints_own_refusals_fail_an_upload_for_good() {
         assert_eq!(st.state, SyncState::Fout, "{status}: {st:?}");
         assert!(st.message.contains("blijft klaarstaan"), "{}", st.message);
         assert_eq!(waiting(&a), 1, "{status}: still waiting");
+        // The round goes on past the refused upload: the inbox is still read.
+        assert_eq!(
+            std::mem::take(&mut e.s.lock().unwrap().listings),
+            1,
+            "{status}: inbox listed"
+        );
     }
     e.s.lock().unwrap().refuse = Some((
         400,

@@ -207,6 +207,18 @@ impl TestServer {
             .await
     }
 
+    /// An inbox page and the nonce of the request that got it.
+    pub async fn inbox_with_nonce(&self, dev: &Device, query: &str) -> (client::InboxPage, String) {
+        let path = format!("/v1/inbox{query}");
+        let h = client::sign_request(&dev.key, "GET", &path, &[], self.now_s()).unwrap();
+        let r = self.send("GET", &path, vec![], &h).await;
+        assert_eq!(r.status(), 200);
+        (
+            serde_json::from_slice(&r.bytes().await.unwrap()).unwrap(),
+            h.nonce,
+        )
+    }
+
     pub async fn inbox(&self, dev: &Device, query: &str) -> client::InboxPage {
         let r = self
             .signed(dev, "GET", &format!("/v1/inbox{query}"), vec![])

@@ -119,6 +119,16 @@ async fn enrolment_proves_the_device_holds_its_keys() {
         &hex::encode(srv.endpoint_key()),
     );
     claim.signature = hex::encode(thief.key.sign(canonical.as_bytes()));
+    // The best it can do without the victim's secret: the right string, the victim's key in
+    // the salt, its own secret in the agreement.
+    let e = srv.endpoint_x25519().await;
+    let shared = thief.x25519_secrets[0].diffie_hellman(&x25519_dalek::PublicKey::from(e));
+    claim.x25519_proofs = vec![hex::encode(client::enrol_proof(
+        shared.as_bytes(),
+        &e,
+        &victim.x25519[0],
+        &canonical,
+    ))];
     expect_error(srv.post_enrol(&claim).await, 401, "enrol.no_proof").await;
 
     // Someone else's Ed25519 key without its signature.

@@ -23,17 +23,29 @@ async fn list_download_ack_delete() {
         assert_eq!(item.uploader, sender.id());
         assert_eq!(page.next, item.seq.to_string());
         assert!(!page.more);
-        // Signed by the endpoint for this device and this cursor, and for nothing else.
+        // Signed by the endpoint for this request (device, cursor, nonce), and nothing else.
+        let (page, nonce) = srv.inbox_with_nonce(d, "").await;
         let key = srv.regio.endpoint_public_key();
-        assert_eq!(page.verify(&d.id(), 0, &key), Ok(()));
+        assert_eq!(page.verify(&d.id(), 0, &nonce, &key), Ok(()));
         assert!(
-            page.verify(&sender.id(), 0, &key).is_err(),
+            page.verify(&sender.id(), 0, &nonce, &key).is_err(),
             "another device"
         );
-        assert!(page.verify(&d.id(), 1, &key).is_err(), "another cursor");
+        assert!(
+            page.verify(&d.id(), 1, &nonce, &key).is_err(),
+            "another cursor"
+        );
+        let other_nonce = client::new_nonce().unwrap();
+        assert!(
+            page.verify(&d.id(), 0, &other_nonce, &key).is_err(),
+            "a replay"
+        );
         let mut forged = page.clone();
         forged.envelopes[0].seq += 1_000_000;
-        assert!(forged.verify(&d.id(), 0, &key).is_err(), "a changed seq");
+        assert!(
+            forged.verify(&d.id(), 0, &nonce, &key).is_err(),
+            "a changed seq"
+        );
     }
     assert!(srv.inbox(&sender, "").await.envelopes.is_empty());
     expect_error(srv.get(&sender, &id).await, 404, "envelope.not_found").await;

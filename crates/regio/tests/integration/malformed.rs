@@ -108,7 +108,7 @@ async fn enrol_body_mistakes() {
         "request.body_too_large",
     )
     .await;
-    // With a charset parameter the content type is still JSON (and there is no proof).
+    // With a charset parameter the content type is still JSON (and the token is wrong).
     let body =
         serde_json::json!({"token": "t", "ed25519_public_key": key, "x25519_public_keys": [key]});
     expect_error(
@@ -119,7 +119,7 @@ async fn enrol_body_mistakes() {
         .await
         .unwrap(),
         401,
-        "enrol.no_proof",
+        "enrol.invalid_token",
     )
     .await;
 }
