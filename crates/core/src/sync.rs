@@ -149,6 +149,17 @@ pub struct SyncJob {
     retry: Vec<String>,
     /// All deferred envelope ids: skipped when listing.
     deferred: std::collections::HashSet<String>,
+    /// Bytes to download this round at most ([`MAX_DOWNLOAD_PER_ROUND`]).
+    budget: u64,
+}
+
+impl SyncJob {
+    /// The same job with another download budget (tests of the budget use a small one).
+    #[doc(hidden)]
+    pub fn with_download_budget(mut self, bytes: u64) -> Self {
+        self.budget = bytes;
+        self
+    }
 }
 
 /// An envelope fetched this round, its bytes checked against its id.
@@ -347,7 +358,7 @@ pub fn run_job(
             Ok(_) => {}
         }
     }
-    let mut budget = MAX_DOWNLOAD_PER_ROUND;
+    let mut budget = job.budget;
     for id in &job.retry {
         if !out.downloaded.is_empty() && budget == 0 {
             break;
@@ -616,6 +627,7 @@ impl Zicht {
             cursor: cfg.cursor,
             retry,
             deferred: cfg.deferred.into_iter().map(|d| d.id).collect(),
+            budget: MAX_DOWNLOAD_PER_ROUND,
         }))
     }
 

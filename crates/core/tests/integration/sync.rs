@@ -946,3 +946,38 @@ fn an_inbox_page_not_signed_by_the_pinned_endpoint_moves_nothing() {
     e.s.lock().unwrap().forge_pages = false;
     assert_eq!(e.round(&mut b).received, 2);
 }
+
+/// Regression guard (review finding): deferred envelopes fetched again by id did not count
+/// against the round's download budget, so one round could hold up to 50 of them in memory.
+#[test]
+fn envelopes_fetched_again_count_against_the_download_budget() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut stranger = fresh(dirs[0].path());
+    let mut officer = fresh(dirs[1].path());
+    let root = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let af = participant("af", ParticipantRole::Aandachtsfunctionaris, &officer);
+    let nc = participant("nieuw", ParticipantRole::Toezichthouder, &stranger);
+    officer
+        .import_trusting(&directory_of(root.as_ref(), 1, vec![af.clone()]))
+        .unwrap();
+    let v2 = directory_of(root.as_ref(), 2, vec![af, nc]);
+    stranger.import_trusting(&v2).unwrap();
+    let e = Scripted::new(500);
+    e.enrol(&mut stranger);
+    e.enrol(&mut officer);
+    send_n(&mut stranger, 3);
+    e.send_round(&mut stranger);
+    e.round(&mut officer);
+    assert_eq!(e.downloads(), 3, "listed, downloaded, deferred");
+    officer.import_trusting(&v2).unwrap();
+    // A budget of one byte: one envelope per round (the first is always allowed).
+    let mut received = 0;
+    for round in 1..=3 {
+        let job = officer.sync_job().unwrap().unwrap().with_download_budget(1);
+        let out = run_job(&job, &e, unix);
+        received += officer.apply_sync(out, now()).unwrap().received;
+        assert_eq!(e.downloads(), 1, "round {round}");
+        assert_eq!(received, round);
+    }
+    assert_eq!(officer.inbox().unwrap().len(), 3);
+}
