@@ -5,6 +5,8 @@
 //!   every outbox item has a verified receipt, and the recipient gets every bundle once.
 //! - Wrong endpoint key, clock skew, unenrolled device: clear states, nothing lost, nothing
 //!   marked sent.
+//! - Against a scripted in-memory endpoint ([`Scripted`]): forged receipts and inbox pages,
+//!   tampered downloads, foreign 4xx, deferred bundles, paging and the download budget.
 
 use crate::common::*;
 use ring::rand::SystemRandom;
@@ -409,6 +411,11 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
     );
 }
 
+fn fresh_key() -> Ed25519KeyPair {
+    let k = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    Ed25519KeyPair::from_pkcs8(k.as_ref()).unwrap()
+}
+
 /// `GET /v1/endpoint` of an endpoint with signing key `key`: its X25519 key for enrolment
 /// proofs (the base point: a fake does not check proofs) signed by it.
 fn endpoint_info(key: &Ed25519KeyPair) -> serde_json::Value {
@@ -427,85 +434,14 @@ fn endpoint_info(key: &Ed25519KeyPair) -> serde_json::Value {
     })
 }
 
-/// A transport that answers like an endpoint whose receipts are signed by the wrong key.
-struct ForgedReceipts {
-    pinned: String,
-    pinned_key: Ed25519KeyPair,
-    forger: Ed25519KeyPair,
-}
-
-impl zicht_core::sync::Transport for ForgedReceipts {
-    fn send(
-        &self,
-        _base: &str,
-        req: &zicht_core::sync::HttpRequest,
-    ) -> Result<zicht_core::sync::HttpResponse, String> {
-        use zicht_core::sync::HttpResponse;
-        let json = |status: u16, v: serde_json::Value| {
-            Ok(HttpResponse {
-                status,
-                body: v.to_string().into_bytes(),
-            })
-        };
-        match (req.method, req.path.as_str()) {
-            ("GET", "/v1/endpoint") => json(200, endpoint_info(&self.pinned_key)),
-            ("POST", "/v1/enrol") => json(
-                201,
-                serde_json::json!({"device": "d", "key_ids": [], "endpoint_key": self.pinned, "endpoint_key_id": "x"}),
-            ),
-            ("PUT", p) => {
-                let id = p.trim_start_matches("/v1/envelopes/").to_string();
-                let mut r = zicht_regio::client::Receipt {
-                    version: 1,
-                    id,
-                    size: req.body.len() as u64,
-                    received_at_ms: 0,
-                    uploader: "d".into(),
-                    recipients: vec![],
-                    endpoint_key: self.pinned.clone(),
-                    signature: String::new(),
-                };
-                let sig = self.forger.sign(r.canonical().as_bytes());
-                r.signature = sig.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-                json(201, serde_json::to_value(&r).unwrap())
-            }
-            _ => json(
-                200,
-                serde_json::json!({"envelopes": [], "next": "0", "more": false}),
-            ),
-        }
-    }
-}
-
 #[test]
 fn a_receipt_that_does_not_verify_under_the_pinned_key_marks_nothing_sent() {
     let (_dirs, mut a, _b) = pair();
-    let pinned = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-    let pinned = Ed25519KeyPair::from_pkcs8(pinned.as_ref()).unwrap();
-    let pinned_hex: String = ring::signature::KeyPair::public_key(&pinned)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let forger = Ed25519KeyPair::from_pkcs8(
-        Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
-            .unwrap()
-            .as_ref(),
-    )
-    .unwrap();
-    let t = ForgedReceipts {
-        pinned: pinned_hex.clone(),
-        pinned_key: pinned,
-        forger,
-    };
-    a.configure_endpoint("http://endpoint.invalid", &pinned_hex)
-        .unwrap();
-    a.enrol("token", &t).unwrap();
-    let s = a.record_signal(signal_input(), now()).unwrap().signal;
-    a.send_signals(&[s.id], &["af".into()], now()).unwrap();
-    let job = a.sync_job().unwrap().unwrap();
-    let out = run_job(&job, &t, unix);
-    let st = a.apply_sync(out, now()).unwrap();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    e.s.lock().unwrap().forge_receipts = true;
+    send_n(&mut a, 1);
+    let st = e.round(&mut a);
     assert_eq!(st.state, SyncState::OngeldigeOntvangstbevestiging, "{st:?}");
     assert_eq!(waiting(&a), 1, "not marked sent");
     assert!(a.receipt(&a.outbox().unwrap()[0].id).unwrap().is_none());
@@ -593,17 +529,17 @@ struct ScriptedState {
     refuse: Option<(u16, String)>,
     /// List no envelopes (while a sending device syncs).
     silent: bool,
-    /// Sign inbox pages with another key than the endpoint's.
+    /// Sign inbox pages, or receipts, with another key than the endpoint's.
     forge_pages: bool,
+    forge_receipts: bool,
     /// Inbox pages listed.
     listings: usize,
 }
 
 impl Scripted {
     fn new(page: usize) -> Scripted {
-        let key = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
         Scripted {
-            key: Ed25519KeyPair::from_pkcs8(key.as_ref()).unwrap(),
+            key: fresh_key(),
             page,
             s: Default::default(),
         }
@@ -681,7 +617,11 @@ impl zicht_core::sync::Transport for Scripted {
                     endpoint_key: self.key_hex(),
                     signature: String::new(),
                 };
-                let sig = self.key.sign(r.canonical().as_bytes());
+                let forger = s.forge_receipts.then(fresh_key);
+                let sig = forger
+                    .as_ref()
+                    .unwrap_or(&self.key)
+                    .sign(r.canonical().as_bytes());
                 r.signature = sig.as_ref().iter().map(|b| format!("{b:02x}")).collect();
                 json(201, serde_json::to_value(&r).unwrap())
             }
@@ -727,10 +667,7 @@ impl zicht_core::sync::Transport for Scripted {
                     &header("x-zicht-nonce"),
                     &self.key_hex(),
                 );
-                let forger = s.forge_pages.then(|| {
-                    let k = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-                    Ed25519KeyPair::from_pkcs8(k.as_ref()).unwrap()
-                });
+                let forger = s.forge_pages.then(fresh_key);
                 let sig = forger.as_ref().unwrap_or(&self.key).sign(signed.as_bytes());
                 page.signature = sig.as_ref().iter().map(|b| format!("{b:02x}")).collect();
                 json(200, serde_json::to_value(&page).unwrap())
