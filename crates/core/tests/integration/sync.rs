@@ -716,6 +716,17 @@ fn directory_of(root: &[u8], version: u32, who: Vec<Participant>) -> String {
     serde_json::to_string(&zicht_core::directory::sign(root, &d).unwrap()).unwrap()
 }
 
+/// Two devices enrolled at a scripted endpoint; the first has sent `n` bundles to the second.
+fn scripted_pair(n: usize) -> (Vec<tempfile::TempDir>, Zicht, Zicht, Scripted) {
+    let (dirs, mut a, mut b) = pair();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    e.enrol(&mut b);
+    send_n(&mut a, n);
+    e.send_round(&mut a);
+    (dirs, a, b, e)
+}
+
 /// Sends `n` bundles of one signal each from `z` to the attention officer.
 fn send_n(z: &mut Zicht, n: usize) {
     for _ in 0..n {
@@ -784,12 +795,7 @@ fn bundles_from_unknown_senders_do_not_hold_up_the_inbox() {
 /// against the id it asked for, and moved its cursor past them.
 #[test]
 fn a_download_that_is_not_the_announced_envelope_moves_nothing() {
-    let (_dirs, mut a, mut b) = pair();
-    let e = Scripted::new(500);
-    e.enrol(&mut a);
-    e.enrol(&mut b);
-    send_n(&mut a, 2);
-    e.send_round(&mut a);
+    let (_dirs, _a, mut b, e) = scripted_pair(2);
     e.s.lock().unwrap().tamper = true;
     let st = e.round(&mut b);
     assert_eq!(st.state, SyncState::Fout, "{st:?}");
@@ -843,12 +849,7 @@ fn only_the_endpoints_own_refusals_fail_an_upload_for_good() {
 /// up to it.
 #[test]
 fn enrolling_again_lists_the_inbox_from_the_start() {
-    let (_dirs, mut a, mut b) = pair();
-    let e = Scripted::new(500);
-    e.enrol(&mut a);
-    e.enrol(&mut b);
-    send_n(&mut a, 3);
-    e.send_round(&mut a);
+    let (_dirs, mut a, mut b, e) = scripted_pair(3);
     assert_eq!(e.round(&mut b).received, 3);
     // The endpoint starts over with the same key.
     *e.s.lock().unwrap() = ScriptedState::default();
@@ -864,12 +865,7 @@ fn enrolling_again_lists_the_inbox_from_the_start() {
 /// and the device would never list its real inbox again.
 #[test]
 fn an_inbox_page_not_signed_by_the_pinned_endpoint_moves_nothing() {
-    let (_dirs, mut a, mut b) = pair();
-    let e = Scripted::new(500);
-    e.enrol(&mut a);
-    e.enrol(&mut b);
-    send_n(&mut a, 2);
-    e.send_round(&mut a);
+    let (_dirs, _a, mut b, e) = scripted_pair(2);
     e.downloads();
     e.s.lock().unwrap().forge_pages = true;
     let st = e.round(&mut b);
