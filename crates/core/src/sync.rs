@@ -221,11 +221,16 @@ fn signed(
 }
 
 fn wrong_endpoint() -> CoreError {
-    CoreError::Sync("enrol.wrong_endpoint".into(), "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into())
+    wrong_endpoint_because("enrol.wrong_endpoint")
+}
+
+fn wrong_endpoint_because(code: &str) -> CoreError {
+    CoreError::Sync(code.into(), "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into())
 }
 
 /// Endpoint error codes that refuse an envelope for good (docs/regio-protocol.md): the item
-/// is marked `Fout`. Any other 4xx stops the round and leaves the item waiting.
+/// is marked `Fout`. Any other 4xx leaves the item waiting and is reported as the round's
+/// problem; the round goes on.
 const REFUSED_FOR_GOOD: [&str; 5] = [
     "envelope.malformed",
     "envelope.unsupported_version",
@@ -379,6 +384,7 @@ pub fn run_job(
             }
         }
     }
+    let me = proto::device_id(job.signer.public_key().as_ref());
     for _ in 0..MAX_PAGES_PER_ROUND {
         let Ok(req) = signed(
             job,
@@ -415,7 +421,6 @@ pub fn run_job(
             }
         };
         // Unsigned pages would let anyone on the way move the cursor past envelopes for good.
-        let me = proto::device_id(job.signer.public_key().as_ref());
         let nonce = req
             .headers
             .iter()
@@ -671,11 +676,12 @@ impl Zicht {
         let version = self.directory_version()?;
         for d in &out.downloaded {
             let id = &d.id;
-            match self.import_bundle(&d.bytes, now) {
+            // Whether this envelope is done with here (then it is no longer deferred).
+            let settled = match self.import_bundle(&d.bytes, now) {
                 Ok(r) => {
                     received += usize::from(r.new);
                     cfg.to_ack.push(id.clone());
-                    cfg.deferred.retain(|x| x.id != *id);
+                    true
                 }
                 // Sealed by someone this device's directory does not list (yet): keep it at the
                 // endpoint and try again once a newer directory is in. It does not hold up
@@ -692,24 +698,15 @@ impl Zicht {
                             directory_version: version,
                         }),
                     }
+                    false
                 }
-                // A bundle that can never open here (not for us, forged, damaged): ack, so the
-                // endpoint lets go of it.
-                Err(CoreError::Bundle(e)) => {
+                // It can never open here (not for us, forged, damaged) or, verified, breaks
+                // the model's limits: ack, so the endpoint lets go of it.
+                Err(e @ (CoreError::Bundle(_) | CoreError::InvalidContent(_))) => {
                     rejected += 1;
                     tracing::warn!(code = e.code(), "downloaded bundle rejected for good");
                     cfg.to_ack.push(id.clone());
-                    cfg.deferred.retain(|x| x.id != *id);
-                }
-                // Verified, but its content breaks the model's limits: it never will fit.
-                Err(CoreError::InvalidContent(_)) => {
-                    rejected += 1;
-                    tracing::warn!(
-                        code = "invalid_content",
-                        "downloaded bundle rejected for good"
-                    );
-                    cfg.to_ack.push(id.clone());
-                    cfg.deferred.retain(|x| x.id != *id);
+                    true
                 }
                 // Anything else may work later (disk full, ...): list it again next round.
                 Err(e) => {
@@ -717,7 +714,11 @@ impl Zicht {
                     if let Some(seq) = d.seq {
                         hold = Some(hold.map_or(seq, |h| h.min(seq)));
                     }
+                    false
                 }
+            };
+            if settled {
+                cfg.deferred.retain(|x| x.id != *id);
             }
         }
         cfg.deferred.retain(|x| !out.gone.contains(&x.id));
@@ -957,17 +958,14 @@ fn enrol_body(job: &EnrolJob, info: &proto::EndpointInfo) -> Result<Vec<u8>> {
             "Dit regionale knooppunt ondersteunt het aanmelden met sleutelbewijs nog niet. Vraag de coördinator het knooppunt bij te werken.".into(),
         ));
     }
-    let endpoint_x = info.verified_x25519(&pinned).map_err(|e| {
-        CoreError::Sync(
-            e.code().into(),
-            "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into(),
-        )
-    })?;
+    let endpoint_x = info
+        .verified_x25519(&pinned)
+        .map_err(|e| wrong_endpoint_because(e.code()))?;
     let signer = Ed25519KeyPair::from_pkcs8(&job.signing_pkcs8).map_err(|_| CoreError::Corrupt)?;
     let x = zicht_bundle::RecipientSecretKey::from_bytes(*job.x25519_secret);
     let ed_hex = crate::identity::hex(signer.public_key().as_ref());
     let x_hex = vec![crate::identity::hex(x.public_key().as_bytes())];
-    let token = job.token.trim().to_string();
+    let token = job.token.clone();
     let canonical = proto::enrol_canonical(&token, &ed_hex, &x_hex, &job.endpoint_key);
     let shared = x
         .diffie_hellman(&zicht_bundle::RecipientPublicKey::from_bytes(endpoint_x))

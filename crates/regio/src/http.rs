@@ -418,10 +418,13 @@ fn check_possession(
         &r.x25519_public_keys,
         &regio.inner.key_hex,
     );
-    let sig = (is_lower_hex(&r.signature, 128))
-        .then(|| hex::decode(&r.signature).ok())
-        .flatten()
-        .ok_or_else(no_proof)?;
+    let unhex = |s: &str, len: usize| {
+        (is_lower_hex(s, len))
+            .then(|| hex::decode(s).ok())
+            .flatten()
+            .ok_or_else(no_proof)
+    };
+    let sig = unhex(&r.signature, 128)?;
     UnparsedPublicKey::new(&ED25519, ed)
         .verify(canonical.as_bytes(), &sig)
         .map_err(|_| no_proof())?;
@@ -430,21 +433,16 @@ fn check_possession(
     }
     let endpoint_x = &regio.inner.key.x25519_public;
     for (x, proof) in xs.iter().zip(&r.x25519_proofs) {
-        let proof = (is_lower_hex(proof, 64))
-            .then(|| hex::decode(proof).ok())
-            .flatten()
-            .ok_or_else(no_proof)?;
-        let shared = zeroize::Zeroizing::new(
-            *regio
-                .inner
-                .key
-                .x25519
-                .diffie_hellman(&x25519_dalek::PublicKey::from(*x))
-                .as_bytes(),
-        );
-        // A key of small order gives a shared secret anyone can compute.
-        if shared.iter().all(|&b| b == 0)
-            || !client::verify_enrol_proof(&shared, endpoint_x, x, &canonical, &proof)
+        let proof = unhex(proof, 64)?;
+        let shared = regio
+            .inner
+            .key
+            .x25519
+            .diffie_hellman(&x25519_dalek::PublicKey::from(*x));
+        // A key of small order gives a shared secret anyone can compute (checked in constant
+        // time: the bytes are secret; `SharedSecret` zeroizes itself on drop).
+        if !shared.was_contributory()
+            || !client::verify_enrol_proof(shared.as_bytes(), endpoint_x, x, &canonical, &proof)
         {
             return Err(no_proof());
         }
@@ -549,20 +547,17 @@ async fn put_envelope(
     let method = req.method().clone();
     let pq = path_and_query(&req);
     let (parts, body) = req.into_parts();
-    let id_mismatch = || {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "envelope.id_mismatch",
-            "De envelop-id in het adres is niet de BLAKE3-hash van de inhoud.",
-        )
-    };
     // The body digest of an upload is its id, so the signature is checked before any body
     // byte is read: a request not signed for this id by an enrolled device's key never makes
     // the endpoint read, let alone hold, up to `max_body` bytes.
     verify_signature(&a, &device, &method, &pq, &blake3::Hash::from_bytes(id))?;
     let (bytes, digest) = read_body(&parts.headers, body, regio.inner.cfg.max_body).await?;
     if digest.as_bytes() != &id {
-        return Err(id_mismatch());
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "envelope.id_mismatch",
+            "De envelop-id in het adres is niet de BLAKE3-hash van de inhoud.",
+        ));
     }
     let authed = note_replay(&regio, &a, &device)?;
     let header = envelope::parse(&bytes).map_err(|e| match e {
