@@ -9,7 +9,10 @@
 //!   a round to the log in one go ([`Store::write_round`]), syncs, publishes them
 //!   ([`Store::publish`]: index, durable watermark) and answers each with its outcome;
 //! - any other write (enrolment, in sled) writes to the store itself and then calls
-//!   [`GroupCommit::wait`], which the next sync covers.
+//!   [`GroupCommit::wait`], which the next sync covers;
+//! - a read (inbox listing, download) calls [`GroupCommit::seen_durable`] before it answers:
+//!   its accepted request signature (the replay check) is written with the next round, and a
+//!   read is answered only once a replay of it would be refused also after a crash.
 //!
 //! The thread takes the *whole* queue, writes it, runs one sync, and answers every request it
 //! took. Requests that queue meanwhile go into the next round, so under load each fsync
@@ -50,7 +53,10 @@ impl OpReply {
 
 struct Queue {
     ops: Vec<(Op, OpReply)>,
+    /// Wait for everything: the envelope log and sled.
     waiters: Vec<Waiter>,
+    /// Wait for the envelope log only (the seen signatures of reads).
+    readers: Vec<Waiter>,
     /// The thread waits for a first request and wants a notification.
     idle: bool,
     stop: bool,
@@ -58,7 +64,7 @@ struct Queue {
 
 impl Queue {
     fn len(&self) -> usize {
-        self.ops.len() + self.waiters.len()
+        self.ops.len() + self.waiters.len() + self.readers.len()
     }
 }
 
@@ -102,6 +108,7 @@ impl GroupCommit {
             queue: Mutex::new(Queue {
                 ops: Vec::new(),
                 waiters: Vec::new(),
+                readers: Vec::new(),
                 idle: false,
                 stop: false,
             }),
@@ -143,6 +150,15 @@ impl GroupCommit {
     pub async fn wait(&self) -> Result<(), String> {
         let (tx, rx) = oneshot::channel();
         self.enqueue(|q| q.waiters.push(tx))?;
+        rx.await
+            .unwrap_or_else(|_| Err("group commit thread gone".into()))
+    }
+
+    /// Resolves once every request signature accepted before the call is durable (written
+    /// with the next round; an `fdatasync` of the envelope log, sled untouched).
+    pub async fn seen_durable(&self) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(|q| q.readers.push(tx))?;
         rx.await
             .unwrap_or_else(|_| Err("group commit thread gone".into()))
     }
@@ -223,12 +239,13 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
     let mut last_start = Instant::now();
     let mut last_batch = 0usize;
     loop {
-        let (ops, waiters) = {
+        let (ops, waiters, readers) = {
             let mut q = lock(&shared.queue);
-            // Idle: after SEEN_FLUSH with nothing queued, write the accepted signatures of reads
-            // (reads queue nothing; a write's own signature goes with its round). Not sooner:
-            // under load the signatures of writes still on their way here would each start a
-            // round of their own.
+            // Idle: after SEEN_FLUSH with nothing queued, write the accepted signatures of
+            // requests that queued nothing (refused after authentication; a write's own
+            // signature goes with its round, a read waits for the next). Not sooner: under load
+            // the signatures of writes still on their way here would each start a round of
+            // their own.
             while q.len() == 0 && !q.stop {
                 q.idle = true;
                 let (g, waited) = shared
@@ -258,10 +275,14 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
                         .unwrap_or_else(|poisoned| poisoned.into_inner().0);
                 }
             }
-            (std::mem::take(&mut q.ops), std::mem::take(&mut q.waiters))
+            (
+                std::mem::take(&mut q.ops),
+                std::mem::take(&mut q.waiters),
+                std::mem::take(&mut q.readers),
+            )
         };
         last_start = Instant::now();
-        last_batch = ops.len() + waiters.len();
+        last_batch = ops.len() + waiters.len() + readers.len();
 
         let (ops, replies): (Vec<Op>, Vec<OpReply>) = ops.into_iter().unzip();
         let written = store.write_round(ops).map_err(|e| e.to_string());
@@ -302,7 +323,7 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
                 }
             }
         }
-        for w in waiters {
+        for w in waiters.into_iter().chain(readers) {
             let _ = w.send(result.clone());
         }
     }

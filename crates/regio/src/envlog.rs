@@ -74,8 +74,9 @@ use std::sync::{Arc, Mutex, RwLock};
 
 const MAGIC: &[u8; 8] = b"ZREGLOG1";
 const SEGMENT_HEADER: u64 = 20;
-/// Accepted signatures are written to the log at the latest this long after they came in,
-/// also when no write request comes (`commit.rs`).
+/// Accepted signatures of requests that queue nothing at the group commit (refused after
+/// authentication) are written to the log at the latest this long after they came in
+/// (`commit.rs`); writes and reads are answered only after theirs is durable.
 pub const SEEN_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// By default a segment is closed at the end of the first round that takes it past this
@@ -1134,8 +1135,9 @@ impl EnvLog {
     }
 
     /// Records an accepted request signature; `false` if it was recorded before (a replay).
-    /// Durable with the next round: the one of the request itself for a write, else the next
-    /// write's or, with nothing queued, one the group commit runs after [`SEEN_FLUSH`].
+    /// Durable with the next round: the one of the request itself for a write, the one a read
+    /// waits for before it answers, else the next write's or, with nothing queued, one the
+    /// group commit runs after [`SEEN_FLUSH`].
     pub fn note_seen(&self, timestamp_s: u64, signature: &[u8]) -> bool {
         let mut d = [0u8; 16];
         d.copy_from_slice(&blake3::hash(signature).as_bytes()[..16]);

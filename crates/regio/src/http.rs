@@ -366,6 +366,12 @@ async fn wait_durable(regio: &Regio) -> Result<(), ApiError> {
     regio.inner.commit.wait().await.map_err(storage_err)
 }
 
+/// Before a read answers: its request signature is durable, so a replay of it is refused also
+/// after a crash (`docs/regio-protocol.md` §8).
+async fn wait_seen(regio: &Regio) -> Result<(), ApiError> {
+    regio.inner.commit.seen_durable().await.map_err(storage_err)
+}
+
 async fn endpoint_info(State(regio): State<Regio>) -> Response {
     json_response(
         StatusCode::OK,
@@ -617,6 +623,7 @@ async fn get_envelope(
 ) -> ApiResult {
     let authed = authenticate_small(&regio, req).await?;
     let id = parse_id(path)?;
+    wait_seen(&regio).await?;
     let store = &regio.inner.store;
     let meta = store.meta(&id).ok_or_else(ApiError::envelope_not_found)?;
     let mine = authed
@@ -715,6 +722,7 @@ async fn inbox(State(regio): State<Regio>, req: Request) -> ApiResult {
     let query = req.uri().query().map(str::to_string);
     let authed = authenticate_small(&regio, req).await?;
     let (after, limit) = parse_inbox_query(query.as_deref())?;
+    wait_seen(&regio).await?;
     let (metas, last, more) = regio.inner.store.inbox(&authed.key_ids, after, limit);
     let next = last.unwrap_or(after);
     let mut page = InboxPage {

@@ -257,6 +257,26 @@ mod server {
             self.inner.commit.hold()
         }
 
+        /// For tests: what an inbox listing for `kids` after `after` would hold right now
+        /// (seqs, next cursor, more), without the wait for the next round a request makes.
+        /// With [`Self::hold_commits`] a test sees the store in a state no request can.
+        #[doc(hidden)]
+        pub fn inbox_now(&self, kids: &[[u8; 16]], after: u64) -> (Vec<u64>, u64, bool) {
+            let (metas, last, more) = self.inner.store.inbox(kids, after, 1000);
+            (
+                metas.iter().map(|m| m.seq).collect(),
+                last.unwrap_or(after),
+                more,
+            )
+        }
+
+        /// For tests: whether a download of `id` would find it right now (durable, not yet
+        /// delivered), without the wait a request makes.
+        #[doc(hidden)]
+        pub fn downloadable_now(&self, id: &[u8; 32]) -> bool {
+            self.inner.store.meta(id).is_some_and(|m| !m.delivered)
+        }
+
         /// For tests: requests waiting for the next group-commit round.
         #[doc(hidden)]
         pub fn queued_commits(&self) -> usize {

@@ -30,7 +30,7 @@ fn seqs(page: &client::InboxPage) -> Vec<u64> {
 #[tokio::test]
 async fn an_upload_is_not_listed_before_it_is_durable() {
     let srv = Arc::new(TestServer::start().await);
-    let (s, r) = (Arc::new(Device::new()), Device::new());
+    let (s, r) = (Arc::new(Device::new()), Arc::new(Device::new()));
     srv.enrolled(&s).await;
     srv.enrolled(&r).await;
     let a = envelope(&s, &[r.kid()], 4096);
@@ -49,23 +49,34 @@ async fn an_upload_is_not_listed_before_it_is_durable() {
     };
     until_stored(&srv, 2).await;
 
-    // B is in the store but not durable: not listed, the cursor does not pass it, it cannot
-    // be fetched, and its uploader has no answer yet.
-    let page = srv.inbox(&r, "").await;
-    assert_eq!(seqs(&page), vec![seq_a]);
-    assert_eq!(page.next, seq_a.to_string());
-    assert!(!page.more);
-    let page = srv.inbox(&r, &format!("?after={seq_a}")).await;
-    assert!(page.envelopes.is_empty());
-    assert_eq!(page.next, seq_a.to_string(), "the cursor must not pass B");
-    expect_error(srv.get(&r, &b_id).await, 404, "envelope.not_found").await;
+    // B is in the store but not durable: a listing made now would not hold it, nor let the
+    // cursor pass it; it cannot be fetched, and its uploader has no answer yet.
+    let kids = [r.kid()];
+    assert_eq!(srv.regio.inbox_now(&kids, 0), (vec![seq_a], seq_a, false));
+    assert_eq!(
+        srv.regio.inbox_now(&kids, seq_a),
+        (vec![], seq_a, false),
+        "the cursor must not pass B"
+    );
+    let b_raw: [u8; 32] = hex::decode(&b_id).unwrap().try_into().unwrap();
+    assert!(!srv.regio.downloadable_now(&b_raw));
     assert_eq!(srv.regio.durable_seq(), seq_a);
+    // A request does not even answer yet: it waits until its own signature is durable, which
+    // is after B's round.
+    let listing = {
+        let (srv, r) = (srv.clone(), r.clone());
+        tokio::spawn(async move { srv.inbox(&r, &format!("?after={seq_a}")).await })
+    };
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(!upload.is_finished(), "answered before the fsync");
+    assert!(!listing.is_finished(), "a read answered before the fsync");
 
     // Once the fsync is done, B is answered and listed after A.
     drop(hold);
     assert_eq!(upload.await.unwrap(), 201);
+    let page = listing.await.unwrap();
+    assert_eq!(page.envelopes.len(), 1);
+    assert_eq!(page.envelopes[0].id, b_id);
     let page = srv.inbox(&r, &format!("?after={seq_a}")).await;
     assert_eq!(page.envelopes.len(), 1);
     assert_eq!(page.envelopes[0].id, b_id);
@@ -107,12 +118,12 @@ async fn after_a_crash_seqs_stay_above_every_listed_seq() {
         tokio::spawn(async move { srv.put(&s, &c).await.status().as_u16() })
     };
     until_stored(&srv, 4).await;
-    // The device reads its inbox right before the crash; its cursor is what it keeps.
-    let before = srv.inbox(&r, "").await;
-    let listed = seqs(&before);
+    // The device lists its inbox right before the crash (what the endpoint would list now:
+    // a request itself waits for the held round); its cursor is what it keeps.
+    let (listed, next, _) = srv.regio.inbox_now(&[r.kid()], 0);
     assert_eq!(listed.len(), 3, "only the durable uploads are listed");
     let max_listed = *listed.iter().max().unwrap();
-    let cursor = before.next.clone();
+    let cursor = next.to_string();
     assert_eq!(cursor, max_listed.to_string());
 
     let crash = tempfile::tempdir().unwrap();
@@ -169,8 +180,10 @@ async fn after_a_clean_restart_seqs_go_on() {
     assert!(page.envelopes[0].seq > *listed.last().unwrap());
 }
 
-/// Replay records are written with the request's own round (for a write) or within
-/// `SEEN_FLUSH` (for a read): a crash right after the answer must not reopen the window.
+/// Replay records are durable before the answer, for writes (in the request's own round) and
+/// for reads (which wait for the next round): a crash right after the answer must not reopen
+/// the window. Regression: a read's record used to go out up to 200 ms (`SEEN_FLUSH`) after
+/// its answer, so a crash then let a captured read be replayed for its 5 minutes.
 #[tokio::test]
 async fn replays_are_refused_after_a_crash() {
     let srv = TestServer::start().await;
@@ -185,11 +198,11 @@ async fn replays_are_refused_after_a_crash() {
         srv.send("GET", "/v1/inbox", vec![], &hg).await.status(),
         200
     );
-    // With nothing queued, the read's record goes out in a round of its own after 200 ms
-    // (SEEN_FLUSH); the wait leaves room for a slow machine.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let hd = client::sign_request(&d.key, "GET", &path, b"", srv.now_s()).unwrap();
+    assert_eq!(srv.send("GET", &path, vec![], &hd).await.status(), 200);
 
-    // What a killed process leaves: the data directory as it is on disk now.
+    // What a process killed right after the answers leaves: the data directory as it is on
+    // disk now.
     let crash = tempfile::tempdir().unwrap();
     copy_dir(&srv.dir, crash.path());
     let clock = srv.clock.clone();
@@ -198,6 +211,12 @@ async fn replays_are_refused_after_a_crash() {
     expect_error(srv.send("PUT", &path, env, &hp).await, 401, "auth.replayed").await;
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &hg).await,
+        401,
+        "auth.replayed",
+    )
+    .await;
+    expect_error(
+        srv.send("GET", &path, vec![], &hd).await,
         401,
         "auth.replayed",
     )
