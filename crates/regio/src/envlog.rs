@@ -1150,7 +1150,16 @@ impl EnvLog {
     }
 
     /// Whether accepted signatures wait to be written.
+    /// For tests: what a failed write or sync leaves.
+    #[cfg(test)]
+    pub(crate) fn poison(&self) {
+        self.poisoned.store(true, Ordering::SeqCst);
+    }
+
     pub fn seen_pending(&self) -> bool {
+        if self.poisoned.load(Ordering::SeqCst) {
+            return false;
+        }
         !lock(&self.seen).pending.is_empty()
     }
 

@@ -35,8 +35,9 @@
 //!    at the recovered seq.
 //! 4. A failed write or sync poisons the store: after an `fsync` error the kernel may have
 //!    dropped the dirty pages, so no later sync can vouch for them. Every later write fails
-//!    (the endpoint answers 500 to writes until it is restarted and recovers what is really
-//!    on disk) and the watermark never moves again.
+//!    (the endpoint answers 500 to writes, and to reads, whose request signatures can no
+//!    longer be made durable, until it is restarted and recovers what is really on disk) and
+//!    the watermark never moves again.
 //!
 //! The same watermark hides a not yet durable envelope from `GET /v1/envelopes/{id}`.
 
@@ -321,14 +322,24 @@ impl Store {
 
     /// Records a verified request signature; `false` if it was recorded before (a replay).
     /// In memory; written to the envelope log with the next group-commit round (with the
-    /// request itself, for a write), so a restart does not reopen the window.
+    /// request itself for a write; a read waits for it before answering), so neither a restart
+    /// nor a crash reopens the window.
     pub fn note_signature(&self, timestamp_s: u64, signature: &[u8]) -> Result<bool> {
         Ok(self.log.note_seen(timestamp_s, signature))
     }
 
-    /// Whether accepted signatures wait for the next round.
+    /// Whether accepted signatures wait for a round that can still make them durable: never
+    /// once the store is poisoned (the group commit would otherwise run failing rounds for
+    /// them forever, and never stop).
     pub fn seen_pending(&self) -> bool {
-        self.log.seen_pending()
+        !self.poisoned.load(Ordering::SeqCst) && self.log.seen_pending()
+    }
+
+    /// For tests: what a failed write or `fdatasync` leaves (see invariant 4).
+    #[cfg(test)]
+    pub(crate) fn poison(&self) {
+        self.poisoned.store(true, Ordering::SeqCst);
+        self.log.poison();
     }
 
     pub fn meta(&self, id: &[u8; 32]) -> Option<EnvelopeMeta> {

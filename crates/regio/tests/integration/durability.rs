@@ -67,7 +67,15 @@ async fn an_upload_is_not_listed_before_it_is_durable() {
         let (srv, r) = (srv.clone(), r.clone());
         tokio::spawn(async move { srv.inbox(&r, &format!("?after={seq_a}")).await })
     };
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The held round has taken B; the listing is the one request queued behind it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while srv.regio.queued_commits() < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the listing never reached the group commit"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     assert!(!upload.is_finished(), "answered before the fsync");
     assert!(!listing.is_finished(), "a read answered before the fsync");
 
@@ -183,7 +191,9 @@ async fn after_a_clean_restart_seqs_go_on() {
 /// Replay records are durable before the answer, for writes (in the request's own round) and
 /// for reads (which wait for the next round): a crash right after the answer must not reopen
 /// the window. Regression: a read's record used to go out up to 200 ms (`SEEN_FLUSH`) after
-/// its answer, so a crash then let a captured read be replayed for its 5 minutes.
+/// its answer, so a crash then let a captured read be replayed for its 5 minutes. (The copy
+/// reads the page cache, so it cannot tell written from fsynced; that a read waits for the
+/// fsync itself is checked in `an_upload_is_not_listed_before_it_is_durable`.)
 #[tokio::test]
 async fn replays_are_refused_after_a_crash() {
     let srv = TestServer::start().await;
