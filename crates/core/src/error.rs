@@ -27,6 +27,10 @@ pub enum CoreError {
     ControlEnded,
     #[error("invalid content: {0}")]
     InvalidContent(String),
+    /// A bundle that opened and verified, but whose content is not a payload this version
+    /// takes (not parseable, another payload version, over the model's limits).
+    #[error("invalid bundle payload: {0}")]
+    BundlePayloadInvalid(&'static str),
     #[error("stored data is damaged or was tampered with")]
     Corrupt,
     #[error("directory invalid: {0}")]
@@ -88,6 +92,7 @@ impl CoreError {
             CoreError::ControlActive => "control_active",
             CoreError::ControlEnded => "control_ended",
             CoreError::InvalidContent(_) => "invalid_content",
+            CoreError::BundlePayloadInvalid(_) => "bundle_payload_invalid",
             CoreError::Corrupt => "corrupt",
             CoreError::DirectoryInvalid(_) => "directory_invalid",
             CoreError::DirectoryWrongRoot => "directory_wrong_root",
@@ -143,6 +148,7 @@ impl CoreError {
             CoreError::ControlActive => "Er loopt al een controle. Beëindig die eerst.".into(),
             CoreError::ControlEnded => "Deze controle is al beëindigd.".into(),
             CoreError::InvalidContent(_) => "De ingelezen inhoud (signaalkaarten of meldroute) is ongeldig.".into(),
+            CoreError::BundlePayloadInvalid(_) => "Deze bundel is ondertekend door een deelnemer, maar de inhoud is ongeldig of groter dan deze versie van Zicht toestaat. Er is niets ingelezen.".into(),
             CoreError::Corrupt => "Opgeslagen gegevens zijn beschadigd of gewijzigd buiten Zicht om.".into(),
             CoreError::DirectoryInvalid(_) => "Het deelnemersoverzicht van de regio is ongeldig.".into(),
             CoreError::DirectoryWrongRoot => "Dit deelnemersoverzicht is niet ondertekend door de regio waaraan dit apparaat gekoppeld is. Het is niet ingelezen.".into(),

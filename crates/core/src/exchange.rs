@@ -383,9 +383,9 @@ impl Zicht {
         let mut staged = zeroize::Zeroizing::new(Vec::new());
         let opened = zicht_bundle::open(bytes, &mut *staged, &me, &senders)?;
         let payload: BundlePayload = serde_json::from_slice(&staged)
-            .map_err(|_| CoreError::InvalidContent("bundle payload".into()))?;
+            .map_err(|_| CoreError::BundlePayloadInvalid("not a payload"))?;
         if payload.version != PAYLOAD_VERSION {
-            return Err(CoreError::InvalidContent("bundle payload version".into()));
+            return Err(CoreError::BundlePayloadInvalid("payload version"));
         }
         // Verified as coming from a participant, but still input: hold it to the model's limits.
         crate::validate::check_payload(&payload)?;

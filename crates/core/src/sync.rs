@@ -76,7 +76,8 @@ pub struct HttpResponse {
 }
 
 /// Sends requests to the endpoint. `Err` means the endpoint could not be reached (offline,
-/// refused, dropped mid-request): nothing is concluded from it.
+/// refused, dropped mid-request): nothing is concluded from it. Its text is shown to the user
+/// (in "Geen verbinding met het regionale knooppunt (…)."), so it is Dutch.
 pub trait Transport: Send + Sync {
     fn send(&self, base_url: &str, req: &HttpRequest) -> std::result::Result<HttpResponse, String>;
 }
@@ -125,16 +126,55 @@ impl Transport for HttpTransport {
                 r.send(&req.body[..])
             }
         };
-        let mut resp = result.map_err(|e| e.to_string())?;
+        let mut resp = result.map_err(|e| unreachable_because(&e))?;
         let status = resp.status().as_u16();
         let body = resp
             .body_mut()
             .with_config()
             .limit(128 * 1024 * 1024)
             .read_to_vec()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| unreachable_because(&e))?;
         Ok(HttpResponse { status, body })
     }
+}
+
+/// Why the endpoint could not be reached, in Dutch for the status line; the library's own
+/// (English) text goes to the log only.
+pub fn unreachable_because(e: &ureq::Error) -> String {
+    use std::io::ErrorKind as K;
+    tracing::info!(error = %e, "endpoint not reached");
+    match e {
+        ureq::Error::Io(io) => match io.kind() {
+            K::ConnectionRefused => {
+                "de verbinding werd geweigerd; draait het knooppunt op dit adres?"
+            }
+            K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+                "de verbinding werd onderbroken"
+            }
+            K::TimedOut | K::WouldBlock => "het knooppunt antwoordde niet op tijd",
+            K::NotConnected
+            | K::NetworkUnreachable
+            | K::HostUnreachable
+            | K::NetworkDown
+            | K::AddrNotAvailable => "er is geen netwerk",
+            _ => "een netwerkfout",
+        },
+        ureq::Error::Timeout(_) | ureq::Error::BodyStalled => {
+            "het knooppunt antwoordde niet op tijd"
+        }
+        ureq::Error::HostNotFound => {
+            "het adres is niet gevonden (geen netwerk, of een verkeerd adres)"
+        }
+        ureq::Error::ConnectionFailed => "er kon geen verbinding worden gemaakt",
+        ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::TlsRequired => "de beveiligde verbinding (https) kwam niet tot stand",
+        ureq::Error::BadUri(_) => "het adres van het knooppunt is ongeldig",
+        ureq::Error::BodyExceedsLimit(_) => "het antwoord was te groot",
+        _ => "het antwoord was geen geldig antwoord van een knooppunt",
+    }
+    .to_string()
 }
 
 /// What one sync round should do (a snapshot; holds the signing key, so it stays in the core).
@@ -209,8 +249,9 @@ fn signed(
     ct: Option<&'static str>,
     unix: i64,
 ) -> std::result::Result<HttpRequest, String> {
-    let h =
-        proto::sign_request(&job.signer, method, &path, &body, unix).map_err(|e| e.to_string())?;
+    let h = proto::sign_request(&job.signer, method, &path, &body, unix).map_err(|_| {
+        "Het verzoek aan het regionale knooppunt kon niet worden ondertekend.".to_string()
+    })?;
     Ok(HttpRequest {
         method,
         path,
@@ -702,7 +743,7 @@ impl Zicht {
                 }
                 // It can never open here (not for us, forged, damaged) or, verified, breaks
                 // the model's limits: ack, so the endpoint lets go of it.
-                Err(e @ (CoreError::Bundle(_) | CoreError::InvalidContent(_))) => {
+                Err(e @ (CoreError::Bundle(_) | CoreError::BundlePayloadInvalid(_))) => {
                     rejected += 1;
                     tracing::warn!(code = e.code(), "downloaded bundle rejected for good");
                     cfg.to_ack.push(id.clone());
@@ -845,6 +886,71 @@ mod tests {
             received: 0,
             rejected: 0,
         }
+    }
+
+    /// Regression: the status line showed the HTTP library's English text, e.g. "Geen
+    /// verbinding met het regionale knooppunt (io: Connection refused (os error 111))." —
+    /// in the field, offline is the normal case, so users saw it all the time.
+    #[test]
+    fn an_unreachable_endpoint_is_described_in_dutch() {
+        fn check(e: ureq::Error, expected: &str) {
+            assert_eq!(unreachable_because(&e), expected, "{e}");
+        }
+        use std::io::ErrorKind as K;
+        let refused = "de verbinding werd geweigerd; draait het knooppunt op dit adres?";
+        let cut = "de verbinding werd onderbroken";
+        let slow = "het knooppunt antwoordde niet op tijd";
+        check(ureq::Error::Io(K::ConnectionRefused.into()), refused);
+        check(ureq::Error::Io(K::ConnectionReset.into()), cut);
+        check(ureq::Error::Io(K::UnexpectedEof.into()), cut);
+        check(ureq::Error::Io(K::TimedOut.into()), slow);
+        check(ureq::Error::Timeout(ureq::Timeout::Global), slow);
+        check(
+            ureq::Error::Io(K::NetworkUnreachable.into()),
+            "er is geen netwerk",
+        );
+        check(ureq::Error::Io(K::Other.into()), "een netwerkfout");
+        check(
+            ureq::Error::HostNotFound,
+            "het adres is niet gevonden (geen netwerk, of een verkeerd adres)",
+        );
+        check(
+            ureq::Error::ConnectionFailed,
+            "er kon geen verbinding worden gemaakt",
+        );
+        check(
+            ureq::Error::Tls("handshake"),
+            "de beveiligde verbinding (https) kwam niet tot stand",
+        );
+        check(
+            ureq::Error::BadUri("x".into()),
+            "het adres van het knooppunt is ongeldig",
+        );
+        check(
+            ureq::Error::StatusCode(418),
+            "het antwoord was geen geldig antwoord van een knooppunt",
+        );
+
+        // And through the real transport: a port nobody listens on.
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let req = HttpRequest {
+            method: "GET",
+            path: "/v1/endpoint".into(),
+            headers: vec![],
+            content_type: None,
+            body: vec![],
+        };
+        let e = HttpTransport::default()
+            .send(&format!("http://127.0.0.1:{port}"), &req)
+            .unwrap_err();
+        assert_eq!(e, refused);
+        assert_eq!(
+            offline(e).1,
+            format!("Geen verbinding met het regionale knooppunt ({refused}).")
+        );
     }
 
     #[test]

@@ -391,8 +391,6 @@ pub fn check_payload(p: &BundlePayload) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(CoreError::InvalidContent(
-            "bundle payload exceeds the limits".into(),
-        ))
+        Err(CoreError::BundlePayloadInvalid("over the limits"))
     }
 }

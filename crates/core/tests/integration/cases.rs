@@ -605,6 +605,8 @@ fn received_content_beyond_the_limits_is_refused() {
         .unwrap();
     let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
     let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
-    assert_eq!(e.code(), "invalid_content");
+    assert_eq!(e.code(), "bundle_payload_invalid");
+    // Regression: the message spoke of "signaalkaarten of meldroute" for a received bundle.
+    assert!(e.message().starts_with("Deze bundel is ondertekend"), "{}", e.message());
     assert!(r.officer.inbox().unwrap().is_empty());
 }
