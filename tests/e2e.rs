@@ -578,14 +578,17 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
         "this device is not offered as a recipient"
     );
     click(c, "#send-submit").await?;
-    wait_text(c, "#send-status", "Wacht op verbinding").await?;
+    wait_text(c, "#send-status", "Klaargezet voor").await?;
     wait_count(c, "li.send-outbox-item", 1).await?;
+    wait_text(c, "#send-outbox", "Wacht op verbinding").await?;
     axe(c, "signaal versturen").await?;
     screenshot(c, "8-signaal-versturen").await?;
 
     click(c, "#send-go-exchange").await?;
     let rows = wait_count(c, "tr.outbox-row", 1).await?;
     assert!(rows[0].text().await?.contains("Wacht op verbinding"));
+    // No endpoint: the screen says the bundle will not go by itself, and what to do.
+    wait_text(c, "#outbox-hint", "geen regionaal knooppunt ingesteld").await?;
     click(c, "tr.outbox-row button.outbox-export").await?;
     let saved = wait_text(c, "#outbox-status", "Opgeslagen als").await?;
     let path = PathBuf::from(saved.trim().trim_start_matches("Opgeslagen als").trim());
@@ -711,12 +714,20 @@ async fn sync_with_endpoint(c: &Client) -> Res {
     click(c, "#send-to-af-zutphen").await?;
     click(c, "#send-submit").await?;
     // Let the send settle (the list under it reloads) before clicking on.
-    wait_text(c, "#send-status", "Wacht op verbinding").await?;
+    wait_text(c, "#send-status", "Klaargezet voor").await?;
+    wait_text(c, "#send-outbox", "Wacht op verbinding").await?;
     click(c, "#send-go-exchange").await?;
     wait_count(c, "tr.outbox-row", 2).await?;
     wait_text(c, "tr.outbox-row", "Wacht op verbinding").await?;
     click(c, "#sync-now").await?;
-    wait_text(c, "#sync-status", "Geen verbinding").await?;
+    wait_text(c, "#sync-now-message", "Synchronisatie gestart").await?;
+    // Why, in Dutch (it was the HTTP library's English text).
+    wait_text(
+        c,
+        "#sync-status",
+        "Geen verbinding met het regionale knooppunt (de verbinding werd geweigerd",
+    )
+    .await?;
     screenshot(c, "10-wacht-op-verbinding").await?;
     report("sync: endpoint down -> 'Wacht op verbinding', status 'Geen verbinding'");
 
@@ -724,7 +735,7 @@ async fn sync_with_endpoint(c: &Client) -> Res {
     let started = Instant::now();
     let (endpoint, regio) = start_endpoint(edir.path(), port).await?;
     click(c, "#sync-now").await?;
-    wait_text(c, "tr.outbox-row", "Verzonden").await?;
+    wait_text(c, "tr.outbox-row", "Verzonden; ontvangst bevestigd op").await?;
     wait_text(c, "#sync-status", "Verbonden").await?;
     report(&format!(
         "sync: endpoint up -> 'Verzonden' after {} ms",

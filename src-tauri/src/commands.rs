@@ -125,11 +125,30 @@ pub async fn configure_endpoint(
     })
 }
 
+/// Runs work that blocks (the network, a native dialog) on the blocking pool, so that the
+/// runtime's few async workers, which serve every other call, stay free meanwhile.
+async fn blocking<Rt: Runtime, T: Send + 'static>(
+    app: AppHandle<Rt>,
+    f: impl FnOnce(&AppHandle<Rt>, &AppState) -> R<T> + Send + 'static,
+) -> R<T> {
+    tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
+        .await
+        .map_err(|_| ApiError {
+            code: "internal".into(),
+            message: "Er ging iets mis in Zicht. Er is niets gewijzigd; probeer het opnieuw."
+                .into(),
+            fields: vec![],
+        })?
+}
+
 #[tauri::command]
-pub async fn enrol(state: State<'_, AppState>, token: String) -> R<SyncStatus> {
-    let r = state.enrol(&token, &zicht_core::sync::HttpTransport::default());
-    state.wake.notify_one();
-    r
+pub async fn enrol<Rt: Runtime>(app: AppHandle<Rt>, token: String) -> R<SyncStatus> {
+    blocking(app, move |_, state| {
+        let r = state.enrol(&token, &zicht_core::sync::HttpTransport::default());
+        state.wake.notify_one();
+        r
+    })
+    .await
 }
 
 #[tauri::command]
@@ -209,22 +228,21 @@ pub async fn export_bundle<Rt: Runtime>(
 /// Asks where to save an outbox bundle (the native "save as" dialog, starting in the download
 /// folder) and saves it there. `None` when the user cancelled.
 #[tauri::command]
-pub async fn export_bundle_as<Rt: Runtime>(
-    app: AppHandle<Rt>,
-    state: State<'_, AppState>,
-    id: String,
-) -> R<Option<String>> {
-    let name = state.with(|z, _| z.bundle_file_name(&id))?;
-    let Some(path) = save_dialog(&app, &name, "Zicht-bundel", "zicht") else {
-        return Ok(None);
-    };
-    state.with(|z, now| {
-        z.export_bundle_to(&id, &path, now)
-            .map(|p| Some(p.display().to_string()))
+pub async fn export_bundle_as<Rt: Runtime>(app: AppHandle<Rt>, id: String) -> R<Option<String>> {
+    blocking(app, move |app, state| {
+        let name = state.with(|z, _| z.bundle_file_name(&id))?;
+        let Some(path) = save_dialog(app, &name, "Zicht-bundel", "zicht") else {
+            return Ok(None);
+        };
+        state.with(|z, now| {
+            z.export_bundle_to(&id, &path, now)
+                .map(|p| Some(p.display().to_string()))
+        })
     })
+    .await
 }
 
-/// The native save dialog; blocks this (async, non-main) thread until the user answers.
+/// The native save dialog; blocks the calling (blocking-pool) thread until the user answers.
 fn save_dialog<Rt: Runtime>(
     app: &AppHandle<Rt>,
     name: &str,
@@ -398,18 +416,18 @@ pub async fn verify_audit(state: State<'_, AppState>) -> R<AuditVerification> {
 
 /// Asks where to save the audit log (native dialog) and saves it there; `None` if cancelled.
 #[tauri::command]
-pub async fn export_audit_as<Rt: Runtime>(
-    app: AppHandle<Rt>,
-    state: State<'_, AppState>,
-) -> R<Option<String>> {
-    let name = state.with(|z, now| Ok(z.audit_file_name(now)))?;
-    let Some(path) = save_dialog(&app, &name, "Auditlog (JSON-regels)", "jsonl") else {
-        return Ok(None);
-    };
-    state.with(|z, now| {
-        z.export_audit_to(&path, now)
-            .map(|p| Some(p.display().to_string()))
+pub async fn export_audit_as<Rt: Runtime>(app: AppHandle<Rt>) -> R<Option<String>> {
+    blocking(app, |app, state| {
+        let name = state.with(|z, now| Ok(z.audit_file_name(now)))?;
+        let Some(path) = save_dialog(app, &name, "Auditlog (JSON-regels)", "jsonl") else {
+            return Ok(None);
+        };
+        state.with(|z, now| {
+            z.export_audit_to(&path, now)
+                .map(|p| Some(p.display().to_string()))
+        })
     })
+    .await
 }
 
 /// Saves the audit log as JSON lines in the download folder; returns the path.

@@ -189,6 +189,23 @@ mod tests {
         let junk = call(&w, "import_bundle", json!({"bytes": [1, 2, 3]})).unwrap_err();
         assert_eq!(junk["code"], "no_directory");
 
+        // Enrolment runs on the blocking pool (it waits on the network); its errors still
+        // arrive as {code, message, fields}.
+        let first = call(&w, "enrol", json!({"token": "abc"})).unwrap_err();
+        assert_eq!(first["fields"][0]["field"], "url");
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        call(
+            &w,
+            "configure_endpoint",
+            json!({"url": format!("http://127.0.0.1:{port}"), "endpointKey": "ab".repeat(32)}),
+        )
+        .unwrap();
+        let down = call(&w, "enrol", json!({"token": "abc"})).unwrap_err();
+        assert_eq!(down["code"], "offline", "{down}");
+
         // Issue "Zicht 3" commands: roles, audit, retention settings, bad input.
         let not_officer = call(
             &w,

@@ -3,21 +3,72 @@
 
 use crate::logic::format::{count_text, datetime_nl};
 use zicht_model::{
-    DeviceIdentity, DirectoryStatus, ImportResult, OutboxItem, OutboxState, Participant,
-    ParticipantRole,
+    BundlePayload, DeviceIdentity, DirectoryStatus, ImportResult, OutboxItem, OutboxState,
+    Participant, ParticipantRole, SyncState, SyncStatus,
 };
 
-/// The sync line. The network sync is built separately; until then files are the way.
-/// The sync state in one Dutch sentence (state in words, never by colour alone).
-pub fn sync_status_text(s: &zicht_model::SyncStatus) -> String {
-    let when =
-        s.at.map(|t| format!(" (laatste poging {})", t.format("%d-%m-%Y %H:%M:%S")))
-            .unwrap_or_default();
+/// The sync state in one Dutch sentence (state in words, never by colour alone). Without the
+/// time of the last attempt: this line is read out by screen readers when it changes, and it
+/// should change only when the state or its reason does.
+pub fn sync_status_text(s: &SyncStatus) -> String {
     format!(
-        "Verbinding met het regionale knooppunt: {}. {}{when}",
+        "Verbinding met het regionale knooppunt: {}. {}",
         s.state.label(),
         s.message
     )
+}
+
+/// When the last round was tried, if one was.
+pub fn sync_time_text(s: &SyncStatus) -> Option<String> {
+    s.at.map(|t| format!("Laatste poging: {}.", datetime_nl(&t)))
+}
+
+/// Under the outbox, when bundles wait for an endpoint that is not there to take them: what
+/// the user can do. `None` when they will go with the next round.
+pub fn outbox_waiting_hint(s: &SyncStatus, items: &[OutboxItem]) -> Option<&'static str> {
+    if !items.iter().any(|i| i.state == OutboxState::Wacht) {
+        return None;
+    }
+    match s.state {
+        SyncState::NietIngesteld => Some(
+            "Er is geen regionaal knooppunt ingesteld: wat wacht, gaat pas weg als dat is \
+             ingesteld. U kunt een bundel ook als bestand opslaan en zelf naar de ontvanger brengen.",
+        ),
+        SyncState::NietAangemeld => Some(
+            "Dit apparaat is nog niet aangemeld bij het regionale knooppunt: wat wacht, gaat \
+             pas weg na het aanmelden. U kunt een bundel ook als bestand opslaan.",
+        ),
+        _ => None,
+    }
+}
+
+/// What a received bundle carries besides signals (a case or a decision), in words, for the
+/// inbox row; `None` for a bundle of signals only.
+pub fn payload_kind_text(p: &BundlePayload) -> Option<String> {
+    if let Some(d) = &p.decision {
+        Some(format!(
+            "Besluit van de regionale tafel: {}. Zie de casus onder Casussen.",
+            d.track.label()
+        ))
+    } else {
+        p.case
+            .as_ref()
+            .map(|_| "Casus voor de regionale tafel; zie Binnengekomen.".to_string())
+    }
+}
+
+/// The text of an error for an alert: its field messages when it has them (a form without
+/// those fields cannot show them next to a field), else its message.
+pub fn error_text(e: &zicht_model::ApiError) -> String {
+    if e.fields.is_empty() {
+        e.message.clone()
+    } else {
+        e.fields
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// Largest directory file the UI reads (a directory is a few hundred bytes per participant).
@@ -236,6 +287,87 @@ mod tests {
 
     fn ids(v: &[Participant]) -> Vec<&str> {
         v.iter().map(|p| p.id.as_str()).collect()
+    }
+
+    /// Regression (review): the status line held the time to the second, so screen readers
+    /// announced it after every round; the time is now a line of its own, without seconds.
+    #[test]
+    fn the_sync_line_changes_only_with_the_state() {
+        let at = NaiveDate::from_ymd_opt(2026, 3, 12)
+            .unwrap()
+            .and_hms_opt(14, 5, 9)
+            .unwrap();
+        let mut s = SyncStatus::not_configured();
+        let before = sync_status_text(&s);
+        assert_eq!(sync_time_text(&s), None);
+        s.at = Some(at);
+        assert_eq!(sync_status_text(&s), before);
+        assert_eq!(
+            sync_time_text(&s).as_deref(),
+            Some("Laatste poging: 12-03-2026 14:05.")
+        );
+    }
+
+    #[test]
+    fn waiting_bundles_get_a_hint_only_when_nothing_will_take_them() {
+        let item = |state| OutboxItem {
+            id: "x".into(),
+            created_at: NaiveDate::from_ymd_opt(2026, 3, 12)
+                .unwrap()
+                .and_hms_opt(14, 5, 0)
+                .unwrap(),
+            recipients: vec![],
+            signal_ids: vec![],
+            size: 1,
+            state,
+            attempts: 0,
+        };
+        let with = |state| SyncStatus {
+            state,
+            ..SyncStatus::not_configured()
+        };
+        let waiting = [item(OutboxState::Wacht)];
+        let check = |state, items: &[OutboxItem], expected: Option<&str>| {
+            let hint = outbox_waiting_hint(&with(state), items);
+            assert_eq!(
+                hint.map(|h| h.split(':').next().unwrap()),
+                expected,
+                "{state:?}"
+            );
+        };
+        check(
+            SyncState::NietIngesteld,
+            &waiting,
+            Some("Er is geen regionaal knooppunt ingesteld"),
+        );
+        check(
+            SyncState::NietAangemeld,
+            &waiting,
+            Some("Dit apparaat is nog niet aangemeld bij het regionale knooppunt"),
+        );
+        check(SyncState::Online, &waiting, None);
+        check(SyncState::Offline, &waiting, None);
+        check(SyncState::NietIngesteld, &[], None);
+        let failed = [item(OutboxState::Fout { reason: "x".into() })];
+        check(SyncState::NietIngesteld, &failed, None);
+    }
+
+    #[test]
+    fn an_error_for_a_form_without_its_fields_shows_their_messages() {
+        let e = zicht_model::ApiError {
+            code: "validation".into(),
+            message: "Eén veld is niet goed ingevuld. Zie de melding bij het veld.".into(),
+            fields: vec![zicht_model::FieldError {
+                field: "path".into(),
+                message: "Kies een bestandsnaam.".into(),
+            }],
+        };
+        assert_eq!(error_text(&e), "Kies een bestandsnaam.");
+        let plain = zicht_model::ApiError {
+            fields: vec![],
+            ..e
+        };
+        assert_eq!(error_text(&plain), plain.message);
     }
 
     #[test]

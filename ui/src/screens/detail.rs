@@ -158,7 +158,11 @@ fn SendSection(signal_id: String) -> impl IntoView {
             spawn_local(async move {
                 match api::outbox().await {
                     Ok(all) => {
-                        sent.try_set(outbox_for_signal(&all, &id));
+                        // Only on a change: keeps the reader's place in the list.
+                        let mine = outbox_for_signal(&all, &id);
+                        if sent.get_untracked() != mine {
+                            sent.try_set(mine);
+                        }
                     }
                     Err(e) => {
                         failure.try_set(Some(format!(
@@ -174,6 +178,8 @@ fn SendSection(signal_id: String) -> impl IntoView {
         dir.try_set(Some(api::directory_status().await.map_err(|e| e.message)));
     });
     load_sent();
+    // The background sync changes the states (wacht → verzonden): follow them.
+    crate::screens::exchange::every_refresh(load_sent.clone());
     let submit = {
         let id = signal_id.clone();
         move || {
@@ -192,9 +198,8 @@ fn SendSection(signal_id: String) -> impl IntoView {
                         errors.try_set(Vec::new());
                         chosen.try_set(BTreeSet::new());
                         status.try_set(format!(
-                            "Klaargezet voor {}. Status: {}.",
-                            item.recipients.join(", "),
-                            outbox_state_text(&item.state)
+                            "Klaargezet voor {}. De status staat hieronder bij de verzendingen.",
+                            item.recipients.join(", ")
                         ));
                         load_sent();
                     }
@@ -231,12 +236,22 @@ fn SendSection(signal_id: String) -> impl IntoView {
                     if people.is_empty() {
                         return view! {
                             <p class="utrecht-paragraph" id="send-no-recipients">
-                                "Het deelnemersoverzicht noemt geen aandachtsfunctionaris van uw gemeente om dit signaal aan te versturen. Naar de regionale tafel gaat een signaal via een casus, met een grondslag."
+                                "Het deelnemersoverzicht noemt geen aandachtsfunctionaris van uw gemeente om dit signaal aan te versturen. Naar de regionale tafel gaat een signaal via een casus van de aandachtsfunctionaris, met een grondslag."
                             </p>
                         }.into_any();
                     }
                     let submit = submit.clone();
+                    // Recipients verify the sender against their directory: until theirs lists
+                    // this device, they hold what it sends unread.
+                    let unlisted = d.me.is_none().then(|| view! {
+                        <p class="utrecht-paragraph" id="send-unlisted">
+                            <strong>"Let op: "</strong>
+                            "dit apparaat staat nog niet in het deelnemersoverzicht. De ontvanger kan wat u verstuurt pas lezen als zijn overzicht dit apparaat bevat. "
+                            "Geef de sleutels van dit apparaat (onder Uitwisseling) aan de regiocoördinator."
+                        </p>
+                    });
                     view! {
+                        {unlisted}
                         <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); submit(); }>
                             <Fieldset legend="Ontvangers" id="send-recipients"
                                 error=field_error(errors, "recipients") error_for="send-recipients">

@@ -6,16 +6,18 @@
 use crate::api;
 use crate::dom::{copy_text, picked_file, select_text};
 use crate::logic::exchange::{
-    directory_imported_text, file_too_large, identity_json, import_result_text, is_me, me_text,
-    outbox_state_text, size_text, sync_status_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
+    directory_imported_text, error_text, file_too_large, identity_json, import_result_text, is_me,
+    me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text, size_text,
+    sync_status_text, sync_time_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
 };
+use crate::logic::fields::{error_id, message_for};
 use crate::logic::format::{count_text, datetime_nl, forms_text};
-use crate::widgets::{DataItem, ErrorAlert};
+use crate::widgets::{DataItem, ErrorAlert, FieldErrorMessage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use zicht_model::{
-    DeviceIdentity, DirectoryPreview, DirectoryStatus, InboxItem, OutboxItem, Signal,
+    DeviceIdentity, DirectoryPreview, DirectoryStatus, FieldError, InboxItem, OutboxItem, Signal,
 };
 
 /// What could not be read from a chosen file.
@@ -64,10 +66,18 @@ fn EndpointSection() -> impl IntoView {
     let token = RwSignal::new(String::new());
     let message = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
+    let fields = RwSignal::new(Vec::<FieldError>::new());
+    // Enrolment waits on the network (up to two minutes): one at a time.
+    let busy = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        message.set(String::new());
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        message.set("Bezig met opslaan en aanmelden…".into());
         failure.set(None);
+        fields.set(Vec::new());
         let (u, k, t) = (
             url.get_untracked(),
             key.get_untracked(),
@@ -90,17 +100,37 @@ fn EndpointSection() -> impl IntoView {
                     token.try_set(String::new());
                 }
                 Err(e) => {
-                    failure.try_set(Some(e.message));
+                    message.try_set(String::new());
+                    // Messages for the two fields go next to them; any other in the alert.
+                    let placed = |f: &FieldError| f.field == "url" || f.field == "endpoint_key";
+                    let rest: Vec<FieldError> =
+                        e.fields.iter().filter(|f| !placed(f)).cloned().collect();
+                    failure.try_set(Some(if rest.is_empty() {
+                        e.message.clone()
+                    } else {
+                        error_text(&zicht_model::ApiError {
+                            fields: rest,
+                            ..e.clone()
+                        })
+                    }));
+                    fields.try_set(e.fields);
                 }
             }
+            busy.try_set(false);
             load();
         });
     };
+    let sync_message = RwSignal::new(String::new());
     let sync = move |_| {
         spawn_local(async move {
-            let _ = api::sync_now().await;
+            sync_message.try_set(match api::sync_now().await {
+                Ok(()) => "Synchronisatie gestart; de regel hierboven toont de uitkomst.".into(),
+                Err(e) => format!("Synchroniseren kon niet worden gestart: {}", e.message),
+            });
         });
     };
+    let url_error = move || fields.with(|f| message_for(f, "url"));
+    let key_error = move || fields.with(|f| message_for(f, "endpoint_key"));
     view! {
         <section class="zicht-section" aria-labelledby="endpoint-heading">
             <h2 id="endpoint-heading" class="utrecht-heading-2">"Regionaal knooppunt"</h2>
@@ -111,9 +141,13 @@ fn EndpointSection() -> impl IntoView {
                     Some(Ok(s)) => sync_status_text(&s),
                 }}
             </p>
+            <p class="utrecht-paragraph" id="sync-time">
+                {move || status.get().and_then(|s| s.ok()).and_then(|s| sync_time_text(&s))}
+            </p>
             <p class="utrecht-paragraph">
                 <button type="button" id="sync-now" class="utrecht-button utrecht-button--secondary-action" on:click=sync>"Nu synchroniseren"</button>
             </p>
+            <p id="sync-now-message" class="zicht-status" role="status" aria-live="polite">{move || sync_message.get()}</p>
             <details class="zicht-details">
                 <summary id="endpoint-setup">"Knooppunt instellen en dit apparaat aanmelden"</summary>
                 <form class="zicht-form" on:submit=save novalidate=true>
@@ -121,15 +155,21 @@ fn EndpointSection() -> impl IntoView {
                         <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="endpoint-url">"Adres van het knooppunt"</label></div>
                         <div class="utrecht-form-field__input">
                             <input id="endpoint-url" type="url" class="utrecht-textbox utrecht-textbox--html-input" autocomplete="off"
+                                aria-invalid=move || url_error().map(|_| "true")
+                                aria-describedby=move || url_error().map(|_| error_id("endpoint-url"))
                                 prop:value=move || url.get() on:input=move |e| url.set(event_target_value(&e))/>
                         </div>
+                        <FieldErrorMessage input_id="endpoint-url" error=leptos::prelude::Signal::derive(url_error)/>
                     </div>
                     <div class="utrecht-form-field utrecht-form-field--text">
                         <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="endpoint-key">"Sleutel van het knooppunt (64 tekens, van de coördinator)"</label></div>
                         <div class="utrecht-form-field__input">
                             <input id="endpoint-key" type="text" class="utrecht-textbox utrecht-textbox--html-input zicht-key" autocomplete="off" spellcheck="false"
+                                aria-invalid=move || key_error().map(|_| "true")
+                                aria-describedby=move || key_error().map(|_| error_id("endpoint-key"))
                                 prop:value=move || key.get() on:input=move |e| key.set(event_target_value(&e))/>
                         </div>
+                        <FieldErrorMessage input_id="endpoint-key" error=leptos::prelude::Signal::derive(key_error)/>
                     </div>
                     <div class="utrecht-form-field utrecht-form-field--text">
                         <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="enrol-token">"Aanmeldcode (eenmalig, van de coördinator)"</label></div>
@@ -139,7 +179,8 @@ fn EndpointSection() -> impl IntoView {
                         </div>
                     </div>
                     <p class="utrecht-paragraph">
-                        <button type="submit" id="endpoint-save" class="utrecht-button utrecht-button--primary-action">"Opslaan en aanmelden"</button>
+                        <button type="submit" id="endpoint-save" class="utrecht-button utrecht-button--primary-action"
+                            aria-disabled=move || busy.get().then_some("true")>"Opslaan en aanmelden"</button>
                     </p>
                 </form>
                 <p id="endpoint-message" class="zicht-status" role="status" aria-live="polite">{move || message.get()}</p>
@@ -441,12 +482,20 @@ fn DirectoryView(dir: DirectoryStatus) -> impl IntoView {
 #[component]
 fn OutboxSection() -> impl IntoView {
     let items: Loaded<Vec<OutboxItem>> = RwSignal::new(None);
+    let hint = RwSignal::new(None::<&'static str>);
     let load = move || {
         spawn_local(async move {
             let fresh = Some(api::outbox().await.map_err(|e| e.message));
+            let why = match (&fresh, api::sync_status().await) {
+                (Some(Ok(list)), Ok(s)) => outbox_waiting_hint(&s, list),
+                _ => None,
+            };
             // Only re-render when something changed (keeps focus and the reader's place).
             if items.get_untracked() != fresh {
                 items.try_set(fresh);
+            }
+            if hint.get_untracked() != why {
+                hint.try_set(why);
             }
         })
     };
@@ -456,8 +505,14 @@ fn OutboxSection() -> impl IntoView {
     let saved = RwSignal::new(BTreeMap::<String, String>::new());
     let status = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
+    // One export at a time (the "save as" dialog waits for the user).
+    let exporting = RwSignal::new(false);
     // `ask`: choose the place in the "save as" dialog; else straight to the download folder.
     let export = move |id: String, ask: bool| {
+        if exporting.get_untracked() {
+            return;
+        }
+        exporting.set(true);
         status.set(String::new());
         failure.set(None);
         spawn_local(async move {
@@ -479,10 +534,11 @@ fn OutboxSection() -> impl IntoView {
                 Err(e) => {
                     failure.try_set(Some(format!(
                         "Opslaan als bestand is mislukt: {}",
-                        e.message
+                        error_text(&e)
                     )));
                 }
             }
+            exporting.try_set(false);
         });
     };
     view! {
@@ -493,6 +549,7 @@ fn OutboxSection() -> impl IntoView {
                 "U kunt een bundel ook als bestand opslaan en dat zelf naar de ontvanger brengen. "
                 "Het bestand is versleuteld: alleen de gekozen ontvangers kunnen het openen."
             </p>
+            {move || hint.get().map(|h| view! { <p class="utrecht-paragraph" id="outbox-hint">{h}</p> })}
             <p id="outbox-status" class="zicht-status" role="status" aria-live="polite">{move || status.get()}</p>
             {move || failure.get().map(|m| view! { <ErrorAlert id="outbox-error" message=m/> })}
             {move || match items.get() {
@@ -530,12 +587,14 @@ fn OutboxSection() -> impl IntoView {
                                         <td class="utrecht-table__cell outbox-state">{outbox_state_text(&item.state)}</td>
                                         <td class="utrecht-table__cell">
                                             <button type="button" class="utrecht-button utrecht-button--secondary-action outbox-export"
+                                                aria-disabled=move || exporting.get().then_some("true")
                                                 on:click=move |_| export(id.clone(), false)>
                                                 "Opslaan in Downloads"
                                                 <span class="zicht-visually-hidden">{format!(" (bundel van {created})")}</span>
                                             </button>
                                             " "
                                             <button type="button" class="utrecht-button utrecht-button--secondary-action outbox-export-as"
+                                                aria-disabled=move || exporting.get().then_some("true")
                                                 on:click=move |_| export(id_as.clone(), true)>
                                                 "Opslaan als…"
                                                 <span class="zicht-visually-hidden">{format!(" (bundel van {created}, kies de plek, bijvoorbeeld een USB-stick)")}</span>
@@ -673,6 +732,7 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
     };
     let received = datetime_nl(&item.received_at);
     let sender = item.sender;
+    let kind = payload_kind_text(&item.payload);
     let signals = item.payload.signals;
     let n = signals.len();
     view! {
@@ -684,13 +744,17 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
             </td>
             <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{n}</td>
             <td class="utrecht-table__cell">
-                <details class="zicht-details inbox-details" on:toggle=on_toggle>
-                    <summary class="zicht-details__summary">
-                        {format!("{} bekijken", count_text(n, "signaal", "signalen"))}
-                        <span class="zicht-visually-hidden">{format!(" (van {}, ontvangen op {received})", sender.display_name)}</span>
-                    </summary>
-                    {signals.into_iter().map(|s| view! { <InboxSignal signal=s/> }).collect_view()}
-                </details>
+                {kind.map(|k| view! { <p class="utrecht-paragraph inbox-kind">{k}</p> })}
+                // A decision carries no signals: nothing to open (and no view to record).
+                {(n > 0).then(move || view! {
+                    <details class="zicht-details inbox-details" on:toggle=on_toggle>
+                        <summary class="zicht-details__summary">
+                            {format!("{} bekijken", count_text(n, "signaal", "signalen"))}
+                            <span class="zicht-visually-hidden">{format!(" (van {}, ontvangen op {received})", sender.display_name)}</span>
+                        </summary>
+                        {signals.into_iter().map(|s| view! { <InboxSignal signal=s/> }).collect_view()}
+                    </details>
+                })}
             </td>
         </tr>
     }

@@ -607,6 +607,10 @@ fn received_content_beyond_the_limits_is_refused() {
     let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
     assert_eq!(e.code(), "bundle_payload_invalid");
     // Regression: the message spoke of "signaalkaarten of meldroute" for a received bundle.
-    assert!(e.message().starts_with("Deze bundel is ondertekend"), "{}", e.message());
+    assert!(
+        e.message().starts_with("Deze bundel is ondertekend"),
+        "{}",
+        e.message()
+    );
     assert!(r.officer.inbox().unwrap().is_empty());
 }
