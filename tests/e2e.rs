@@ -591,6 +591,8 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
     wait_text(c, "#outbox-hint", "geen regionaal knooppunt ingesteld").await?;
     click(c, "tr.outbox-row button.outbox-export").await?;
     let saved = wait_text(c, "#outbox-status", "Opgeslagen als").await?;
+    // The outbox keeps showing that it went out as a file (also after leaving the screen).
+    wait_text(c, "tr.outbox-row", "Als bestand opgeslagen op").await?;
     let path = PathBuf::from(saved.trim().trim_start_matches("Opgeslagen als").trim());
     assert_eq!(
         path.parent(),

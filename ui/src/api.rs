@@ -174,7 +174,6 @@ pub async fn directory_status() -> Result<Option<DirectoryStatus>, ApiError> {
     call("directory_status", &NoArgs {}).await
 }
 
-/// Imports a signed directory (the text of the file from the coordinator).
 /// Checks a directory file without importing it (shows the root fingerprint to confirm).
 pub async fn preview_directory(json: &str) -> Result<DirectoryPreview, ApiError> {
     #[derive(Serialize)]
@@ -237,13 +236,13 @@ pub async fn export_bundle(id: &str) -> Result<String, ApiError> {
     call("export_bundle", &IdArg { id }).await
 }
 
-/// Imports a received `.zicht` file.
 /// Saves an outbox bundle where the user chooses (native "save as" dialog); `None` when the
 /// user cancelled.
 pub async fn export_bundle_as(id: &str) -> Result<Option<String>, ApiError> {
     call("export_bundle_as", &IdArg { id }).await
 }
 
+/// Imports a received `.zicht` file.
 pub async fn import_bundle(bytes: &[u8]) -> Result<ImportResult, ApiError> {
     #[derive(Serialize)]
     struct Args<'a> {

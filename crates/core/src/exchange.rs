@@ -238,6 +238,7 @@ impl Zicht {
             size: sealed.len,
             state: OutboxState::Wacht,
             attempts: 0,
+            exported_at: None,
         };
         let key = bundle_key(&id)?;
         let what = if payload.decision.is_some() {
@@ -325,11 +326,18 @@ impl Zicht {
         self.export_bundle_to(id, &dir.join(self.bundle_file_name(id)?), now)
     }
 
-    /// Saves an outgoing bundle at the path the user chose (in a "save as" dialog).
+    /// Saves an outgoing bundle at the path the user chose (in a "save as" dialog), and records
+    /// when on its outbox item (the outbox shows it, so the user knows what went out by hand).
     pub fn export_bundle_to(&self, id: &str, path: &Path, now: Now) -> Result<PathBuf> {
         let bytes = self.outbox_bundle(id)?;
         let (dir, name) = crate::fsutil::split(path)?;
         let path = crate::fsutil::write_atomic(dir, name, &bytes)?;
+        let key = bundle_key(id)?;
+        let v = self.vault()?;
+        if let Some(mut item) = v.get::<OutboxItem>(OUTBOX, &key)? {
+            item.exported_at = Some(now.naive_local());
+            v.put(OUTBOX, &key, &item)?;
+        }
         self.audit(
             now,
             AuditAction::Export,

@@ -139,6 +139,9 @@ pub struct OutboxItem {
     pub size: u64,
     pub state: OutboxState,
     pub attempts: u32,
+    /// When it was last saved as a `.zicht` file (to carry to the recipient), if ever.
+    #[serde(default)]
+    pub exported_at: Option<NaiveDateTime>,
 }
 
 /// A received, verified bundle.

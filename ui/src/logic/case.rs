@@ -577,6 +577,7 @@ mod tests {
             size: 1,
             state: OutboxState::Wacht,
             attempts: 0,
+            exported_at: None,
         };
         assert_eq!(
             forward_status_text(&item),

@@ -206,13 +206,18 @@ pub fn directory_imported_text(dir: &DirectoryStatus) -> String {
 }
 
 /// After importing a `.zicht` file: new, or received before (nothing changed).
+/// A bundle without signals (a decision) is not counted as "0 signalen".
 pub fn import_result_text(r: &ImportResult) -> String {
-    let signals = count_text(r.signals, "signaal", "signalen");
+    let what = if r.signals == 0 {
+        String::new()
+    } else {
+        format!(", {}", count_text(r.signals, "signaal", "signalen"))
+    };
     if r.new {
-        format!("Ingelezen: nieuw ontvangen van {}, {signals}.", r.sender)
+        format!("Ingelezen: nieuw ontvangen van {}{what}.", r.sender)
     } else {
         format!(
-            "Dit bestand was al ontvangen (van {}, {signals}). Er is niets gewijzigd.",
+            "Dit bestand was al ontvangen (van {}{what}). Er is niets gewijzigd.",
             r.sender
         )
     }
@@ -321,6 +326,7 @@ mod tests {
             size: 1,
             state,
             attempts: 0,
+            exported_at: None,
         };
         let with = |state| SyncStatus {
             state,
@@ -487,6 +493,13 @@ mod tests {
             import_result_text(&r),
             "Dit bestand was al ontvangen (van Naam insp, 2 signalen). Er is niets gewijzigd."
         );
+        // A decision carries no signals: no "0 signalen" (review finding).
+        r.new = true;
+        r.signals = 0;
+        assert_eq!(
+            import_result_text(&r),
+            "Ingelezen: nieuw ontvangen van Naam insp."
+        );
         assert_eq!(file_too_large(10, 10), None);
         assert_eq!(
             file_too_large(2048, 1024).unwrap(),
@@ -508,6 +521,7 @@ mod tests {
             size: 1,
             state: OutboxState::Wacht,
             attempts: 0,
+            exported_at: None,
         };
         let all = [
             item("a", &["s1", "s2"]),

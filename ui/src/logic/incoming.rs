@@ -280,6 +280,7 @@ mod tests {
             size: 1,
             state: OutboxState::Wacht,
             attempts: 0,
+            exported_at: None,
         };
         assert_eq!(
             decision_sent_text(&o),

@@ -578,6 +578,7 @@ fn OutboxSection() -> impl IntoView {
                                 let id2 = item.id.clone();
                                 let created = datetime_nl(&item.created_at);
                                 let path = move || saved.with(|s| s.get(&id2).cloned());
+                                let exported = item.exported_at.map(|t| format!("Als bestand opgeslagen op {}.", datetime_nl(&t)));
                                 view! {
                                     <tr class="utrecht-table__row outbox-row" data-id=item.id.clone()>
                                         <td class="utrecht-table__cell">{created.clone()}</td>
@@ -599,6 +600,7 @@ fn OutboxSection() -> impl IntoView {
                                                 "Opslaan als…"
                                                 <span class="zicht-visually-hidden">{format!(" (bundel van {created}, kies de plek, bijvoorbeeld een USB-stick)")}</span>
                                             </button>
+                                            {exported.map(|t| view! { <p class="utrecht-paragraph outbox-exported">{t}</p> })}
                                             {move || path().map(|p| view! {
                                                 <p class="utrecht-paragraph outbox-saved">"Opgeslagen als " <code class="zicht-key">{p}</code></p>
                                             })}

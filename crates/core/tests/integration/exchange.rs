@@ -139,9 +139,15 @@ fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
         .inspector
         .send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
         .unwrap();
+    assert_eq!(item.exported_at, None);
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("Downloads");
     let path = d.inspector.export_bundle(&item.id, &target, now()).unwrap();
+    // The outbox remembers that it went out as a file, and when (review finding: it said
+    // "Wacht op verbinding" and nothing else, so nobody could see what was carried by hand).
+    let listed = d.inspector.outbox().unwrap();
+    assert_eq!(listed[0].exported_at, Some(now().naive_local()));
+    assert_eq!(listed[0].state, OutboxState::Wacht);
     // The name is the start of the content id only: no personal data.
     assert_eq!(path, target.join(format!("zicht-{}.zicht", &item.id[..12])));
     let bytes = std::fs::read(&path).unwrap();
