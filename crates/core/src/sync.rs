@@ -936,15 +936,8 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let req = HttpRequest {
-            method: "GET",
-            path: "/v1/endpoint".into(),
-            headers: vec![],
-            content_type: None,
-            body: vec![],
-        };
         let e = HttpTransport::default()
-            .send(&format!("http://127.0.0.1:{port}"), &req)
+            .send(&format!("http://127.0.0.1:{port}"), &endpoint_request())
             .unwrap_err();
         assert_eq!(e, refused);
         assert_eq!(
@@ -1029,15 +1022,20 @@ fn malformed_enrol() -> CoreError {
     )
 }
 
-/// `GET /v1/endpoint`, checked against the pinned key.
-fn endpoint_info(job: &EnrolJob, transport: &dyn Transport) -> Result<proto::EndpointInfo> {
-    let req = HttpRequest {
+/// `GET /v1/endpoint`: the one request that is not signed.
+fn endpoint_request() -> HttpRequest {
+    HttpRequest {
         method: "GET",
         path: "/v1/endpoint".into(),
         headers: vec![],
         content_type: None,
         body: vec![],
-    };
+    }
+}
+
+/// `GET /v1/endpoint`, checked against the pinned key.
+fn endpoint_info(job: &EnrolJob, transport: &dyn Transport) -> Result<proto::EndpointInfo> {
+    let req = endpoint_request();
     let r = transport
         .send(&job.url, &req)
         .map_err(|_| CoreError::Offline)?;
