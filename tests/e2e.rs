@@ -727,7 +727,7 @@ async fn sync_with_endpoint(c: &Client) -> Res {
     wait_text(
         c,
         "#sync-status",
-        "Geen verbinding met het regionale knooppunt (de verbinding werd geweigerd",
+        "Geen verbinding. Het knooppunt is niet bereikt: de verbinding werd geweigerd",
     )
     .await?;
     screenshot(c, "10-wacht-op-verbinding").await?;

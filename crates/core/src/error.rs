@@ -51,6 +51,10 @@ pub enum CoreError {
     Bundle(#[from] zicht_bundle::Error),
     #[error("endpoint unreachable")]
     Offline,
+    /// Not reached at all, with the reason in Dutch (`sync::unreachable_because`): during
+    /// setup the reason tells a wrong address from a stopped endpoint.
+    #[error("endpoint not reached: {0}")]
+    Unreachable(String),
     #[error("endpoint refused: {0}")]
     Sync(String, String),
     #[error("store is in use by another process")]
@@ -102,7 +106,7 @@ impl CoreError {
             CoreError::DirectoryUnconfirmed => "directory_unconfirmed",
             CoreError::UnknownRecipient => "unknown_recipient",
             CoreError::Bundle(e) => e.code(),
-            CoreError::Offline => "offline",
+            CoreError::Offline | CoreError::Unreachable(_) => "offline",
             CoreError::Sync(code, _) => {
                 // Endpoint codes are dynamic; map the known ones, keep the rest generic.
                 match code.as_str() {
@@ -159,6 +163,7 @@ impl CoreError {
             CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
             CoreError::Bundle(e) => e.message(),
             CoreError::Offline => "Het regionale knooppunt is niet bereikbaar. Er is niets verloren; probeer het later opnieuw.".into(),
+            CoreError::Unreachable(why) => format!("Het regionale knooppunt is niet bereikt: {why}. Controleer het adres, of probeer het later opnieuw; er is niets verloren."),
             CoreError::Sync(_, message) => message.clone(),
             CoreError::InUse => "Zicht is al geopend (in een ander venster of door een ander programma). Sluit dat eerst.".into(),
             CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),

@@ -77,7 +77,7 @@ pub struct HttpResponse {
 
 /// Sends requests to the endpoint. `Err` means the endpoint could not be reached (offline,
 /// refused, dropped mid-request): nothing is concluded from it. Its text is shown to the user
-/// (in "Geen verbinding met het regionale knooppunt (…)."), so it is Dutch.
+/// (in "Het knooppunt is niet bereikt: …."), so it is Dutch.
 pub trait Transport: Send + Sync {
     fn send(&self, base_url: &str, req: &HttpRequest) -> std::result::Result<HttpResponse, String>;
 }
@@ -142,11 +142,12 @@ impl Transport for HttpTransport {
 /// (English) text goes to the log only.
 pub fn unreachable_because(e: &ureq::Error) -> String {
     use std::io::ErrorKind as K;
+    const NOT_FOUND: &str = "het adres is niet gevonden (geen netwerk, of een verkeerd adres)";
     tracing::info!(error = %e, "endpoint not reached");
     match e {
         ureq::Error::Io(io) => match io.kind() {
             K::ConnectionRefused => {
-                "de verbinding werd geweigerd; draait het knooppunt op dit adres?"
+                "de verbinding werd geweigerd (het knooppunt draait niet, of het adres klopt niet)"
             }
             K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
                 "de verbinding werd onderbroken"
@@ -157,13 +158,18 @@ pub fn unreachable_because(e: &ureq::Error) -> String {
             | K::HostUnreachable
             | K::NetworkDown
             | K::AddrNotAvailable => "er is geen netwerk",
+            // A failed name lookup comes as std's uncategorised error, without an OS code.
+            _ if io.raw_os_error().is_none() && io.to_string().contains("lookup address") => {
+                NOT_FOUND
+            }
             _ => "een netwerkfout",
         },
         ureq::Error::Timeout(_) | ureq::Error::BodyStalled => {
             "het knooppunt antwoordde niet op tijd"
         }
-        ureq::Error::HostNotFound => {
-            "het adres is niet gevonden (geen netwerk, of een verkeerd adres)"
+        ureq::Error::HostNotFound => NOT_FOUND,
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => {
+            "de proxy van dit netwerk liet de verbinding niet door"
         }
         ureq::Error::ConnectionFailed => "er kon geen verbinding worden gemaakt",
         ureq::Error::Tls(_)
@@ -171,7 +177,9 @@ pub fn unreachable_because(e: &ureq::Error) -> String {
         | ureq::Error::Pem(_)
         | ureq::Error::TlsRequired => "de beveiligde verbinding (https) kwam niet tot stand",
         ureq::Error::BadUri(_) => "het adres van het knooppunt is ongeldig",
-        ureq::Error::BodyExceedsLimit(_) => "het antwoord was te groot",
+        ureq::Error::BodyExceedsLimit(_) => {
+            "het antwoord van het knooppunt was te groot om te lezen"
+        }
         _ => "het antwoord was geen geldig antwoord van een knooppunt",
     }
     .to_string()
@@ -287,7 +295,7 @@ pub const MAX_UPLOADS_PER_ROUND: usize = 100;
 fn offline(e: String) -> (SyncState, String) {
     (
         SyncState::Offline,
-        format!("Geen verbinding met het regionale knooppunt ({e})."),
+        format!("Het knooppunt is niet bereikt: {e}. Er gaat niets verloren; Zicht probeert het opnieuw."),
     )
 }
 
@@ -897,7 +905,8 @@ mod tests {
             assert_eq!(unreachable_because(&e), expected, "{e}");
         }
         use std::io::ErrorKind as K;
-        let refused = "de verbinding werd geweigerd; draait het knooppunt op dit adres?";
+        let refused =
+            "de verbinding werd geweigerd (het knooppunt draait niet, of het adres klopt niet)";
         let cut = "de verbinding werd onderbroken";
         let slow = "het knooppunt antwoordde niet op tijd";
         check(ureq::Error::Io(K::ConnectionRefused.into()), refused);
@@ -910,6 +919,18 @@ mod tests {
             "er is geen netwerk",
         );
         check(ureq::Error::Io(K::Other.into()), "een netwerkfout");
+        let not_found = "het adres is niet gevonden (geen netwerk, of een verkeerd adres)";
+        // What std gives for a failed name lookup (its kind is not nameable on stable).
+        check(
+            ureq::Error::Io(std::io::Error::other(
+                "failed to lookup address information: Name or service not known",
+            )),
+            not_found,
+        );
+        check(
+            ureq::Error::ConnectProxyFailed("407".into()),
+            "de proxy van dit netwerk liet de verbinding niet door",
+        );
         check(
             ureq::Error::HostNotFound,
             "het adres is niet gevonden (geen netwerk, of een verkeerd adres)",
@@ -942,7 +963,9 @@ mod tests {
         assert_eq!(e, refused);
         assert_eq!(
             offline(e).1,
-            format!("Geen verbinding met het regionale knooppunt ({refused}).")
+            format!(
+                "Het knooppunt is niet bereikt: {refused}. Er gaat niets verloren; Zicht probeert het opnieuw."
+            )
         );
     }
 
@@ -1038,7 +1061,7 @@ fn endpoint_info(job: &EnrolJob, transport: &dyn Transport) -> Result<proto::End
     let req = endpoint_request();
     let r = transport
         .send(&job.url, &req)
-        .map_err(|_| CoreError::Offline)?;
+        .map_err(CoreError::Unreachable)?;
     match r.status {
         200 => {}
         408 | 429 | 500..=599 => return Err(CoreError::Offline),
@@ -1098,7 +1121,7 @@ pub fn run_enrol(job: &EnrolJob, transport: &dyn Transport) -> Result<()> {
     };
     let resp = transport
         .send(&job.url, &req)
-        .map_err(|_| CoreError::Offline)?;
+        .map_err(CoreError::Unreachable)?;
     match resp.status {
         201 => {
             let r: proto::EnrolResponse =

@@ -1,7 +1,7 @@
 //! Exchange between devices, for display: outbox states in words, who may receive a signal,
 //! sizes, the identity line for the coordinator and the import messages.
 
-use crate::logic::format::{count_text, datetime_nl};
+use crate::logic::format::{count_text, datetime_nl, time_nl};
 use zicht_model::{
     BundlePayload, DeviceIdentity, DirectoryStatus, ImportResult, OutboxItem, OutboxState,
     Participant, ParticipantRole, SyncState, SyncStatus,
@@ -16,6 +16,23 @@ pub fn sync_status_text(s: &SyncStatus) -> String {
         s.state.label(),
         s.message
     )
+}
+
+/// After "Nu synchroniseren" at `at`, given the state before the click: a round runs only
+/// with an endpoint set and this device enrolled; otherwise say what is missing.
+pub fn sync_now_text(state: Option<SyncState>, at: &chrono::NaiveDateTime) -> String {
+    match state {
+        Some(SyncState::NietIngesteld) => {
+            "Er is geen regionaal knooppunt ingesteld; dat doet u hieronder.".into()
+        }
+        Some(SyncState::NietAangemeld) => {
+            "Dit apparaat is nog niet aangemeld; dat doet u hieronder met de aanmeldcode.".into()
+        }
+        _ => format!(
+            "Synchronisatie gestart om {}; de regel hierboven toont de uitkomst.",
+            time_nl(at)
+        ),
+    }
 }
 
 /// When the last round was tried, if one was.
@@ -311,6 +328,28 @@ mod tests {
             sync_time_text(&s).as_deref(),
             Some("Laatste poging: 12-03-2026 14:05.")
         );
+    }
+
+    /// Regression (review): "Synchronisatie gestart" was said also when no round could run.
+    #[test]
+    fn sync_now_says_what_is_missing() {
+        let at = NaiveDate::from_ymd_opt(2026, 3, 12)
+            .unwrap()
+            .and_hms_opt(14, 5, 9)
+            .unwrap();
+        let check = |state, expected: &str| assert_eq!(sync_now_text(state, &at), expected);
+        check(
+            Some(SyncState::NietIngesteld),
+            "Er is geen regionaal knooppunt ingesteld; dat doet u hieronder.",
+        );
+        check(
+            Some(SyncState::NietAangemeld),
+            "Dit apparaat is nog niet aangemeld; dat doet u hieronder met de aanmeldcode.",
+        );
+        let started = "Synchronisatie gestart om 14:05; de regel hierboven toont de uitkomst.";
+        check(Some(SyncState::Offline), started);
+        check(Some(SyncState::Online), started);
+        check(None, started);
     }
 
     #[test]

@@ -151,6 +151,8 @@ fn SendSection(signal_id: String) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let status = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    // The list's own error (it reloads every few seconds; a send error stays apart).
+    let list_failure = RwSignal::new(None::<String>);
     let load_sent = {
         let id = signal_id.clone();
         move || {
@@ -158,14 +160,16 @@ fn SendSection(signal_id: String) -> impl IntoView {
             spawn_local(async move {
                 match api::outbox().await {
                     Ok(all) => {
-                        // Only on a change: keeps the reader's place in the list.
+                        // Only on a change: keeps the reader's place in the list. try_: the
+                        // screen may be gone by the time the answer comes.
                         let mine = outbox_for_signal(&all, &id);
-                        if sent.get_untracked() != mine {
+                        if sent.try_with_untracked(|v| *v != mine) == Some(true) {
                             sent.try_set(mine);
                         }
+                        list_failure.try_set(None);
                     }
                     Err(e) => {
-                        failure.try_set(Some(format!(
+                        list_failure.try_set(Some(format!(
                             "De verzendlijst kon niet worden geladen: {}",
                             e.message
                         )));
@@ -246,7 +250,7 @@ fn SendSection(signal_id: String) -> impl IntoView {
                     let unlisted = d.me.is_none().then(|| view! {
                         <p class="utrecht-paragraph" id="send-unlisted">
                             <strong>"Let op: "</strong>
-                            "dit apparaat staat nog niet in het deelnemersoverzicht. De ontvanger kan wat u verstuurt pas lezen als zijn overzicht dit apparaat bevat. "
+                            "dit apparaat staat nog niet in het deelnemersoverzicht. De ontvanger kan wat u verstuurt pas lezen als het deelnemersoverzicht van de ontvanger dit apparaat bevat. "
                             "Geef de sleutels van dit apparaat (onder Uitwisseling) aan de regiocoördinator."
                         </p>
                     });
@@ -280,6 +284,7 @@ fn SendSection(signal_id: String) -> impl IntoView {
             }}
             <p id="send-status" class="zicht-status" role="status" aria-live="polite">{move || status.get()}</p>
             {move || failure.get().map(|m| view! { <ErrorAlert id="send-error" message=m/> })}
+            {move || list_failure.get().map(|m| view! { <ErrorAlert id="send-list-error" message=m/> })}
             {move || (!sent.with(Vec::is_empty)).then(|| view! {
                 <h4 class="utrecht-heading-4">"Verzendingen van dit signaal"</h4>
                 <ul class="utrecht-unordered-list" id="send-outbox">

@@ -4,10 +4,10 @@
 //! re-reads the state every few seconds.
 
 use crate::api;
-use crate::dom::{copy_text, picked_file, select_text};
+use crate::dom::{copy_text, now, picked_file, select_text};
 use crate::logic::exchange::{
     directory_imported_text, error_text, file_too_large, identity_json, import_result_text, is_me,
-    me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text, size_text,
+    me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text, size_text, sync_now_text,
     sync_status_text, sync_time_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
 };
 use crate::logic::fields::{error_id, message_for};
@@ -122,9 +122,10 @@ fn EndpointSection() -> impl IntoView {
     };
     let sync_message = RwSignal::new(String::new());
     let sync = move |_| {
+        let before = status.get_untracked().and_then(|s| s.ok()).map(|s| s.state);
         spawn_local(async move {
             sync_message.try_set(match api::sync_now().await {
-                Ok(()) => "Synchronisatie gestart; de regel hierboven toont de uitkomst.".into(),
+                Ok(()) => sync_now_text(before, &now()),
                 Err(e) => format!("Synchroniseren kon niet worden gestart: {}", e.message),
             });
         });
@@ -491,10 +492,11 @@ fn OutboxSection() -> impl IntoView {
                 _ => None,
             };
             // Only re-render when something changed (keeps focus and the reader's place).
-            if items.get_untracked() != fresh {
+            // try_: the screen may be gone by the time the answer comes.
+            if items.try_with_untracked(|v| *v != fresh) == Some(true) {
                 items.try_set(fresh);
             }
-            if hint.get_untracked() != why {
+            if hint.try_with_untracked(|v| *v != why) == Some(true) {
                 hint.try_set(why);
             }
         })
@@ -633,7 +635,8 @@ fn InboxSection() -> impl IntoView {
     every_refresh(move || {
         spawn_local(async move {
             let fresh = Some(api::inbox().await.map_err(|e| e.message));
-            if items.get_untracked() != fresh {
+            // try_: the screen may be gone by the time the answer comes.
+            if items.try_with_untracked(|v| *v != fresh) == Some(true) {
                 items.try_set(fresh);
             }
         })

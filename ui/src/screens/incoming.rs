@@ -29,7 +29,8 @@ pub fn IncomingScreen() -> impl IntoView {
         spawn_local(async move {
             let fresh = Some(api::incoming().await.map_err(|e| e.message));
             // Only re-render when something changed (keeps focus and the reader's place).
-            if items.get_untracked() != fresh {
+            // try_: the screen may be gone by the time the answer comes.
+            if items.try_with_untracked(|v| *v != fresh) == Some(true) {
                 items.try_set(fresh);
             }
         })

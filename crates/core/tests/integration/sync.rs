@@ -404,10 +404,15 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
         "enrol.invalid_token"
     );
     e3.kill();
-    // Unreachable: offline, not an error that loses anything.
-    assert_eq!(
-        a.enrol("x", &HttpTransport::default()).unwrap_err().code(),
-        "offline"
+    // Unreachable: offline, not an error that loses anything; the message says why (review
+    // finding: it said only "probeer het later opnieuw", also for a mistyped address).
+    let down = a.enrol("x", &HttpTransport::default()).unwrap_err();
+    assert_eq!(down.code(), "offline");
+    assert!(
+        down.message()
+            .starts_with("Het regionale knooppunt is niet bereikt: de verbinding werd geweigerd"),
+        "{}",
+        down.message()
     );
 }
 
