@@ -74,17 +74,14 @@ pub fn payload_kind_text(p: &BundlePayload) -> Option<String> {
     }
 }
 
-/// The text of an error for an alert: its field messages when it has them (a form without
-/// those fields cannot show them next to a field), else its message.
-pub fn error_text(e: &zicht_model::ApiError) -> String {
-    if e.fields.is_empty() {
+/// The alert text for an error in a form that shows the fields `placed` next to their inputs:
+/// the field messages it cannot place there, else the error's own message.
+pub fn alert_message(e: &zicht_model::ApiError, placed: impl Fn(&str) -> bool) -> String {
+    let rest = crate::logic::case::unplaced(&e.fields, placed);
+    if rest.is_empty() {
         e.message.clone()
     } else {
-        e.fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
+        rest.join(" ")
     }
 }
 
@@ -398,7 +395,7 @@ mod tests {
     }
 
     #[test]
-    fn an_error_for_a_form_without_its_fields_shows_their_messages() {
+    fn an_alert_holds_the_field_messages_no_field_shows() {
         let e = zicht_model::ApiError {
             code: "validation".into(),
             message: "Eén veld is niet goed ingevuld. Zie de melding bij het veld.".into(),
@@ -407,12 +404,15 @@ mod tests {
                 message: "Kies een bestandsnaam.".into(),
             }],
         };
-        assert_eq!(error_text(&e), "Kies een bestandsnaam.");
+        // A form without that field (the "save as" export): its message in the alert.
+        assert_eq!(alert_message(&e, |_| false), "Kies een bestandsnaam.");
+        // A form that shows it at the field: the general message, which points there.
+        assert_eq!(alert_message(&e, |f| f == "path"), e.message);
         let plain = zicht_model::ApiError {
             fields: vec![],
             ..e
         };
-        assert_eq!(error_text(&plain), plain.message);
+        assert_eq!(alert_message(&plain, |_| false), plain.message);
     }
 
     #[test]

@@ -6,9 +6,9 @@
 use crate::api;
 use crate::dom::{copy_text, now, picked_file, select_text};
 use crate::logic::exchange::{
-    directory_imported_text, error_text, file_too_large, identity_json, import_result_text, is_me,
-    me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text, size_text, sync_now_text,
-    sync_status_text, sync_time_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
+    alert_message, directory_imported_text, file_too_large, identity_json, import_result_text,
+    is_me, me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text, size_text,
+    sync_now_text, sync_status_text, sync_time_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
 };
 use crate::logic::fields::{error_id, message_for};
 use crate::logic::format::{count_text, datetime_nl, forms_text};
@@ -102,17 +102,9 @@ fn EndpointSection() -> impl IntoView {
                 Err(e) => {
                     message.try_set(String::new());
                     // Messages for the two fields go next to them; any other in the alert.
-                    let placed = |f: &FieldError| f.field == "url" || f.field == "endpoint_key";
-                    let rest: Vec<FieldError> =
-                        e.fields.iter().filter(|f| !placed(f)).cloned().collect();
-                    failure.try_set(Some(if rest.is_empty() {
-                        e.message.clone()
-                    } else {
-                        error_text(&zicht_model::ApiError {
-                            fields: rest,
-                            ..e.clone()
-                        })
-                    }));
+                    failure.try_set(Some(alert_message(&e, |f| {
+                        f == "url" || f == "endpoint_key"
+                    })));
                     fields.try_set(e.fields);
                 }
             }
@@ -536,7 +528,7 @@ fn OutboxSection() -> impl IntoView {
                 Err(e) => {
                     failure.try_set(Some(format!(
                         "Opslaan als bestand is mislukt: {}",
-                        error_text(&e)
+                        alert_message(&e, |_| false)
                     )));
                 }
             }
