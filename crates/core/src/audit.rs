@@ -138,6 +138,9 @@ impl Zicht {
         record: Option<&str>,
         detail: &str,
     ) -> Result<()> {
+        if self.audit_fails() {
+            return Err(CoreError::Storage("injected by a test".into()));
+        }
         let actor = self.session()?.profile.name.clone();
         append(&self.vault()?, &actor, now, action, subject, record, detail)?;
         Ok(())

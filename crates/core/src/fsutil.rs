@@ -9,23 +9,58 @@ use std::path::{Path, PathBuf};
 /// write, fsync, rename, fsync the directory. On failure the temporary file is removed.
 /// `name` is a plain file name: one the core made, or the one the user chose in a dialog.
 pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    stage(dir, name, bytes)?.commit()
+}
+
+/// The first half of [`write_atomic`]: `bytes` are written and fsynced to the temporary
+/// `dir/.name.part`; nothing is at `dir/name` yet. [`Staged::commit`] puts the file in place;
+/// dropping a `Staged` removes the temporary file. Used when something must be recorded
+/// between the two (an export is audited before its file appears).
+pub(crate) fn stage(dir: &Path, name: &str, bytes: &[u8]) -> Result<Staged> {
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.part"));
+    let staged = Staged {
+        tmp: dir.join(format!(".{name}.part")),
+        path: dir.join(name),
+        dir: dir.to_path_buf(),
+    };
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = std::fs::File::create(&staged.tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, &path)?;
-        std::fs::File::open(dir)?.sync_all()
+        f.sync_all()
     })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        tracing::warn!(kind = %e.kind(), "file export failed");
-        return Err(e.into());
+    // On failure `staged` is dropped here, which removes the temporary file.
+    written.map_err(failed)?;
+    Ok(staged)
+}
+
+/// A file written under its temporary name, not yet in place ([`stage`]).
+pub(crate) struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    dir: PathBuf,
+}
+
+impl Staged {
+    /// Renames the temporary file to its name and fsyncs the directory.
+    pub(crate) fn commit(self) -> Result<PathBuf> {
+        std::fs::rename(&self.tmp, &self.path).map_err(failed)?;
+        std::fs::File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(failed)?;
+        Ok(self.path.clone())
     }
-    Ok(path)
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // After a commit the temporary name no longer exists; before one, this removes it.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+fn failed(e: std::io::Error) -> crate::CoreError {
+    tracing::warn!(kind = %e.kind(), "file export failed");
+    e.into()
 }
 
 /// Splits a chosen path into its directory and file name; a path without a file name (or

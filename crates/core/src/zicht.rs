@@ -68,6 +68,9 @@ pub(crate) struct Session {
 pub struct Zicht {
     pub(crate) kv: Kv,
     pub(crate) session: Option<Session>,
+    /// Set by tests only ([`Zicht::fail_audit_for_tests`]): every audit entry fails to be
+    /// written, as on a failing disk.
+    fail_audit: std::sync::atomic::AtomicBool,
 }
 
 fn be(v: u32) -> [u8; 4] {
@@ -107,7 +110,11 @@ impl Zicht {
                 }
             }
         }
-        Ok(Zicht { kv, session: None })
+        Ok(Zicht {
+            kv,
+            session: None,
+            fail_audit: Default::default(),
+        })
     }
 
     fn keywrap(&self) -> Result<Option<KeyWrap>> {
@@ -715,6 +722,18 @@ impl Zicht {
     /// The data directory.
     pub fn dir(&self) -> &Path {
         self.kv.dir()
+    }
+
+    /// Makes every audit entry fail to be written from now on (`on`) or no longer, as a failing
+    /// disk would: for tests of what an operation leaves behind when it cannot be recorded.
+    #[doc(hidden)]
+    pub fn fail_audit_for_tests(&self, on: bool) {
+        self.fail_audit
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn audit_fails(&self) -> bool {
+        self.fail_audit.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Raw access for tests of the encrypted layer (model tests).

@@ -210,6 +210,74 @@ fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
     assert_eq!(d.officer.inbox().unwrap()[0].payload.signals[0], s);
 }
 
+/// Regression: an export wrote the file first and recorded it after; when recording failed (a
+/// disk error) the user was told the export failed while the file was there, unrecorded in the
+/// audit log. Now it is recorded before the file appears under its name.
+#[test]
+fn an_export_that_cannot_be_recorded_leaves_no_file() {
+    let mut d = devices();
+    let s = d
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = d
+        .inspector
+        .send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let chosen = out.path().join("export.zicht");
+    let exports = |z: &Zicht| {
+        z.audit_log(Some(&item.id))
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == AuditAction::Export)
+            .count()
+    };
+
+    // Recording fails: no file, no temporary file, the outbox item unchanged.
+    d.inspector.fail_audit_for_tests(true);
+    let e = d
+        .inspector
+        .export_bundle_to(&item.id, &chosen, now())
+        .unwrap_err();
+    d.inspector.fail_audit_for_tests(false);
+    assert_eq!(e.code(), "storage");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+    assert_eq!(d.inspector.outbox().unwrap()[0].exported_at, None);
+    assert_eq!(exports(&d.inspector), 0);
+
+    // Putting the file in place fails (a folder has that name): recorded as an attempt in the
+    // audit log, but the outbox item does not say it went out, and no temporary file stays.
+    std::fs::create_dir(&chosen).unwrap();
+    assert!(d
+        .inspector
+        .export_bundle_to(&item.id, &chosen, now())
+        .is_err());
+    assert!(chosen.is_dir());
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
+    assert_eq!(d.inspector.outbox().unwrap()[0].exported_at, None);
+    assert_eq!(exports(&d.inspector), 1);
+
+    // With the disk well again the same export works.
+    std::fs::remove_dir(&chosen).unwrap();
+    assert_eq!(
+        d.inspector
+            .export_bundle_to(&item.id, &chosen, later(5))
+            .unwrap(),
+        chosen
+    );
+    assert_eq!(
+        std::fs::read(&chosen).unwrap(),
+        d.inspector.outbox_bundle(&item.id).unwrap()
+    );
+    assert_eq!(
+        d.inspector.outbox().unwrap()[0].exported_at,
+        Some(later(5).naive_local())
+    );
+    assert_eq!(exports(&d.inspector), 2);
+}
+
 #[test]
 fn tampered_or_truncated_bundles_are_refused_and_change_nothing() {
     let mut d = devices();
