@@ -22,6 +22,7 @@ pub(crate) fn stage(dir: &Path, name: &str, bytes: &[u8]) -> Result<Staged> {
         tmp: dir.join(format!(".{name}.part")),
         path: dir.join(name),
         dir: dir.to_path_buf(),
+        renamed: false,
     };
     let written = (|| {
         let mut f = std::fs::File::create(&staged.tmp)?;
@@ -38,12 +39,15 @@ pub(crate) struct Staged {
     tmp: PathBuf,
     path: PathBuf,
     dir: PathBuf,
+    /// The temporary name is gone: nothing for `drop` to remove.
+    renamed: bool,
 }
 
 impl Staged {
     /// Renames the temporary file to its name and fsyncs the directory.
-    pub(crate) fn commit(self) -> Result<PathBuf> {
+    pub(crate) fn commit(mut self) -> Result<PathBuf> {
         std::fs::rename(&self.tmp, &self.path).map_err(failed)?;
+        self.renamed = true;
         std::fs::File::open(&self.dir)
             .and_then(|d| d.sync_all())
             .map_err(failed)?;
@@ -53,8 +57,9 @@ impl Staged {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        // After a commit the temporary name no longer exists; before one, this removes it.
-        let _ = std::fs::remove_file(&self.tmp);
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
