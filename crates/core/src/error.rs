@@ -61,6 +61,10 @@ pub enum CoreError {
     InUse,
     #[error("storage error: {0}")]
     Storage(String),
+    /// A file the user asked for (an exported bundle, the audit log) could not be written at
+    /// the chosen place; the reason in Dutch (`fsutil::why_not_saved`).
+    #[error("file not saved: {0}")]
+    FileNotSaved(&'static str),
     #[error("crypto error")]
     Crypto,
     #[error("meldroute invalid: {0}")]
@@ -118,6 +122,7 @@ impl CoreError {
             }
             CoreError::InUse => "in_use",
             CoreError::Storage(_) => "storage",
+            CoreError::FileNotSaved(_) => "file_not_saved",
             CoreError::Crypto => "crypto",
             CoreError::RouteInvalid(_) => "route_invalid",
             CoreError::CaseTransition { .. } => "case_transition",
@@ -167,6 +172,7 @@ impl CoreError {
             CoreError::Sync(_, message) => message.clone(),
             CoreError::InUse => "Zicht is al geopend (in een ander venster of door een ander programma). Sluit dat eerst.".into(),
             CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),
+            CoreError::FileNotSaved(why) => format!("Het bestand is niet opgeslagen: {why}. Kies een andere plek en probeer het opnieuw."),
             CoreError::Crypto => "Versleutelen of ontsleutelen is mislukt.".into(),
             CoreError::RouteInvalid(why) => format!("De meldroute is niet opgeslagen: {why}"),
             CoreError::CaseTransition { from, to, how } => match how {

@@ -17,7 +17,7 @@ pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathB
 /// dropping a `Staged` removes the temporary file. Used when something must be recorded
 /// between the two (an export is audited before its file appears).
 pub(crate) fn stage(dir: &Path, name: &str, bytes: &[u8]) -> Result<Staged> {
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(failed)?;
     let staged = Staged {
         tmp: dir.join(format!(".{name}.part")),
         path: dir.join(name),
@@ -65,7 +65,24 @@ impl Drop for Staged {
 
 fn failed(e: std::io::Error) -> crate::CoreError {
     tracing::warn!(kind = %e.kind(), "file export failed");
-    e.into()
+    crate::CoreError::FileNotSaved(why_not_saved(e.kind()))
+}
+
+/// Why a file could not be written at the place the user chose, in Dutch, as the user can act
+/// on it (often a USB stick: full, write-protected, or pulled out).
+fn why_not_saved(kind: std::io::ErrorKind) -> &'static str {
+    use std::io::ErrorKind::*;
+    match kind {
+        PermissionDenied => "u mag op die plek geen bestanden opslaan",
+        ReadOnlyFilesystem => "die schijf is alleen te lezen (een beveiligde USB-stick?)",
+        StorageFull | QuotaExceeded => "de schijf is vol",
+        NotFound => "de gekozen map bestaat niet (meer); is de USB-stick verwijderd?",
+        IsADirectory | DirectoryNotEmpty => "er staat op die plek al een map met die naam",
+        NotADirectory => "een deel van het pad is geen map",
+        InvalidFilename => "die bestandsnaam kan op die schijf niet",
+        FileTooLarge => "het bestand is te groot voor die schijf",
+        _ => "de schijf gaf een fout",
+    }
 }
 
 /// Splits a chosen path into its directory and file name; a path without a file name (or
@@ -81,4 +98,59 @@ pub(crate) fn split(path: &Path) -> Result<(&Path, &str)> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     Ok((dir, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind;
+
+    #[test]
+    fn every_reason_is_dutch_and_says_what_to_look_at() {
+        fn check(kind: ErrorKind, expected: &str) {
+            assert_eq!(why_not_saved(kind), expected, "{kind:?}");
+        }
+        check(ErrorKind::StorageFull, "de schijf is vol");
+        check(ErrorKind::QuotaExceeded, "de schijf is vol");
+        check(
+            ErrorKind::ReadOnlyFilesystem,
+            "die schijf is alleen te lezen (een beveiligde USB-stick?)",
+        );
+        check(
+            ErrorKind::PermissionDenied,
+            "u mag op die plek geen bestanden opslaan",
+        );
+        check(
+            ErrorKind::NotFound,
+            "de gekozen map bestaat niet (meer); is de USB-stick verwijderd?",
+        );
+        check(
+            ErrorKind::IsADirectory,
+            "er staat op die plek al een map met die naam",
+        );
+        check(ErrorKind::Other, "de schijf gaf een fout");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_put_in_place_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder already has the chosen name (rename gives EISDIR on Linux).
+        std::fs::create_dir(dir.path().join("x.zicht")).unwrap();
+        let e = write_atomic(dir.path(), "x.zicht", b"bytes").unwrap_err();
+        assert_eq!(e.code(), "file_not_saved");
+        assert_eq!(
+            e.message(),
+            "Het bestand is niet opgeslagen: er staat op die plek al een map met die naam. \
+             Kies een andere plek en probeer het opnieuw."
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["x.zicht"]);
+        // A file under the place a folder should be.
+        std::fs::write(dir.path().join("file"), b"").unwrap();
+        let e = write_atomic(&dir.path().join("file"), "y.zicht", b"bytes").unwrap_err();
+        assert_eq!(e.code(), "file_not_saved");
+    }
 }

@@ -250,10 +250,16 @@ fn an_export_that_cannot_be_recorded_leaves_no_file() {
     // Putting the file in place fails (a folder has that name): recorded as an attempt in the
     // audit log, but the outbox item does not say it went out, and no temporary file stays.
     std::fs::create_dir(&chosen).unwrap();
-    assert!(d
+    let e = d
         .inspector
         .export_bundle_to(&item.id, &chosen, now())
-        .is_err());
+        .unwrap_err();
+    assert_eq!(e.code(), "file_not_saved");
+    assert!(
+        e.message().contains("al een map met die naam"),
+        "{}",
+        e.message()
+    );
     assert!(chosen.is_dir());
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
     assert_eq!(d.inspector.outbox().unwrap()[0].exported_at, None);
