@@ -172,7 +172,7 @@ impl CoreError {
             CoreError::Sync(_, message) => message.clone(),
             CoreError::InUse => "Zicht is al geopend (in een ander venster of door een ander programma). Sluit dat eerst.".into(),
             CoreError::Storage(_) => "Opslaan op schijf is mislukt. Er is niets gewijzigd; probeer het opnieuw.".into(),
-            CoreError::FileNotSaved(why) => format!("Het bestand is niet opgeslagen: {why}. Kies een andere plek en probeer het opnieuw."),
+            CoreError::FileNotSaved(why) => format!("Het bestand is niet opgeslagen: {why}. Probeer het opnieuw, zo nodig op een andere plek."),
             CoreError::Crypto => "Versleutelen of ontsleutelen is mislukt.".into(),
             CoreError::RouteInvalid(why) => format!("De meldroute is niet opgeslagen: {why}"),
             CoreError::CaseTransition { from, to, how } => match how {

@@ -330,43 +330,47 @@ impl Zicht {
     /// when on its outbox item (the outbox shows it, so the user knows what went out by hand).
     ///
     /// The export is recorded (audit log, outbox item, synced) *before* the file appears under
-    /// its name: the bytes are first written to a temporary file next to it. If recording fails,
-    /// the temporary file is removed and nothing was exported. If putting the file in place fails
-    /// after that, the outbox item is put back as it was; the audit log keeps the attempt (it is
-    /// append-only, and records an export before the file is written, as for the audit log's own
-    /// export).
+    /// its name: the bytes are first written to a temporary file next to it. If recording or
+    /// putting the file in place fails, the temporary file is removed, the outbox item is put
+    /// back as it was (best effort), and the error is returned; an audit entry already written
+    /// stays (the audit log is append-only: it then records an attempt, as the audit log's own
+    /// export does when its file cannot be written).
     pub fn export_bundle_to(&self, id: &str, path: &Path, now: Now) -> Result<PathBuf> {
         let bytes = self.outbox_bundle(id)?;
         let (dir, name) = crate::fsutil::split(path)?;
         let staged = crate::fsutil::stage(dir, name, &bytes)?;
         let key = bundle_key(id)?;
         let v = self.vault()?;
-        self.audit(
-            now,
-            AuditAction::Export,
-            AuditSubject::Bundle,
-            Some(id),
-            "als bestand",
-        )?;
         let item = v.get::<OutboxItem>(OUTBOX, &key)?;
-        if let Some(item) = &item {
-            let mut exported = item.clone();
-            exported.exported_at = Some(now.naive_local());
-            v.put(OUTBOX, &key, &exported)?;
-        }
-        self.kv.sync()?;
-        let path = match staged.commit() {
-            Ok(path) => path,
+        let recorded = (|| {
+            self.audit(
+                now,
+                AuditAction::Export,
+                AuditSubject::Bundle,
+                Some(id),
+                "als bestand",
+            )?;
+            if let Some(item) = &item {
+                let mut exported = item.clone();
+                exported.exported_at = Some(now.naive_local());
+                v.put(OUTBOX, &key, &exported)?;
+            }
+            self.kv.sync()?;
+            staged.commit()
+        })();
+        match recorded {
+            Ok(path) => {
+                tracing::info!(size = bytes.len(), "bundle exported to a file");
+                Ok(path)
+            }
             Err(e) => {
                 if let Some(item) = &item {
-                    // Best effort: the error to report is the one above.
+                    // Best effort: the error to report is `e`.
                     let _ = v.put(OUTBOX, &key, item).and_then(|()| self.kv.sync());
                 }
-                return Err(e);
+                Err(e)
             }
-        };
-        tracing::info!(size = bytes.len(), "bundle exported to a file");
-        Ok(path)
+        }
     }
 
     /// Records the outcome of a delivery attempt. `Verzonden` is only ever set by the sync

@@ -12,23 +12,39 @@ pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathB
     stage(dir, name, bytes)?.commit()
 }
 
-/// The first half of [`write_atomic`]: `bytes` are written and fsynced to the temporary
-/// `dir/.name.part`; nothing is at `dir/name` yet. [`Staged::commit`] puts the file in place;
+/// The first half of [`write_atomic`]: `bytes` are written and fsynced to a new temporary
+/// file in `dir`; nothing is at `dir/name` yet. [`Staged::commit`] puts the file in place;
 /// dropping a `Staged` removes the temporary file. Used when something must be recorded
 /// between the two (an export is audited before its file appears).
+///
+/// The temporary name (`.zicht-<pid>-<n>.part`) is made here and created new, so it never
+/// replaces or removes a file that is not this call's, and its length does not depend on the
+/// chosen name (a name the file system just allows is not refused because of it).
 pub(crate) fn stage(dir: &Path, name: &str, bytes: &[u8]) -> Result<Staged> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     std::fs::create_dir_all(dir).map_err(failed)?;
+    let (tmp, mut f) = loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".zicht-{}-{n}.part", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            // Left by an earlier process with the same id: take the next number.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(failed(e)),
+        }
+    };
     let staged = Staged {
-        tmp: dir.join(format!(".{name}.part")),
+        tmp,
         path: dir.join(name),
         dir: dir.to_path_buf(),
         renamed: false,
     };
-    let written = (|| {
-        let mut f = std::fs::File::create(&staged.tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
     // On failure `staged` is dropped here, which removes the temporary file.
     written.map_err(failed)?;
     Ok(staged)
@@ -44,13 +60,15 @@ pub(crate) struct Staged {
 }
 
 impl Staged {
-    /// Renames the temporary file to its name and fsyncs the directory.
+    /// Renames the temporary file to its name and fsyncs the directory. Once the rename has
+    /// succeeded the file is there under its name, so a failing directory fsync (a stick pulled
+    /// just then, a file system that cannot) is logged, not reported as "not saved".
     pub(crate) fn commit(mut self) -> Result<PathBuf> {
         std::fs::rename(&self.tmp, &self.path).map_err(failed)?;
         self.renamed = true;
-        std::fs::File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(failed)?;
+        if let Err(e) = std::fs::File::open(&self.dir).and_then(|d| d.sync_all()) {
+            tracing::warn!(kind = %e.kind(), "folder not synced after a file export");
+        }
         Ok(self.path.clone())
     }
 }
@@ -76,10 +94,11 @@ fn why_not_saved(kind: std::io::ErrorKind) -> &'static str {
         PermissionDenied => "u mag op die plek geen bestanden opslaan",
         ReadOnlyFilesystem => "die schijf is alleen te lezen (een beveiligde USB-stick?)",
         StorageFull | QuotaExceeded => "de schijf is vol",
-        NotFound => "de gekozen map bestaat niet (meer); is de USB-stick verwijderd?",
+        NotFound => "de map bestaat niet (meer), bijvoorbeeld omdat de USB-stick is verwijderd",
         IsADirectory | DirectoryNotEmpty => "er staat op die plek al een map met die naam",
-        NotADirectory => "een deel van het pad is geen map",
-        InvalidFilename => "die bestandsnaam kan op die schijf niet",
+        // `create_dir_all` says AlreadyExists when part of the path is a file.
+        NotADirectory | AlreadyExists => "een deel van het pad is geen map",
+        InvalidFilename => "die bestandsnaam is op die schijf niet toegestaan",
         FileTooLarge => "het bestand is te groot voor die schijf",
         _ => "de schijf gaf een fout",
     }
@@ -122,8 +141,9 @@ mod tests {
         );
         check(
             ErrorKind::NotFound,
-            "de gekozen map bestaat niet (meer); is de USB-stick verwijderd?",
+            "de map bestaat niet (meer), bijvoorbeeld omdat de USB-stick is verwijderd",
         );
+        check(ErrorKind::AlreadyExists, "een deel van het pad is geen map");
         check(
             ErrorKind::IsADirectory,
             "er staat op die plek al een map met die naam",
@@ -141,7 +161,7 @@ mod tests {
         assert_eq!(
             e.message(),
             "Het bestand is niet opgeslagen: er staat op die plek al een map met die naam. \
-             Kies een andere plek en probeer het opnieuw."
+             Probeer het opnieuw, zo nodig op een andere plek."
         );
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -152,5 +172,38 @@ mod tests {
         std::fs::write(dir.path().join("file"), b"").unwrap();
         let e = write_atomic(&dir.path().join("file"), "y.zicht", b"bytes").unwrap_err();
         assert_eq!(e.code(), "file_not_saved");
+        assert!(
+            e.message().contains("een deel van het pad is geen map"),
+            "{}",
+            e.message()
+        );
+        // A name the file system just allows (255 bytes) is not refused for the temporary
+        // file's sake, and nothing else stays behind.
+        let long = format!("{}.zicht", "a".repeat(249));
+        assert_eq!(
+            write_atomic(dir.path(), &long, b"bytes").unwrap(),
+            dir.path().join(&long)
+        );
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, [long, "file".to_string(), "x.zicht".to_string()]);
+    }
+
+    #[test]
+    fn staging_never_touches_a_file_it_did_not_make() {
+        let dir = tempfile::tempdir().unwrap();
+        // Someone's file with the name an older version used for its temporary file.
+        std::fs::write(dir.path().join(".x.zicht.part"), b"theirs").unwrap();
+        let staged = stage(dir.path(), "x.zicht", b"mine").unwrap();
+        drop(staged);
+        assert!(!dir.path().join("x.zicht").exists());
+        assert_eq!(
+            std::fs::read(dir.path().join(".x.zicht.part")).unwrap(),
+            b"theirs"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -85,6 +85,18 @@ pub fn alert_message(e: &zicht_model::ApiError, placed: impl Fn(&str) -> bool) -
     }
 }
 
+/// What the user reads when saving a file (a bundle, the audit log) failed: `what` ("Opslaan
+/// als bestand is mislukt") before the reason, except when the core already says in a whole
+/// sentence that the file was not saved and why (`file_not_saved`).
+pub fn export_failure_text(what: &str, e: &zicht_model::ApiError) -> String {
+    let message = alert_message(e, |_| false);
+    if e.code == "file_not_saved" {
+        message
+    } else {
+        format!("{what}: {message}")
+    }
+}
+
 /// Largest directory file the UI reads (a directory is a few hundred bytes per participant).
 pub const MAX_DIRECTORY_FILE: u64 = 4 * 1024 * 1024;
 /// Largest `.zicht` file the UI reads (the bytes travel through the IPC as JSON).
@@ -413,6 +425,28 @@ mod tests {
             ..e
         };
         assert_eq!(alert_message(&plain, |_| false), plain.message);
+    }
+
+    #[test]
+    fn an_export_failure_says_it_once() {
+        fn check(code: &str, message: &str, expected: &str) {
+            let e = zicht_model::ApiError {
+                code: code.into(),
+                message: message.into(),
+                fields: vec![],
+            };
+            assert_eq!(export_failure_text("Exporteren is mislukt", &e), expected);
+        }
+        check(
+            "file_not_saved",
+            "Het bestand is niet opgeslagen: de schijf is vol. Probeer het opnieuw, zo nodig op een andere plek.",
+            "Het bestand is niet opgeslagen: de schijf is vol. Probeer het opnieuw, zo nodig op een andere plek.",
+        );
+        check(
+            "locked",
+            "Zicht is vergrendeld.",
+            "Exporteren is mislukt: Zicht is vergrendeld.",
+        );
     }
 
     #[test]

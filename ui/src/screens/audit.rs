@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::logic::audit::{newest_first, short_record};
+use crate::logic::exchange::export_failure_text;
 use crate::logic::format::datetime_nl;
 use crate::widgets::ErrorAlert;
 use leptos::prelude::*;
@@ -51,7 +52,7 @@ pub fn AuditScreen() -> impl IntoView {
                     load();
                 }
                 Err(e) => {
-                    export_failure.try_set(Some(format!("Exporteren is mislukt: {}", e.message)));
+                    export_failure.try_set(Some(export_failure_text("Exporteren is mislukt", &e)));
                 }
             }
         });

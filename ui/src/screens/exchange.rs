@@ -6,9 +6,10 @@
 use crate::api;
 use crate::dom::{copy_text, now, picked_file, select_text};
 use crate::logic::exchange::{
-    alert_message, directory_imported_text, file_too_large, identity_json, import_result_text,
-    is_me, me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text, size_text,
-    sync_now_text, sync_status_text, sync_time_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
+    alert_message, directory_imported_text, export_failure_text, file_too_large, identity_json,
+    import_result_text, is_me, me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text,
+    size_text, sync_now_text, sync_status_text, sync_time_text, MAX_BUNDLE_FILE,
+    MAX_DIRECTORY_FILE,
 };
 use crate::logic::fields::{error_id, message_for};
 use crate::logic::format::{count_text, datetime_nl, forms_text};
@@ -526,9 +527,9 @@ fn OutboxSection() -> impl IntoView {
                     });
                 }
                 Err(e) => {
-                    failure.try_set(Some(format!(
-                        "Opslaan als bestand is mislukt: {}",
-                        alert_message(&e, |_| false)
+                    failure.try_set(Some(export_failure_text(
+                        "Opslaan als bestand is mislukt",
+                        &e,
                     )));
                 }
             }

@@ -244,7 +244,7 @@ fn from_signal_to_the_table_and_back() {
         .is_empty());
     // Accept: the signal joins the officer's list, marked with its sender; twice is once.
     let ids = r.officer.accept_incoming(&got.id, later(20)).unwrap();
-    assert_eq!(ids, [s.id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&s.id));
     assert_eq!(r.officer.accept_incoming(&got.id, later(30)).unwrap(), ids);
     let list = r.officer.list_signals(&SignalFilter::default()).unwrap();
     assert_eq!(list.len(), 1);
@@ -286,7 +286,7 @@ fn from_signal_to_the_table_and_back() {
     );
     let case = r
         .officer
-        .add_case_signals(&case.id, &[own.id.clone()], later(50))
+        .add_case_signals(&case.id, std::slice::from_ref(&own.id), later(50))
         .unwrap();
     assert_eq!(case.signal_ids.len(), 2);
     assert_eq!(

@@ -94,7 +94,7 @@ fn a_signal_travels_to_its_recipient_only() {
         .signal;
     let item = d
         .inspector
-        .send_signals(&[s.id.clone()], &["af".into()], now())
+        .send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
         .unwrap();
     assert_eq!(item.state, OutboxState::Wacht);
     assert_eq!(item.recipients, vec!["Naam af (Zutphen)".to_string()]);
@@ -388,7 +388,7 @@ fn directory_pinning_versions_and_signatures() {
         .signal;
     assert_eq!(
         d.inspector
-            .send_signals(&[s.id.clone()], &["nobody".into()], now())
+            .send_signals(std::slice::from_ref(&s.id), &["nobody".into()], now())
             .unwrap_err()
             .code(),
         "unknown_recipient"
@@ -483,14 +483,18 @@ fn only_officers_and_the_table_receive_and_only_officers_answer_inspectors() {
     // An inspector cannot send to itself nor to another inspector.
     let e = d
         .inspector
-        .send_signals(&[s.id.clone()], &["insp".into()], now())
+        .send_signals(std::slice::from_ref(&s.id), &["insp".into()], now())
         .unwrap_err();
     assert_eq!(e.fields()[0].field, "recipients");
     // The officer is fine; the regional table is outside the municipality, so sending there
     // needs a legal basis and a choice of fields, and the refusal says which fields are missing.
     let e = d
         .inspector
-        .send_signals(&[s.id.clone()], &["af".into(), "tafel".into()], now())
+        .send_signals(
+            std::slice::from_ref(&s.id),
+            &["af".into(), "tafel".into()],
+            now(),
+        )
         .unwrap_err();
     assert_eq!(e.code(), "legal_basis_required");
     let missing: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();

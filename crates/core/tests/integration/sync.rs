@@ -255,7 +255,7 @@ fn thousand_uploads_through_crashes_and_dropped_connections() {
     const N: usize = 1000;
     let s = a.record_signal(signal_input(), now()).unwrap().signal;
     for _ in 0..N {
-        a.send_signals(&[s.id.clone()], &["af".into()], now())
+        a.send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
             .unwrap();
     }
     assert_eq!(waiting(&a), N);
@@ -337,7 +337,7 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
     let (_dirs, mut a, _b) = pair();
     enrol(&mut a, &e, &e.url());
     let s = a.record_signal(signal_input(), now()).unwrap().signal;
-    a.send_signals(&[s.id.clone()], &["af".into()], now())
+    a.send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
         .unwrap();
 
     // Clock 10 minutes ahead: refused as stale, explained, nothing sent.
