@@ -25,13 +25,23 @@ pub struct Sealed {
     pub plaintext_len: u64,
 }
 
-pub(crate) fn seal_with<R: Read, W: Write>(
-    mut reader: R,
-    writer: W,
+/// What every seal draws and derives before the payload (format §3–§4): checked recipients,
+/// randomness in the documented order (file key, payload salt, one ephemeral secret per
+/// recipient), the payload key and the header's length.
+pub(crate) struct Prepared {
+    pub(crate) file_key: Zeroizing<[u8; 32]>,
+    pub(crate) salt: [u8; 32],
+    pub(crate) stanzas: Vec<(RecipientPublicKey, Zeroizing<[u8; 32]>)>,
+    pub(crate) key: LessSafeKey,
+    pub(crate) header_len: usize,
+    pub(crate) sender_id: KeyId,
+}
+
+pub(crate) fn prepare(
     sender: &SenderKey,
     recipients: &[RecipientPublicKey],
     entropy: &mut dyn Entropy,
-) -> Result<Sealed, Error> {
+) -> Result<Prepared, Error> {
     if recipients.is_empty() {
         return Err(Error::NoRecipients);
     }
@@ -59,7 +69,31 @@ pub(crate) fn seal_with<R: Read, W: Write>(
     }
     let key = crypto::payload_key(&file_key, &salt)?;
     let header_len = crate::FIXED_HEADER_LEN + recipients.len() * STANZA_LEN + crate::MAC_LEN;
-    let sender_id = sender.key_id();
+    Ok(Prepared {
+        file_key,
+        salt,
+        stanzas,
+        key,
+        header_len,
+        sender_id: sender.key_id(),
+    })
+}
+
+pub(crate) fn seal_with<R: Read, W: Write>(
+    mut reader: R,
+    writer: W,
+    sender: &SenderKey,
+    recipients: &[RecipientPublicKey],
+    entropy: &mut dyn Entropy,
+) -> Result<Sealed, Error> {
+    let Prepared {
+        file_key,
+        salt,
+        stanzas,
+        key,
+        header_len,
+        sender_id,
+    } = prepare(sender, recipients, entropy)?;
 
     let mut hashing = Hashing::new(header_len);
     // The payload key does not depend on the header, so the first chunk is read before the
@@ -105,7 +139,7 @@ pub(crate) fn seal_with<R: Read, W: Write>(
 
 /// The header (format §3): fixed fields, one stanza per recipient with its ephemeral secret,
 /// then the MAC.
-fn make_header(
+pub(crate) fn make_header(
     sender_id: KeyId,
     salt: &[u8; 32],
     file_key: &[u8; 32],

@@ -2,6 +2,7 @@
 
 mod common;
 mod errors;
+mod inmem;
 mod mutations;
 mod recipients;
 mod reference;

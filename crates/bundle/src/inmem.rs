@@ -1,0 +1,693 @@
+//! Sealing a plaintext that is in memory whole (format §7, implementation note): the same
+//! bytes as [`crate::seal`], made by two threads that each read, encrypt *and* hash their own
+//! chunks.
+//!
+//! The streaming seal must read the plaintext itself (a `Read` is not shared), so the helper
+//! that hashes reads every byte of ciphertext from the other core's cache, and the calling
+//! thread then refills buffers the helper has just read: on this machine that refill was the
+//! dearest copy of a 1 MiB seal. Here the plaintext is shared (`Arc<[u8]>`), so a long-lived
+//! helper thread can take chunks itself: the calling thread takes chunks from the front, the
+//! helper (after making the header) from the back, and each encrypts a chunk in one of its own
+//! buffers and hashes the 8 KiB blocks of the digest stream that lie in it while the bytes are
+//! still in its cache. A block that spans two chunks (or the header, or the end marker) is
+//! hashed by whichever thread completes its last part. The calling thread writes the header
+//! and the chunks out in order as they become ready, and at the end builds the BLAKE3 root
+//! from the blocks' chaining values with BLAKE3's own split rule, as [`crate::hashing`] does.
+//!
+//! Only plaintexts of 2 to [`MAX_CHUNKS`] chunks take this path (and only when a second core
+//! and the helper are free); the others go through the streaming seal, which is the better one
+//! for large bundles and needs no second copy of them in memory.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use blake3::hazmat::{
+    left_subtree_len, merge_subtrees_non_root, merge_subtrees_root, ChainingValue, HasherExt, Mode,
+};
+use blake3::Hasher;
+use ring::aead::{Aad, LessSafeKey};
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, Entropy};
+use crate::hashing::aligned_base;
+use crate::keys::{KeyId, RecipientPublicKey, SenderKey};
+use crate::seal::{make_header, prepare, seal_with, Prepared, Sealed};
+use crate::{BundleId, Error, CHUNK_CT, CHUNK_SIZE, END_MARKER, TAG_LEN, TRAILER_LEN};
+
+/// Largest plaintext, in chunks, sealed here (2 MiB); larger ones stream.
+pub(crate) const MAX_CHUNKS: usize = 32;
+/// Bytes per block of the digest stream: eight BLAKE3 chunks, what its AVX2 code hashes in one
+/// pass (as in [`crate::hashing`]).
+const BLOCK: u64 = 8 * 1024;
+const B3_CHUNK: u64 = blake3::CHUNK_LEN as u64;
+/// A chunk buffer: one sealed chunk, and room to start it 64-byte aligned.
+const BUF_LEN: usize = CHUNK_CT + 64;
+/// Buffers each of the two threads keeps between seals (they hold only ciphertext).
+const KEEP: usize = MAX_CHUNKS / 2;
+/// How long the helper looks for the next seal before it sleeps (waking it costs tens of µs).
+const HELPER_SPIN: Duration = Duration::from_micros(200);
+
+/// The header's inputs, moved to the helper.
+struct HeaderInput {
+    sender_id: KeyId,
+    salt: [u8; 32],
+    file_key: Zeroizing<[u8; 32]>,
+    stanzas: Vec<(RecipientPublicKey, Zeroizing<[u8; 32]>)>,
+}
+
+/// Where the bytes of the digest stream come from: header, chunks, end marker.
+#[derive(Clone, Copy)]
+struct Layout {
+    header_len: u64,
+    chunks: usize,
+    /// Plaintext length of the last chunk.
+    last_len: usize,
+    /// Length of the signed stream: header, sealed chunks, end marker.
+    end: u64,
+}
+
+impl Layout {
+    fn new(header_len: usize, plain_len: usize) -> Self {
+        let chunks = plain_len.div_ceil(CHUNK_SIZE).max(1);
+        let last_len = plain_len - (chunks - 1) * CHUNK_SIZE;
+        let end =
+            header_len as u64 + (plain_len + chunks * TAG_LEN) as u64 + END_MARKER.len() as u64;
+        Layout {
+            header_len: header_len as u64,
+            chunks,
+            last_len,
+            end,
+        }
+    }
+    fn plain_len(&self, i: usize) -> usize {
+        if i + 1 == self.chunks {
+            self.last_len
+        } else {
+            CHUNK_SIZE
+        }
+    }
+    /// Stream offset of sealed chunk `i`.
+    fn start(&self, i: usize) -> u64 {
+        self.header_len + (i * CHUNK_CT) as u64
+    }
+    fn sealed_len(&self, i: usize) -> usize {
+        self.plain_len(i) + TAG_LEN
+    }
+    /// Complete blocks (wholly inside the stream).
+    fn blocks(&self) -> usize {
+        (self.end / BLOCK) as usize
+    }
+    /// The complete blocks that overlap stream bytes `a..b`.
+    fn blocks_over(&self, a: u64, b: u64) -> std::ops::Range<usize> {
+        let lo = (a / BLOCK) as usize;
+        let hi = (b.div_ceil(BLOCK) as usize).min(self.blocks());
+        lo..hi.max(lo)
+    }
+}
+
+/// One seal shared by the calling thread and the helper.
+struct Job {
+    plain: Arc<[u8]>,
+    key: LessSafeKey,
+    layout: Layout,
+    header_input: Mutex<Option<HeaderInput>>,
+    header: OnceLock<Vec<u8>>,
+    header_error: Mutex<Option<Error>>,
+    /// Next chunk from the front, and one past the next from the back.
+    claims: Mutex<(usize, usize)>,
+    /// Sealed chunks, each at its buffer's aligned base; set once, then read-only.
+    sealed: Vec<OnceLock<Vec<u8>>>,
+    /// Which chunks the helper sealed (its buffers go back to it).
+    by_helper: Vec<AtomicBool>,
+    blocks: Mutex<Blocks>,
+    /// Set by the calling thread when it gives up (an error): the helper takes no more chunks.
+    cancel: AtomicBool,
+    /// Set once the helper is done with this seal (and has let go of it).
+    finished: Arc<Finished>,
+}
+
+#[derive(Default)]
+struct Finished {
+    done: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Finished {
+    fn set(&self) {
+        if let Ok(mut d) = self.done.lock() {
+            *d = true;
+        }
+        self.cv.notify_all();
+    }
+
+    fn wait(&self) -> Result<(), Error> {
+        let mut d = lock(&self.done)?;
+        let t = Instant::now();
+        while !*d {
+            if t.elapsed() < Duration::from_micros(50) {
+                drop(d);
+                std::hint::spin_loop();
+                d = lock(&self.done)?;
+            } else {
+                d = self.cv.wait(d).map_err(|_| Error::Internal)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets [`Finished`] when dropped, however the helper's part ended.
+struct SetOnDrop(Arc<Finished>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.set();
+    }
+}
+
+struct Blocks {
+    claimed: Vec<bool>,
+    cvs: Vec<Option<ChainingValue>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>, Error> {
+    m.lock().map_err(|_| Error::Internal)
+}
+
+impl Job {
+    fn claim(&self, front: bool) -> Result<Option<usize>, Error> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let mut c = lock(&self.claims)?;
+        if c.0 >= c.1 {
+            return Ok(None);
+        }
+        Ok(Some(if front {
+            c.0 += 1;
+            c.0 - 1
+        } else {
+            c.1 -= 1;
+            c.1
+        }))
+    }
+
+    /// Encrypts chunk `i` into `buf` and publishes it, then hashes the blocks it completed.
+    fn seal_chunk(&self, i: usize, mut buf: Vec<u8>, helper: bool) -> Result<(), Error> {
+        let len = self.layout.plain_len(i);
+        let from = i * CHUNK_SIZE;
+        let base = aligned_base(&buf);
+        let region = buf
+            .get_mut(base..base + len + TAG_LEN)
+            .ok_or(Error::Internal)?;
+        let (pt, tag_out) = region.split_at_mut(len);
+        pt.copy_from_slice(self.plain.get(from..from + len).ok_or(Error::Internal)?);
+        let last = i + 1 == self.layout.chunks;
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(crypto::chunk_nonce(i as u64, last), Aad::empty(), pt)
+            .map_err(|_| Error::Internal)?;
+        tag_out.copy_from_slice(tag.as_ref());
+        if let Some(flag) = self.by_helper.get(i) {
+            flag.store(helper, Ordering::Relaxed);
+        }
+        self.sealed
+            .get(i)
+            .ok_or(Error::Internal)?
+            .set(buf)
+            .map_err(|_| Error::Internal)?;
+        let a = self.layout.start(i);
+        let mut b = a + self.layout.sealed_len(i) as u64;
+        if last {
+            b += END_MARKER.len() as u64;
+        }
+        self.hash_ready(a, b)
+    }
+
+    /// Hashes the complete blocks over stream bytes `a..b` whose bytes are all there and that
+    /// nobody has taken yet.
+    fn hash_ready(&self, a: u64, b: u64) -> Result<(), Error> {
+        let mut mine = Vec::new();
+        {
+            let mut q = lock(&self.blocks)?;
+            for k in self.layout.blocks_over(a, b) {
+                if !q.claimed[k] && self.ready(k) {
+                    q.claimed[k] = true;
+                    mine.push(k);
+                }
+            }
+        }
+        for k in mine {
+            let cv = self.hash_block(k)?;
+            lock(&self.blocks)?.cvs[k] = Some(cv);
+        }
+        Ok(())
+    }
+
+    /// Whether every byte of block `k` is there.
+    fn ready(&self, k: usize) -> bool {
+        let (a, b) = (k as u64 * BLOCK, (k as u64 + 1) * BLOCK);
+        if a < self.layout.header_len && self.header.get().is_none() {
+            return false;
+        }
+        self.chunks_over(a, b)
+            .all(|i| self.sealed.get(i).is_some_and(|s| s.get().is_some()))
+    }
+
+    /// The chunks whose sealed bytes overlap stream bytes `a..b`.
+    fn chunks_over(&self, a: u64, b: u64) -> std::ops::Range<usize> {
+        let h = self.layout.header_len;
+        let n = self.layout.chunks;
+        if b <= h {
+            return 0..0;
+        }
+        let lo = (a.saturating_sub(h) / CHUNK_CT as u64) as usize;
+        let hi = ((b - h).div_ceil(CHUNK_CT as u64) as usize).min(n);
+        lo.min(n)..hi
+    }
+
+    fn hash_block(&self, k: usize) -> Result<ChainingValue, Error> {
+        let (a, b) = (k as u64 * BLOCK, (k as u64 + 1) * BLOCK);
+        let mut h = Hasher::new();
+        h.set_input_offset(a);
+        // Where the block lies in one sealed chunk, it is hashed where it lies.
+        let inside = self.chunks_over(a, b);
+        if a >= self.layout.header_len && inside.len() == 1 {
+            let i = inside.start;
+            let s = self.layout.start(i);
+            if b <= s + self.layout.sealed_len(i) as u64 {
+                let buf = self.sealed_bytes(i)?;
+                h.update(
+                    buf.get((a - s) as usize..(b - s) as usize)
+                        .ok_or(Error::Internal)?,
+                );
+                return Ok(h.finalize_non_root());
+            }
+        }
+        let mut gather = Vec::with_capacity(BLOCK as usize);
+        self.feed(&mut gather, a, b, &[])?;
+        h.update(&gather);
+        Ok(h.finalize_non_root())
+    }
+
+    /// The sealed bytes of chunk `i` (tag included).
+    fn sealed_bytes(&self, i: usize) -> Result<&[u8], Error> {
+        let buf = self
+            .sealed
+            .get(i)
+            .and_then(|s| s.get())
+            .ok_or(Error::Internal)?;
+        let base = aligned_base(buf);
+        buf.get(base..base + self.layout.sealed_len(i))
+            .ok_or(Error::Internal)
+    }
+
+    /// Appends stream bytes `a..b` (then `extra`, which follows the stream) to `out`.
+    fn feed(&self, out: &mut Vec<u8>, a: u64, b: u64, extra: &[u8]) -> Result<(), Error> {
+        let l = self.layout;
+        let mut at = a;
+        while at < b {
+            if at < l.header_len {
+                let to = b.min(l.header_len);
+                out.extend_from_slice(
+                    self.header
+                        .get()
+                        .and_then(|h| h.get(at as usize..to as usize))
+                        .ok_or(Error::Internal)?,
+                );
+                at = to;
+            } else if at < l.end - END_MARKER.len() as u64 {
+                let i = ((at - l.header_len) / CHUNK_CT as u64) as usize;
+                let s = l.start(i);
+                let to = b.min(s + l.sealed_len(i) as u64);
+                let bytes = self.sealed_bytes(i)?;
+                out.extend_from_slice(
+                    bytes
+                        .get((at - s) as usize..(to - s) as usize)
+                        .ok_or(Error::Internal)?,
+                );
+                at = to;
+            } else if at < l.end {
+                let m = l.end - END_MARKER.len() as u64;
+                let to = b.min(l.end);
+                out.extend_from_slice(&END_MARKER[(at - m) as usize..(to - m) as usize]);
+                at = to;
+            } else {
+                let to = b - l.end;
+                out.extend_from_slice(
+                    extra
+                        .get((at - l.end) as usize..to as usize)
+                        .ok_or(Error::Internal)?,
+                );
+                at = b;
+            }
+        }
+        Ok(())
+    }
+
+    /// The helper's part: the header, then chunks from the back.
+    fn help(&self, pool: &mut Vec<Vec<u8>>) {
+        let input = lock(&self.header_input).ok().and_then(|mut h| h.take());
+        if let Some(h) = input {
+            match make_header(h.sender_id, &h.salt, &h.file_key, &h.stanzas) {
+                Ok(bytes) => {
+                    let len = bytes.len() as u64;
+                    if self.header.set(bytes).is_ok() {
+                        let _ = self.hash_ready(0, len);
+                    }
+                }
+                Err(e) => {
+                    if let Ok(mut slot) = lock(&self.header_error) {
+                        *slot = Some(e);
+                    }
+                    self.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+        while let Ok(Some(i)) = self.claim(false) {
+            let buf = pool.pop().unwrap_or_else(|| vec![0u8; BUF_LEN]);
+            if self.seal_chunk(i, buf, true).is_err() {
+                self.cancel.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+    }
+}
+
+/// The long-lived helper thread and the buffers of both sides.
+struct Pipe {
+    next: Mutex<Option<Arc<Job>>>,
+    wake: Condvar,
+    posted: AtomicU64,
+    busy: AtomicBool,
+    /// Buffers the calling threads keep (the helper keeps its own).
+    caller_pool: Mutex<Vec<Vec<u8>>>,
+    helper_pool: Mutex<Vec<Vec<u8>>>,
+}
+
+fn pipe() -> Option<&'static Pipe> {
+    static PIPE: OnceLock<Option<&'static Pipe>> = OnceLock::new();
+    *PIPE.get_or_init(|| {
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return None;
+        }
+        let p: &'static Pipe = Box::leak(Box::new(Pipe {
+            next: Mutex::new(None),
+            wake: Condvar::new(),
+            posted: AtomicU64::new(0),
+            busy: AtomicBool::new(false),
+            caller_pool: Mutex::new(Vec::new()),
+            helper_pool: Mutex::new(Vec::new()),
+        }));
+        std::thread::Builder::new()
+            .name("zicht-seal".into())
+            .spawn(move || p.run())
+            .ok()
+            .map(|_| p)
+    })
+}
+
+impl Pipe {
+    fn run(&self) {
+        let mut seen = 0u64;
+        loop {
+            // Look for the next seal for a while before sleeping.
+            let t = Instant::now();
+            while self.posted.load(Ordering::Acquire) == seen && t.elapsed() < HELPER_SPIN {
+                std::hint::spin_loop();
+            }
+            let job = {
+                let Ok(mut next) = self.next.lock() else {
+                    return;
+                };
+                loop {
+                    if let Some(job) = next.take() {
+                        break job;
+                    }
+                    next = match self.wake.wait(next) {
+                        Ok(n) => n,
+                        Err(_) => return,
+                    };
+                }
+            };
+            seen = self.posted.load(Ordering::Acquire);
+            // Set after the job is dropped below, so the caller finds itself its only owner.
+            let finished = SetOnDrop(Arc::clone(&job.finished));
+            let mut pool = self
+                .helper_pool
+                .lock()
+                .map(|mut p| std::mem::take(&mut *p))
+                .unwrap_or_default();
+            // A panic here must neither leave the caller waiting nor end this thread.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.help(&mut pool)));
+            drop(job);
+            if let Ok(mut p) = self.helper_pool.lock() {
+                p.append(&mut pool);
+            }
+            drop(finished);
+        }
+    }
+}
+
+thread_local! {
+    /// Seals this thread made here rather than streaming (tests check that this path ran).
+    static TAKEN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many of this thread's seals took this path.
+pub(crate) fn taken_on_this_thread() -> u64 {
+    TAKEN.with(|t| t.get())
+}
+
+/// Marks the pipe free again however the seal ends.
+struct Busy(&'static Pipe);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.store(false, Ordering::Release);
+    }
+}
+
+/// Tells the helper to stop and waits for it however the seal ends, so that no chunk is still
+/// being sealed when the caller gets its error.
+struct Finish<'a>(&'a Job);
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        self.0.cancel.store(true, Ordering::Relaxed);
+        let _ = self.0.finished.wait();
+    }
+}
+
+/// [`crate::seal_bytes`] with the given entropy.
+pub(crate) fn seal_bytes_with<W: Write>(
+    plain: Arc<[u8]>,
+    mut writer: W,
+    sender: &SenderKey,
+    recipients: &[RecipientPublicKey],
+    entropy: &mut dyn Entropy,
+) -> Result<Sealed, Error> {
+    let chunks = plain.len().div_ceil(CHUNK_SIZE).max(1);
+    let pipe = pipe()
+        .filter(|p| (2..=MAX_CHUNKS).contains(&chunks) && !p.busy.swap(true, Ordering::Acquire));
+    let Some(pipe) = pipe else {
+        return seal_with(&plain[..], writer, sender, recipients, entropy);
+    };
+    let _busy = Busy(pipe);
+    TAKEN.with(|t| t.set(t.get() + 1));
+    let Prepared {
+        file_key,
+        salt,
+        stanzas,
+        key,
+        header_len,
+        sender_id,
+    } = prepare(sender, recipients, entropy)?;
+    let layout = Layout::new(header_len, plain.len());
+    let job = Arc::new(Job {
+        plain,
+        key,
+        layout,
+        header_input: Mutex::new(Some(HeaderInput {
+            sender_id,
+            salt,
+            file_key,
+            stanzas,
+        })),
+        header: OnceLock::new(),
+        header_error: Mutex::new(None),
+        claims: Mutex::new((0, chunks)),
+        sealed: (0..chunks).map(|_| OnceLock::new()).collect(),
+        by_helper: (0..chunks).map(|_| AtomicBool::new(false)).collect(),
+        blocks: Mutex::new(Blocks {
+            claimed: vec![false; layout.blocks()],
+            cvs: vec![None; layout.blocks()],
+        }),
+        cancel: AtomicBool::new(false),
+        finished: Arc::default(),
+    });
+    {
+        *lock(&pipe.next)? = Some(Arc::clone(&job));
+        pipe.posted.fetch_add(1, Ordering::Release);
+        pipe.wake.notify_one();
+    }
+    let finish = Finish(&job);
+    let result = run_caller(&job, pipe, &mut writer, sender);
+    drop(finish);
+    let sealed = result?;
+    // The helper is done with the job: its buffers go back to it, the caller's to the caller.
+    let Ok(mut job) = Arc::try_unwrap(job) else {
+        return Ok(sealed);
+    };
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for (s, h) in job.sealed.iter_mut().zip(&job.by_helper) {
+        if let Some(b) = s.take() {
+            if h.load(Ordering::Relaxed) {
+                theirs.push(b);
+            } else {
+                mine.push(b);
+            }
+        }
+    }
+    keep(&pipe.caller_pool, mine);
+    keep(&pipe.helper_pool, theirs);
+    Ok(sealed)
+}
+
+fn keep(pool: &Mutex<Vec<Vec<u8>>>, bufs: Vec<Vec<u8>>) {
+    if let Ok(mut p) = pool.lock() {
+        for b in bufs {
+            if p.len() < KEEP && b.len() == BUF_LEN {
+                p.push(b);
+            }
+        }
+    }
+}
+
+/// The calling thread's part: chunks from the front, writing out in order, then the root and
+/// the signature.
+fn run_caller<W: Write>(
+    job: &Job,
+    pipe: &Pipe,
+    writer: &mut W,
+    sender: &SenderKey,
+) -> Result<Sealed, Error> {
+    let l = job.layout;
+    let mut pool = lock(&pipe.caller_pool)
+        .map(|mut p| std::mem::take(&mut *p))
+        .unwrap_or_default();
+    let mut written = 0usize;
+    let mut header_written = false;
+    // Writes the header and every chunk that is ready, in order.
+    let mut flush = |job: &Job, writer: &mut W| -> Result<(), Error> {
+        if !header_written {
+            let Some(h) = job.header.get() else {
+                return Ok(());
+            };
+            writer.write_all(h)?;
+            header_written = true;
+        }
+        while written < l.chunks && job.sealed[written].get().is_some() {
+            writer.write_all(job.sealed_bytes(written)?)?;
+            written += 1;
+        }
+        Ok(())
+    };
+    let kept = (|| {
+        while let Some(i) = job.claim(true)? {
+            let buf = pool.pop().unwrap_or_else(|| vec![0u8; BUF_LEN]);
+            job.seal_chunk(i, buf, false)?;
+            flush(job, writer)?;
+        }
+        Ok::<(), Error>(())
+    })();
+    // Buffers not used this time stay with the caller.
+    keep(&pipe.caller_pool, pool);
+    kept?;
+    job.finished.wait()?;
+    if let Some(e) = lock(&job.header_error)?.take() {
+        return Err(e);
+    }
+    flush(job, writer)?;
+    if !header_written || written != l.chunks {
+        return Err(Error::Internal);
+    }
+    writer.write_all(&END_MARKER)?;
+
+    let mut tree = Root {
+        job,
+        memo: HashMap::new(),
+    };
+    let digest = tree.root(&[])?;
+    let signature = sender.sign(&crypto::signed_message(&digest));
+    let id = tree.root(&signature)?;
+    writer.write_all(&signature)?;
+    writer.flush()?;
+    let plaintext_len = job.plain.len() as u64;
+    Ok(Sealed {
+        id: BundleId(id),
+        len: l.end + (TRAILER_LEN - END_MARKER.len()) as u64,
+        plaintext_len,
+    })
+}
+
+/// The BLAKE3 root of the stream (and what follows it), from the blocks' chaining values:
+/// the same recursion as [`crate::hashing`]'s tree.
+struct Root<'a> {
+    job: &'a Job,
+    memo: HashMap<(u64, u64), ChainingValue>,
+}
+
+impl Root<'_> {
+    fn root(&mut self, extra: &[u8]) -> Result<[u8; 32], Error> {
+        let total = self.job.layout.end + extra.len() as u64;
+        if total <= B3_CHUNK {
+            let mut bytes = Vec::new();
+            self.job.feed(&mut bytes, 0, total, extra)?;
+            return Ok(*blake3::hash(&bytes).as_bytes());
+        }
+        let left = left_subtree_len(total);
+        let l = self.node(0, left, extra)?;
+        let r = self.node(left, total, extra)?;
+        Ok(*merge_subtrees_root(&l, &r, Mode::Hash).as_bytes())
+    }
+
+    fn node(&mut self, a: u64, b: u64, extra: &[u8]) -> Result<ChainingValue, Error> {
+        let len = b.checked_sub(a).filter(|&l| l > 0).ok_or(Error::Internal)?;
+        let inside = b <= self.job.layout.end;
+        let complete = inside && len.is_power_of_two() && a.is_multiple_of(len);
+        if complete && len == BLOCK {
+            return lock(&self.job.blocks)?
+                .cvs
+                .get((a / BLOCK) as usize)
+                .copied()
+                .flatten()
+                .ok_or(Error::Internal);
+        }
+        if inside {
+            if let Some(cv) = self.memo.get(&(a, b)) {
+                return Ok(*cv);
+            }
+        }
+        let cv = if len <= B3_CHUNK || (complete && len < BLOCK) {
+            let mut bytes = Vec::new();
+            self.job.feed(&mut bytes, a, b, extra)?;
+            let mut h = Hasher::new();
+            h.set_input_offset(a);
+            h.update(&bytes);
+            h.finalize_non_root()
+        } else {
+            let left = left_subtree_len(len);
+            let l = self.node(a, a + left, extra)?;
+            let r = self.node(a + left, b, extra)?;
+            merge_subtrees_non_root(&l, &r, Mode::Hash)
+        };
+        if inside {
+            self.memo.insert((a, b), cv);
+        }
+        Ok(cv)
+    }
+}
