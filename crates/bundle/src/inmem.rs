@@ -18,7 +18,6 @@
 //! and the helper are free); the others go through the streaming seal, which is the better one
 //! for large bundles and needs no second copy of them in memory.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
@@ -116,8 +115,10 @@ struct Job {
     header_input: Mutex<Option<HeaderInput>>,
     header: OnceLock<Vec<u8>>,
     header_error: Mutex<Option<Error>>,
-    /// Next chunk from the front, and one past the next from the back.
-    claims: Mutex<(usize, usize)>,
+    /// Chunks not yet taken: the calling thread's range, then the helper's. Each takes from
+    /// the front of its own range (so the calling thread can write the helper's chunks out
+    /// while the helper is still at work) and, once that is empty, from the back of the other.
+    claims: Mutex<[std::ops::Range<usize>; 2]>,
     /// Sealed chunks, each at its buffer's aligned base; set once, then read-only.
     sealed: Vec<OnceLock<Vec<u8>>>,
     /// Which chunks the helper sealed (its buffers go back to it).
@@ -170,7 +171,55 @@ impl Drop for SetOnDrop {
 
 struct Blocks {
     claimed: Vec<bool>,
-    cvs: Vec<Option<ChainingValue>>,
+    /// Chaining values of complete subtrees: `levels[l][i]` covers stream bytes
+    /// `i·2^l·BLOCK .. (i+1)·2^l·BLOCK`. Siblings are merged as soon as both are known.
+    levels: Vec<Vec<Option<ChainingValue>>>,
+}
+
+impl Blocks {
+    fn new(blocks: usize) -> Self {
+        let mut levels = vec![vec![None; blocks]];
+        while levels.last().is_some_and(|l| l.len() > 1) {
+            let n = levels.last().map_or(0, |l| l.len() / 2);
+            levels.push(vec![None; n]);
+        }
+        Blocks {
+            claimed: vec![false; blocks],
+            levels,
+        }
+    }
+
+    /// Stores block `k`'s chaining value and every parent it completes.
+    fn store(&mut self, k: usize, cv: ChainingValue) {
+        let (mut l, mut i, mut cv) = (0usize, k, cv);
+        loop {
+            let Some(slot) = self.levels.get_mut(l).and_then(|v| v.get_mut(i)) else {
+                return;
+            };
+            *slot = Some(cv);
+            let has_parent = self.levels.get(l + 1).is_some_and(|v| i / 2 < v.len());
+            let sibling = self.levels[l].get(i ^ 1).copied().flatten();
+            let (true, Some(s)) = (has_parent, sibling) else {
+                return;
+            };
+            cv = if i % 2 == 0 {
+                merge_subtrees_non_root(&cv, &s, Mode::Hash)
+            } else {
+                merge_subtrees_non_root(&s, &cv, Mode::Hash)
+            };
+            (l, i) = (l + 1, i / 2);
+        }
+    }
+
+    /// The chaining value of the complete subtree over `a..a+len` (`len` = 2^l·BLOCK), if known.
+    fn get(&self, a: u64, len: u64) -> Option<ChainingValue> {
+        let l = (len / BLOCK).trailing_zeros() as usize;
+        self.levels
+            .get(l)?
+            .get((a / len) as usize)
+            .copied()
+            .flatten()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>, Error> {
@@ -178,21 +227,14 @@ fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>, Error> {
 }
 
 impl Job {
-    fn claim(&self, front: bool) -> Result<Option<usize>, Error> {
+    /// The next chunk for the calling thread (`helper` false) or the helper.
+    fn claim(&self, helper: bool) -> Result<Option<usize>, Error> {
         if self.cancel.load(Ordering::Relaxed) {
             return Ok(None);
         }
         let mut c = lock(&self.claims)?;
-        if c.0 >= c.1 {
-            return Ok(None);
-        }
-        Ok(Some(if front {
-            c.0 += 1;
-            c.0 - 1
-        } else {
-            c.1 -= 1;
-            c.1
-        }))
+        let (own, other) = if helper { (1, 0) } else { (0, 1) };
+        Ok(c[own].next().or_else(|| c[other].next_back()))
     }
 
     /// Encrypts chunk `i` into `buf` and publishes it, then hashes the blocks it completed.
@@ -242,7 +284,7 @@ impl Job {
         }
         for k in mine {
             let cv = self.hash_block(k)?;
-            lock(&self.blocks)?.cvs[k] = Some(cv);
+            lock(&self.blocks)?.store(k, cv);
         }
         Ok(())
     }
@@ -367,7 +409,7 @@ impl Job {
                 }
             }
         }
-        while let Ok(Some(i)) = self.claim(false) {
+        while let Ok(Some(i)) = self.claim(true) {
             let buf = pool.pop().unwrap_or_else(|| vec![0u8; BUF_LEN]);
             if self.seal_chunk(i, buf, true).is_err() {
                 self.cancel.store(true, Ordering::Relaxed);
@@ -519,13 +561,10 @@ pub(crate) fn seal_bytes_with<W: Write>(
         })),
         header: OnceLock::new(),
         header_error: Mutex::new(None),
-        claims: Mutex::new((0, chunks)),
+        claims: Mutex::new([0..split(chunks), split(chunks)..chunks]),
         sealed: (0..chunks).map(|_| OnceLock::new()).collect(),
         by_helper: (0..chunks).map(|_| AtomicBool::new(false)).collect(),
-        blocks: Mutex::new(Blocks {
-            claimed: vec![false; layout.blocks()],
-            cvs: vec![None; layout.blocks()],
-        }),
+        blocks: Mutex::new(Blocks::new(layout.blocks())),
         cancel: AtomicBool::new(false),
         finished: Arc::default(),
     });
@@ -556,6 +595,13 @@ pub(crate) fn seal_bytes_with<W: Write>(
     keep(&pipe.helper_pool, theirs);
     Ok(sealed)
 }
+
+/// Where the calling thread's first range ends: past the middle, since the helper first makes
+/// the header (about as long as sealing two or three chunks).
+fn split(chunks: usize) -> usize {
+    (chunks / 2 + SPLIT_AHEAD).min(chunks)
+}
+const SPLIT_AHEAD: usize = 1;
 
 fn keep(pool: &Mutex<Vec<Vec<u8>>>, bufs: Vec<Vec<u8>>) {
     if let Ok(mut p) = pool.lock() {
@@ -597,7 +643,7 @@ fn run_caller<W: Write>(
         Ok(())
     };
     let kept = (|| {
-        while let Some(i) = job.claim(true)? {
+        while let Some(i) = job.claim(false)? {
             let buf = pool.pop().unwrap_or_else(|| vec![0u8; BUF_LEN]);
             job.seal_chunk(i, buf, false)?;
             flush(job, writer)?;
@@ -617,9 +663,10 @@ fn run_caller<W: Write>(
     }
     writer.write_all(&END_MARKER)?;
 
+    let blocks = lock(&job.blocks)?;
     let mut tree = Root {
         job,
-        memo: HashMap::new(),
+        blocks: &blocks,
     };
     let digest = tree.root(&[])?;
     let signature = sender.sign(&crypto::signed_message(&digest));
@@ -638,7 +685,7 @@ fn run_caller<W: Write>(
 /// the same recursion as [`crate::hashing`]'s tree.
 struct Root<'a> {
     job: &'a Job,
-    memo: HashMap<(u64, u64), ChainingValue>,
+    blocks: &'a Blocks,
 }
 
 impl Root<'_> {
@@ -659,17 +706,12 @@ impl Root<'_> {
         let len = b.checked_sub(a).filter(|&l| l > 0).ok_or(Error::Internal)?;
         let inside = b <= self.job.layout.end;
         let complete = inside && len.is_power_of_two() && a.is_multiple_of(len);
-        if complete && len == BLOCK {
-            return lock(&self.job.blocks)?
-                .cvs
-                .get((a / BLOCK) as usize)
-                .copied()
-                .flatten()
-                .ok_or(Error::Internal);
-        }
-        if inside {
-            if let Some(cv) = self.memo.get(&(a, b)) {
-                return Ok(*cv);
+        if complete && len >= BLOCK {
+            if let Some(cv) = self.blocks.get(a, len) {
+                return Ok(cv);
+            }
+            if len == BLOCK {
+                return Err(Error::Internal);
             }
         }
         let cv = if len <= B3_CHUNK || (complete && len < BLOCK) {
@@ -685,9 +727,6 @@ impl Root<'_> {
             let r = self.node(a + left, b, extra)?;
             merge_subtrees_non_root(&l, &r, Mode::Hash)
         };
-        if inside {
-            self.memo.insert((a, b), cv);
-        }
         Ok(cv)
     }
 }
