@@ -189,9 +189,10 @@ impl Blocks {
         }
     }
 
-    /// Stores block `k`'s chaining value and every parent it completes.
-    fn store(&mut self, k: usize, cv: ChainingValue) {
-        let (mut l, mut i, mut cv) = (0usize, k, cv);
+    /// Stores the chaining value of node `i` of level `l` (blocks `i·2^l ..`) and every parent
+    /// it completes.
+    fn store(&mut self, l: usize, i: usize, cv: ChainingValue) {
+        let (mut l, mut i, mut cv) = (l, i, cv);
         loop {
             let Some(slot) = self.levels.get_mut(l).and_then(|v| v.get_mut(i)) else {
                 return;
@@ -282,11 +283,54 @@ impl Job {
                 }
             }
         }
-        for k in mine {
-            let cv = self.hash_block(k)?;
-            lock(&self.blocks)?.store(k, cv);
+        // Runs of consecutive blocks that lie in one sealed chunk are hashed as the largest
+        // aligned subtrees they hold, in one pass each (fewer, longer BLAKE3 calls).
+        let mut at = 0;
+        while let Some(&k) = mine.get(at) {
+            let mut l = 0;
+            while self.subtree_in_one_chunk(&mine[at..], k, l + 1) {
+                l += 1;
+            }
+            let cv = if l == 0 {
+                self.hash_block(k)?
+            } else {
+                self.hash_run(k, l)?
+            };
+            lock(&self.blocks)?.store(l, k >> l, cv);
+            at += 1 << l;
         }
         Ok(())
+    }
+
+    /// Whether the 2^l blocks from `k` are aligned, all in `mine` (consecutive, from its
+    /// start) and lie in one sealed chunk.
+    fn subtree_in_one_chunk(&self, mine: &[usize], k: usize, l: usize) -> bool {
+        let n = 1usize << l;
+        if !k.is_multiple_of(n) || mine.get(n - 1) != Some(&(k + n - 1)) {
+            return false;
+        }
+        let (a, b) = (k as u64 * BLOCK, (k + n) as u64 * BLOCK);
+        let chunks = self.chunks_over(a, b);
+        let i = chunks.start;
+        let s = self.layout.start(i);
+        a >= self.layout.header_len
+            && chunks.len() == 1
+            && b <= s + self.layout.sealed_len(i) as u64
+    }
+
+    /// The chaining value of the 2^l blocks from `k`, which lie in one sealed chunk.
+    fn hash_run(&self, k: usize, l: usize) -> Result<ChainingValue, Error> {
+        let (a, b) = (k as u64 * BLOCK, (k + (1 << l)) as u64 * BLOCK);
+        let i = self.chunks_over(a, b).start;
+        let s = self.layout.start(i);
+        let buf = self.sealed_bytes(i)?;
+        let mut h = Hasher::new();
+        h.set_input_offset(a);
+        h.update(
+            buf.get((a - s) as usize..(b - s) as usize)
+                .ok_or(Error::Internal)?,
+        );
+        Ok(h.finalize_non_root())
     }
 
     /// Whether every byte of block `k` is there.
