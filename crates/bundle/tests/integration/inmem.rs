@@ -19,9 +19,12 @@ fn check(len: usize, recipients: usize, seed: u8) {
     let data = payload(len);
     let expected = seal_seeded(&data, &from, &to, seed);
     let mut got = Vec::new();
+    let shared: Arc<[u8]> = Arc::from(&data[..]);
     let sealed =
-        seal_bytes_with_seed_insecure(Arc::from(&data[..]), &mut got, &from, &to, &[seed; 32])
+        seal_bytes_with_seed_insecure(Arc::clone(&shared), &mut got, &from, &to, &[seed; 32])
             .expect("seal_bytes");
+    // The caller owns the plaintext alone again (the core wipes it then).
+    assert_eq!(Arc::strong_count(&shared), 1);
     assert!(
         got == expected,
         "bytes differ for {len} bytes, {recipients} recipients"
