@@ -20,7 +20,7 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use blake3::hazmat::{
@@ -112,7 +112,8 @@ struct Job {
     plain: Arc<[u8]>,
     key: LessSafeKey,
     layout: Layout,
-    header_input: Mutex<Option<HeaderInput>>,
+    /// Boxed, so that taking it moves the secrets out whole (they are wiped where they are).
+    header_input: Mutex<Option<Box<HeaderInput>>>,
     header: OnceLock<Vec<u8>>,
     header_error: Mutex<Option<Error>>,
     /// Chunks not yet taken: the calling thread's range, then the helper's. Each takes from
@@ -138,25 +139,25 @@ struct Finished {
 
 impl Finished {
     fn set(&self) {
-        if let Ok(mut d) = self.done.lock() {
-            *d = true;
-        }
+        *self.done.lock().unwrap_or_else(PoisonError::into_inner) = true;
         self.cv.notify_all();
     }
 
-    fn wait(&self) -> Result<(), Error> {
-        let mut d = lock(&self.done)?;
+    /// Waits until set. Never fails: a poisoned lock still holds a valid flag, and returning
+    /// early would let the caller go while the helper still holds the plaintext.
+    fn wait(&self) {
+        let relock = || self.done.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut d = relock();
         let t = Instant::now();
         while !*d {
             if t.elapsed() < Duration::from_micros(50) {
                 drop(d);
                 std::hint::spin_loop();
-                d = lock(&self.done)?;
+                d = relock();
             } else {
-                d = self.cv.wait(d).map_err(|_| Error::Internal)?;
+                d = self.cv.wait(d).unwrap_or_else(PoisonError::into_inner);
             }
         }
-        Ok(())
     }
 }
 
@@ -249,10 +250,16 @@ impl Job {
         let (pt, tag_out) = region.split_at_mut(len);
         pt.copy_from_slice(self.plain.get(from..from + len).ok_or(Error::Internal)?);
         let last = i + 1 == self.layout.chunks;
-        let tag = self
-            .key
-            .seal_in_place_separate_tag(crypto::chunk_nonce(i as u64, last), Aad::empty(), pt)
-            .map_err(|_| Error::Internal)?;
+        let sealed = self.key.seal_in_place_separate_tag(
+            crypto::chunk_nonce(i as u64, last),
+            Aad::empty(),
+            pt,
+        );
+        let Ok(tag) = sealed else {
+            // The buffer holds plaintext: wiped, not kept.
+            zeroize::Zeroize::zeroize(&mut buf[..]);
+            return Err(Error::Internal);
+        };
         tag_out.copy_from_slice(tag.as_ref());
         if let Some(flag) = self.by_helper.get(i) {
             flag.store(helper, Ordering::Relaxed);
@@ -434,16 +441,22 @@ impl Job {
         Ok(())
     }
 
-    /// The helper's part: the header, then chunks from the back.
+    /// The helper's part: the header, then chunks of its range (and then of the caller's).
     fn help(&self, pool: &mut Vec<Vec<u8>>) {
         let input = lock(&self.header_input).ok().and_then(|mut h| h.take());
-        if let Some(h) = input {
+        if let Some(h) = input.filter(|_| !self.cancel.load(Ordering::Relaxed)) {
             match make_header(h.sender_id, &h.salt, &h.file_key, &h.stanzas) {
-                Ok(bytes) => {
+                Ok(bytes) if bytes.len() as u64 == self.layout.header_len => {
                     let len = bytes.len() as u64;
                     if self.header.set(bytes).is_ok() {
                         let _ = self.hash_ready(0, len);
                     }
+                }
+                Ok(_) => {
+                    if let Ok(mut slot) = lock(&self.header_error) {
+                        *slot = Some(Error::Internal);
+                    }
+                    self.cancel.store(true, Ordering::Relaxed);
                 }
                 Err(e) => {
                     if let Ok(mut slot) = lock(&self.header_error) {
@@ -541,11 +554,13 @@ impl Pipe {
 thread_local! {
     /// Seals this thread made here rather than streaming (tests check that this path ran).
     static TAKEN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static BY_HELPER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-/// How many of this thread's seals took this path.
-pub(crate) fn taken_on_this_thread() -> u64 {
-    TAKEN.with(|t| t.get())
+/// How many of this thread's seals took this path, and how many of their chunks the helper
+/// sealed.
+pub(crate) fn taken_on_this_thread() -> (u64, u64) {
+    (TAKEN.with(|t| t.get()), BY_HELPER.with(|t| t.get()))
 }
 
 /// Marks the pipe free again however the seal ends.
@@ -559,12 +574,42 @@ impl Drop for Busy {
 
 /// Tells the helper to stop and waits for it however the seal ends, so that no chunk is still
 /// being sealed when the caller gets its error.
-struct Finish<'a>(&'a Job);
+struct Finish<'a>(&'a Job, &'a Pipe);
 
 impl Drop for Finish<'_> {
     fn drop(&mut self) {
         self.0.cancel.store(true, Ordering::Relaxed);
-        let _ = self.0.finished.wait();
+        finish_helper(self.0, self.1);
+    }
+}
+
+/// Waits until the helper is done with `job`. If it has not even picked the seal up (busy
+/// waking, or its thread gone), the calling thread takes the seal back and does the helper's
+/// part itself, so a seal never waits on a helper that does not come.
+fn finish_helper(job: &Job, pipe: &Pipe) {
+    let untaken = pipe
+        .next
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(j) = untaken {
+        let _set = SetOnDrop(Arc::clone(&j.finished));
+        let mut spare = Vec::new();
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| j.help(&mut spare)));
+    }
+    job.finished.wait();
+}
+
+/// Takes the pipe for one seal: at once, or (`wait`, for tests) when the seal before is done.
+fn acquire(pipe: &Pipe, wait: bool) -> bool {
+    loop {
+        if !pipe.busy.swap(true, Ordering::Acquire) {
+            return true;
+        }
+        if !wait {
+            return false;
+        }
+        std::thread::yield_now();
     }
 }
 
@@ -575,15 +620,14 @@ pub(crate) fn seal_bytes_with<W: Write>(
     sender: &SenderKey,
     recipients: &[RecipientPublicKey],
     entropy: &mut dyn Entropy,
+    wait: bool,
 ) -> Result<Sealed, Error> {
     let chunks = plain.len().div_ceil(CHUNK_SIZE).max(1);
-    let pipe = pipe()
-        .filter(|p| (2..=MAX_CHUNKS).contains(&chunks) && !p.busy.swap(true, Ordering::Acquire));
+    let pipe = pipe().filter(|p| (2..=MAX_CHUNKS).contains(&chunks) && acquire(p, wait));
     let Some(pipe) = pipe else {
         return seal_with(&plain[..], writer, sender, recipients, entropy);
     };
     let _busy = Busy(pipe);
-    TAKEN.with(|t| t.set(t.get() + 1));
     let Prepared {
         file_key,
         salt,
@@ -597,12 +641,12 @@ pub(crate) fn seal_bytes_with<W: Write>(
         plain,
         key,
         layout,
-        header_input: Mutex::new(Some(HeaderInput {
+        header_input: Mutex::new(Some(Box::new(HeaderInput {
             sender_id,
             salt,
             file_key,
             stanzas,
-        })),
+        }))),
         header: OnceLock::new(),
         header_error: Mutex::new(None),
         claims: Mutex::new([0..split(chunks), split(chunks)..chunks]),
@@ -613,14 +657,22 @@ pub(crate) fn seal_bytes_with<W: Write>(
         finished: Arc::default(),
     });
     {
-        *lock(&pipe.next)? = Some(Arc::clone(&job));
+        let mut next = lock(&pipe.next)?;
+        *next = Some(Arc::clone(&job));
         pipe.posted.fetch_add(1, Ordering::Release);
         pipe.wake.notify_one();
     }
-    let finish = Finish(&job);
+    TAKEN.with(|t| t.set(t.get() + 1));
+    let finish = Finish(&job, pipe);
     let result = run_caller(&job, pipe, &mut writer, sender);
     drop(finish);
     let sealed = result?;
+    let by_helper = job
+        .by_helper
+        .iter()
+        .filter(|h| h.load(Ordering::Relaxed))
+        .count() as u64;
+    BY_HELPER.with(|t| t.set(t.get() + by_helper));
     // The helper is done with the job: its buffers go back to it, the caller's to the caller.
     let Ok(mut job) = Arc::try_unwrap(job) else {
         return Ok(sealed);
@@ -697,7 +749,7 @@ fn run_caller<W: Write>(
     // Buffers not used this time stay with the caller.
     keep(&pipe.caller_pool, pool);
     kept?;
-    job.finished.wait()?;
+    finish_helper(job, pipe);
     if let Some(e) = lock(&job.header_error)?.take() {
         return Err(e);
     }

@@ -118,7 +118,7 @@ pub fn seal<R: Read, W: Write>(
 }
 
 /// [`seal`] for a plaintext that is in memory whole: the same bytes, id and errors (and the
-/// same randomness rules), made faster for bundles of 128 KiB to 2 MiB by letting a second
+/// same randomness rules), made faster for bundles of more than 64 KiB up to 2 MiB by letting a second
 /// thread read, encrypt and hash chunks of the shared plaintext itself (format §7,
 /// implementation note). Other sizes, a machine with one core, or a second seal running at the
 /// same time go through [`seal`].
@@ -137,6 +137,7 @@ pub fn seal_bytes<W: Write>(
         sender,
         recipients,
         &mut crypto::SystemEntropy::new(),
+        false,
     )
 }
 
@@ -192,13 +193,15 @@ pub mod insecure_test_support {
     }
 
     /// How many [`seal_bytes`] calls on this thread took the two-thread path (the others
-    /// streamed), so that tests can tell which one they checked.
-    pub fn in_memory_seals_on_this_thread() -> u64 {
+    /// streamed), and how many of their chunks the helper sealed, so that tests can tell
+    /// which path they checked.
+    pub fn in_memory_seals_on_this_thread() -> (u64, u64) {
         inmem::taken_on_this_thread()
     }
 
     /// [`seal_bytes`] with randomness as in [`seal_with_seed_insecure`]: the same bytes for
-    /// the same seed and plaintext.
+    /// the same seed and plaintext. Where [`seal_bytes`] would stream because another in-memory
+    /// seal holds the helper, this one waits for it, so tests know which path they checked.
     pub fn seal_bytes_with_seed_insecure<W: Write>(
         plaintext: std::sync::Arc<[u8]>,
         writer: W,
@@ -212,6 +215,7 @@ pub mod insecure_test_support {
             sender,
             recipients,
             &mut crypto::SeededEntropy::new(seed),
+            true,
         )
     }
 }
