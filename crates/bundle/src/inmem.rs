@@ -307,11 +307,7 @@ impl Job {
             while self.subtree_in_one_chunk(&mine[at..], k, l + 1) {
                 l += 1;
             }
-            let cv = if l == 0 {
-                self.hash_block(k)?
-            } else {
-                self.hash_run(k, l)?
-            };
+            let cv = self.hash_blocks(k, l)?;
             lock(&self.blocks)?.store(l, k >> l, cv);
             at += 1 << l;
         }
@@ -326,26 +322,38 @@ impl Job {
             return false;
         }
         let (a, b) = (k as u64 * BLOCK, (k + n) as u64 * BLOCK);
+        self.chunk_holding(a, b).is_some()
+    }
+
+    /// The sealed chunk that holds all of stream bytes `a..b`, if one does.
+    fn chunk_holding(&self, a: u64, b: u64) -> Option<usize> {
         let chunks = self.chunks_over(a, b);
         let i = chunks.start;
         let s = self.layout.start(i);
-        a >= self.layout.header_len
+        (a >= self.layout.header_len
             && chunks.len() == 1
-            && b <= s + self.layout.sealed_len(i) as u64
+            && b <= s + self.layout.sealed_len(i) as u64)
+            .then_some(i)
     }
 
-    /// The chaining value of the 2^l blocks from `k`, which lie in one sealed chunk.
-    fn hash_run(&self, k: usize, l: usize) -> Result<ChainingValue, Error> {
+    /// The chaining value of the 2^l blocks from `k`: hashed where they lie if one sealed chunk
+    /// holds them, else (a single block across a boundary) gathered into one buffer first.
+    fn hash_blocks(&self, k: usize, l: usize) -> Result<ChainingValue, Error> {
         let (a, b) = (k as u64 * BLOCK, (k + (1 << l)) as u64 * BLOCK);
-        let i = self.chunks_over(a, b).start;
-        let s = self.layout.start(i);
-        let buf = self.sealed_bytes(i)?;
         let mut h = Hasher::new();
         h.set_input_offset(a);
-        h.update(
-            buf.get((a - s) as usize..(b - s) as usize)
-                .ok_or(Error::Internal)?,
-        );
+        if let Some(i) = self.chunk_holding(a, b) {
+            let s = self.layout.start(i);
+            h.update(
+                self.sealed_bytes(i)?
+                    .get((a - s) as usize..(b - s) as usize)
+                    .ok_or(Error::Internal)?,
+            );
+        } else {
+            let mut gather = Vec::with_capacity((b - a) as usize);
+            self.feed(&mut gather, a, b, &[])?;
+            h.update(&gather);
+        }
         Ok(h.finalize_non_root())
     }
 
@@ -369,30 +377,6 @@ impl Job {
         let lo = (a.saturating_sub(h) / CHUNK_CT as u64) as usize;
         let hi = ((b - h).div_ceil(CHUNK_CT as u64) as usize).min(n);
         lo.min(n)..hi
-    }
-
-    fn hash_block(&self, k: usize) -> Result<ChainingValue, Error> {
-        let (a, b) = (k as u64 * BLOCK, (k as u64 + 1) * BLOCK);
-        let mut h = Hasher::new();
-        h.set_input_offset(a);
-        // Where the block lies in one sealed chunk, it is hashed where it lies.
-        let inside = self.chunks_over(a, b);
-        if a >= self.layout.header_len && inside.len() == 1 {
-            let i = inside.start;
-            let s = self.layout.start(i);
-            if b <= s + self.layout.sealed_len(i) as u64 {
-                let buf = self.sealed_bytes(i)?;
-                h.update(
-                    buf.get((a - s) as usize..(b - s) as usize)
-                        .ok_or(Error::Internal)?,
-                );
-                return Ok(h.finalize_non_root());
-            }
-        }
-        let mut gather = Vec::with_capacity(BLOCK as usize);
-        self.feed(&mut gather, a, b, &[])?;
-        h.update(&gather);
-        Ok(h.finalize_non_root())
     }
 
     /// The sealed bytes of chunk `i` (tag included).

@@ -222,10 +222,10 @@ impl Zicht {
             .collect::<Result<Vec<_>>>()?;
         let mut json =
             zeroize::Zeroizing::new(serde_json::to_vec(payload).map_err(|_| CoreError::Crypto)?);
+        let sender = self.session()?.keys.signing()?;
         // The in-memory seal shares the plaintext with its helper thread until it returns.
         let mut plain: std::sync::Arc<[u8]> = std::sync::Arc::from(&json[..]);
         zeroize::Zeroize::zeroize(&mut *json);
-        let sender = self.session()?.keys.signing()?;
         let mut bytes = Vec::with_capacity(plain.len() + 1024);
         let sealed = zicht_bundle::seal_bytes(plain.clone(), &mut bytes, &sender, &recipients);
         // Sole owner again once the seal has returned (its helper lets go first).
