@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{exit, Command};
 
-/// Debian packages needed to build and test the app (see TOOLCHAIN.md).
+/// Debian packages needed to build and test the app (see docs/toolchain.md).
 const DEBIAN_PACKAGES: &[&str] = &[
     "build-essential",
     "libwebkit2gtk-4.1-dev",
@@ -164,7 +164,7 @@ fn deps(for_tests: bool) -> Res {
         sh(Command::new(cargo()).args(["install", "wasm-bindgen-cli", "--version", &want]))?;
     }
     if for_tests && !cargo_bin("tauri-driver").exists() && !have("tauri-driver") {
-        // Pinned: the version seen working with this toolchain (TOOLCHAIN.md).
+        // Pinned: the version seen working with this toolchain (docs/toolchain.md).
         sh(Command::new(cargo()).args([
             "install",
             "tauri-driver",
@@ -235,7 +235,7 @@ fn build_ui(release: bool) -> Res {
     let dist = root.join("ui/dist");
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(dist.join("vendor")).map_err(|e| e.to_string())?;
-    // No wasm-opt: Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output (TOOLCHAIN.md).
+    // No wasm-opt: Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output (docs/toolchain.md).
     sh(Command::new(cargo_bin("wasm-bindgen"))
         .args([
             "--target",

@@ -1,4 +1,4 @@
-//! Encryption at rest (DESIGN.md §4), on ring.
+//! Encryption at rest (docs/design.md, *Security model*), on ring.
 //!
 //! - Data key: 256 random bits from the OS, made once at setup.
 //! - Record values: AES-256-GCM under the data key, a fresh random 96-bit nonce per write
