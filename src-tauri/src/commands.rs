@@ -418,7 +418,7 @@ pub async fn verify_audit(state: State<'_, AppState>) -> R<AuditVerification> {
 #[tauri::command]
 pub async fn export_audit_as<Rt: Runtime>(app: AppHandle<Rt>) -> R<Option<String>> {
     blocking(app, |app, state| {
-        let name = state.with(|z, now| Ok(z.audit_file_name(now)))?;
+        let name = state.with(|z, now| Ok(zicht_core::audit::file_name(now)))?;
         let Some(path) = save_dialog(app, &name, "Auditlog (JSON-regels)", "jsonl") else {
             return Ok(None);
         };

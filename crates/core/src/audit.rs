@@ -12,14 +12,12 @@
 //! display name.
 
 use crate::error::{CoreError, Result};
+use crate::ids::Now;
+use crate::schema::{AuditHead, AUDIT, AUDIT_HEAD};
 use crate::vault::Vault;
-use crate::zicht::{Now, Zicht};
 use ring::digest::{digest, SHA256};
-use std::path::{Path, PathBuf};
 use zicht_model::{AuditAction, AuditEntry, AuditSubject, AuditVerification};
 
-pub(crate) const AUDIT: &str = "audit";
-const STATE: &str = "state";
 const ZERO: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The hash of an entry, over every field but `hash` itself.
@@ -37,14 +35,8 @@ pub fn entry_hash(e: &AuditEntry) -> String {
 }
 
 /// Last seq and hash of the chain.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Head {
-    pub seq: u64,
-    pub hash: String,
-}
-
-pub(crate) fn head(v: &Vault) -> Result<Head> {
-    Ok(v.get(STATE, b"audit_head")?.unwrap_or(Head {
+fn head(v: &Vault) -> Result<AuditHead> {
+    Ok(v.get(&AUDIT_HEAD)?.unwrap_or(AuditHead {
         seq: 0,
         hash: ZERO.into(),
     }))
@@ -73,11 +65,10 @@ pub(crate) fn append(
         hash: String::new(),
     };
     e.hash = entry_hash(&e);
-    v.put(AUDIT, &e.seq.to_be_bytes(), &e)?;
+    v.put_in(&AUDIT, &e.seq.to_be_bytes(), &e)?;
     v.put(
-        STATE,
-        b"audit_head",
-        &Head {
+        &AUDIT_HEAD,
+        &AuditHead {
             seq: e.seq,
             hash: e.hash.clone(),
         },
@@ -88,7 +79,7 @@ pub(crate) fn append(
 /// Walks the chain and reports the first position that is missing, altered or unreadable.
 pub(crate) fn verify(v: &Vault) -> Result<AuditVerification> {
     let head = head(v)?;
-    let keys: Vec<Vec<u8>> = v.kv.scan(AUDIT)?.into_iter().map(|(k, _)| k).collect();
+    let keys = v.keys(&AUDIT)?;
     let mut prev = ZERO.to_string();
     let mut expected = 1u64;
     let broken = |at: u64, why: &str| {
@@ -105,7 +96,7 @@ pub(crate) fn verify(v: &Vault) -> Result<AuditVerification> {
         if seq != expected {
             return broken(expected, "een ontbrekende regel");
         }
-        let e: AuditEntry = match v.get(AUDIT, k) {
+        let e: AuditEntry = match v.get_in(&AUDIT, k) {
             Ok(Some(e)) => e,
             _ => return broken(seq, "een onleesbare regel"),
         };
@@ -128,74 +119,31 @@ pub(crate) fn verify(v: &Vault) -> Result<AuditVerification> {
     })
 }
 
-impl Zicht {
-    /// Records one audit entry and makes it durable with the rest of the caller's change.
-    pub(crate) fn audit(
-        &self,
-        now: Now,
-        action: AuditAction,
-        subject: AuditSubject,
-        record: Option<&str>,
-        detail: &str,
-    ) -> Result<()> {
-        if self.audit_fails() {
-            return Err(CoreError::Storage("injected by a test".into()));
+/// The trail, oldest first; only entries about `record` when given.
+pub(crate) fn log(v: &Vault, record: Option<&str>) -> Result<Vec<AuditEntry>> {
+    let mut out = Vec::new();
+    v.for_each(&AUDIT, |_, e: AuditEntry| {
+        if record.is_none_or(|r| e.record.as_deref() == Some(r)) {
+            out.push(e);
         }
-        let actor = self.session()?.profile.name.clone();
-        append(&self.vault()?, &actor, now, action, subject, record, detail)?;
         Ok(())
-    }
+    })?;
+    Ok(out)
+}
 
-    /// Records that personal data was viewed, durably (used by the detail views).
-    pub fn audit_view(&self, now: Now, subject: AuditSubject, record: &str) -> Result<()> {
-        self.audit(now, AuditAction::View, subject, Some(record), "")?;
-        self.kv.sync()
-    }
+/// The file name the audit log is exported under: `zicht-auditlog-<date>.jsonl`.
+pub fn file_name(now: Now) -> String {
+    format!("zicht-auditlog-{}.jsonl", now.format("%Y-%m-%d"))
+}
 
-    /// The audit trail, oldest first; only entries about `record` when given.
-    pub fn audit_log(&self, record: Option<&str>) -> Result<Vec<AuditEntry>> {
-        let mut out = Vec::new();
-        self.vault()?.for_each(AUDIT, |_, e: AuditEntry| {
-            if record.is_none_or(|r| e.record.as_deref() == Some(r)) {
-                out.push(e);
-            }
-            Ok(())
-        })?;
-        Ok(out)
+/// The whole trail as JSON lines (one entry per line, with `prev` and `hash`, so it can be
+/// checked outside Zicht), and the number of lines.
+pub(crate) fn to_json_lines(v: &Vault) -> Result<(Vec<u8>, usize)> {
+    let entries = log(v, None)?;
+    let mut text = Vec::new();
+    for e in &entries {
+        serde_json::to_writer(&mut text, e).map_err(|_| CoreError::Corrupt)?;
+        text.push(b'\n');
     }
-
-    /// Checks the whole chain.
-    pub fn verify_audit(&self) -> Result<AuditVerification> {
-        verify(&self.vault()?)
-    }
-
-    /// The file name the audit log is exported under: `zicht-auditlog-<date>.jsonl`.
-    pub fn audit_file_name(&self, now: Now) -> String {
-        format!("zicht-auditlog-{}.jsonl", now.format("%Y-%m-%d"))
-    }
-
-    /// Writes the audit trail for the privacy officer as JSON lines (one entry per line, with
-    /// `prev` and `hash` so it can be checked outside Zicht) to
-    /// `<dir>/`[`Zicht::audit_file_name`], atomically. The export itself is audited.
-    pub fn export_audit(&self, dir: &Path, now: Now) -> Result<PathBuf> {
-        self.export_audit_to(&dir.join(self.audit_file_name(now)), now)
-    }
-
-    /// [`Zicht::export_audit`] to the path the user chose (in a "save as" dialog).
-    pub fn export_audit_to(&self, path: &Path, now: Now) -> Result<PathBuf> {
-        self.audit(now, AuditAction::Export, AuditSubject::Audit, None, "")?;
-        self.kv.sync()?;
-        let mut text = Vec::new();
-        for e in self.audit_log(None)? {
-            serde_json::to_writer(&mut text, &e).map_err(|_| CoreError::Corrupt)?;
-            text.push(b'\n');
-        }
-        let (dir, name) = crate::fsutil::split(path)?;
-        let path = crate::fsutil::write_atomic(dir, name, &text)?;
-        tracing::info!(
-            entries = text.iter().filter(|b| **b == b'\n').count(),
-            "audit log exported"
-        );
-        Ok(path)
-    }
+    Ok((text, entries.len()))
 }

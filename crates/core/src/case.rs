@@ -5,100 +5,15 @@
 //! Every change is audited and durable on return. A signal belongs to at most one case.
 
 use crate::error::{CoreError, Result};
-use crate::exchange::{is_external, PAYLOAD_VERSION};
-use crate::retention::{case_deadline, CASES};
+use crate::exposure::{check_basis, is_external, strip};
+use crate::ids::{new_id, parse_id, Now};
+use crate::outbox::PAYLOAD_VERSION;
+use crate::retention::case_deadline;
 use crate::route;
+use crate::schema::CASES;
+use crate::session::Zicht;
 use crate::validate::{check_text, check_title};
-use crate::zicht::{new_id, parse_id, Now, Zicht};
 use zicht_model::*;
-
-/// Checks a legal basis and the need-to-know selection; every missing part becomes a field
-/// error under `legal_basis.kind`, `legal_basis.explanation` or `fields`.
-pub(crate) fn check_basis(
-    input: Option<&LegalBasisInput>,
-    fields: &[ShareField],
-    actor: &str,
-    now: Now,
-) -> Result<LegalBasis> {
-    let mut errors = Vec::new();
-    let mut add = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        })
-    };
-    let kind = input.and_then(|b| b.kind);
-    if kind.is_none() {
-        add(
-            "legal_basis.kind",
-            "Kies de grondslag waarop u deze gegevens deelt.",
-        );
-    }
-    let explanation = input.map(|b| b.explanation.trim()).unwrap_or("");
-    if explanation.is_empty() {
-        add(
-            "legal_basis.explanation",
-            "Licht toe waarom deze grondslag hier van toepassing is.",
-        );
-    } else if explanation.chars().count() > MAX_NOTE_CHARS {
-        add(
-            "legal_basis.explanation",
-            &format!("Maximaal {MAX_NOTE_CHARS} tekens."),
-        );
-    }
-    if fields.is_empty() {
-        add(
-            "fields",
-            "Kies welke gegevens meegaan (alleen wat de ontvanger nodig heeft).",
-        );
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            let mut fields = fields.to_vec();
-            fields.sort();
-            fields.dedup();
-            Ok(LegalBasis {
-                kind,
-                explanation: explanation.into(),
-                fields,
-                recorded_by: actor.into(),
-                recorded_at: now.naive_local(),
-            })
-        }
-        _ => Err(CoreError::LegalBasisRequired(errors)),
-    }
-}
-
-/// A copy of a signal with only the chosen fields (need to know). Kind, time, sector, forms
-/// and urgency always go along: without them the recipient cannot weigh anything.
-pub(crate) fn strip(s: &Signal, fields: &[ShareField]) -> Signal {
-    let has = |f| fields.contains(&f);
-    Signal {
-        observation: if has(ShareField::Observatie) {
-            s.observation.clone()
-        } else {
-            String::new()
-        },
-        persons: if has(ShareField::Personen) {
-            s.persons.clone()
-        } else {
-            Vec::new()
-        },
-        location: if has(ShareField::Locatie) {
-            s.location.clone()
-        } else {
-            Location::default()
-        },
-        indicators: if has(ShareField::Indicatoren) {
-            s.indicators.clone()
-        } else {
-            Vec::new()
-        },
-        control_id: None,
-        received_from: None,
-        ..s.clone()
-    }
-}
 
 fn summary(c: &Case, r: &Retention) -> CaseSummary {
     CaseSummary {
@@ -155,7 +70,7 @@ impl Zicht {
     pub fn cases(&self) -> Result<Vec<CaseSummary>> {
         let r = self.settings()?.retention;
         let mut out = Vec::new();
-        self.vault()?.for_each(CASES, |_, c: Case| {
+        self.vault()?.for_each(&CASES, |_, c: Case| {
             out.push(summary(&c, &r));
             Ok(())
         })?;
@@ -165,7 +80,7 @@ impl Zicht {
 
     pub fn case(&self, id: &str) -> Result<Case> {
         self.vault()?
-            .get(CASES, &parse_id(id)?)?
+            .get_in(&CASES, &parse_id(id)?)?
             .ok_or(CoreError::NotFound)
     }
 
@@ -247,7 +162,7 @@ impl Zicht {
             s.status = SignalStatus::InBehandeling;
             self.put_signal(&s)?;
         }
-        self.vault()?.put(CASES, &parse_id(&id)?, &case)?;
+        self.vault()?.put_in(&CASES, &parse_id(&id)?, &case)?;
         let detail = format!(
             "{} signaal/signalen{}",
             case.signal_ids.len(),
@@ -310,7 +225,7 @@ impl Zicht {
                 now,
             );
         }
-        self.vault()?.put(CASES, &parse_id(&case.id)?, &case)?;
+        self.vault()?.put_in(&CASES, &parse_id(&case.id)?, &case)?;
         self.audit(
             now,
             AuditAction::Change,
@@ -596,7 +511,7 @@ impl Zicht {
             legal_basis: Some(basis),
         });
         case.status = CaseStatus::DoorgeleidTafel;
-        self.vault()?.put(CASES, &parse_id(&case.id)?, &case)?;
+        self.vault()?.put_in(&CASES, &parse_id(&case.id)?, &case)?;
         for sid in &input.signal_ids {
             let mut s = self.signal(sid)?;
             s.status = SignalStatus::Doorgeleid;
@@ -631,7 +546,7 @@ impl Zicht {
         let Ok(key) = parse_id(&d.case_id) else {
             return Ok(());
         };
-        let Some(mut case) = self.vault()?.get::<Case>(CASES, &key)? else {
+        let Some(mut case) = self.vault()?.get_in::<Case>(&CASES, &key)? else {
             return Ok(());
         };
         case.decision = Some(d.clone());
@@ -648,7 +563,7 @@ impl Zicht {
         if case.status.can_become(CaseStatus::BesluitOntvangen) == Transition::ViaDecision {
             case.status = CaseStatus::BesluitOntvangen;
         }
-        self.vault()?.put(CASES, &key, &case)?;
+        self.vault()?.put_in(&CASES, &key, &case)?;
         self.audit(
             now,
             AuditAction::Change,

@@ -4,13 +4,13 @@
 //! bundle and sends it back, encrypted and signed, to the municipality that sent it.
 
 use crate::error::{CoreError, Result};
-use crate::exchange::{bundle_key, PAYLOAD_VERSION};
+use crate::ids::Now;
+use crate::outbox::{bundle_key, PAYLOAD_VERSION};
 use crate::retention::signal_deadline;
+use crate::schema::INBOX;
+use crate::session::Zicht;
 use crate::validate::check_text;
-use crate::zicht::{Now, Zicht};
 use zicht_model::*;
-
-const INBOX: &str = "inbox";
 
 fn incoming_summary(i: &InboxItem) -> IncomingSummary {
     IncomingSummary {
@@ -45,12 +45,12 @@ impl Zicht {
 
     fn inbox_item(&self, id: &str) -> Result<InboxItem> {
         self.vault()?
-            .get(INBOX, &bundle_key(id)?)?
+            .get_in(&INBOX, &bundle_key(id)?)?
             .ok_or(CoreError::NotFound)
     }
 
     fn put_inbox_item(&self, item: &InboxItem) -> Result<()> {
-        self.vault()?.put(INBOX, &bundle_key(&item.id)?, item)
+        self.vault()?.put_in(&INBOX, &bundle_key(&item.id)?, item)
     }
 
     /// One received bundle with its content (audited as a view of personal data).

@@ -35,10 +35,6 @@ impl Index {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Adds or replaces the entry for `s`.
     pub fn upsert(&mut self, s: &Signal) {
         let entry = Entry {

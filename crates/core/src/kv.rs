@@ -78,6 +78,28 @@ impl Kv {
         Ok(t)
     }
 
+    /// A plaintext JSON value in a `meta` slot (readable before the passphrase is known).
+    pub(crate) fn get_plain<T: serde::de::DeserializeOwned>(
+        &self,
+        slot: &crate::schema::Slot<T>,
+    ) -> Result<Option<T>> {
+        match self.get(slot.tree, slot.key)? {
+            None => Ok(None),
+            Some(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|_| CoreError::Corrupt),
+        }
+    }
+
+    pub(crate) fn put_plain<T: serde::Serialize>(
+        &self,
+        slot: &crate::schema::Slot<T>,
+        value: &T,
+    ) -> Result<()> {
+        let bytes = serde_json::to_vec(value).map_err(|_| CoreError::Corrupt)?;
+        self.insert(slot.tree, slot.key, &bytes)
+    }
+
     pub fn get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let t = self.tree(tree)?;
         Ok(t.get(key).map_err(storage)?.map(|v| v.to_vec()))
@@ -92,14 +114,6 @@ impl Kv {
     pub fn remove(&self, tree: &str, key: &[u8]) -> Result<bool> {
         let t = self.tree(tree)?;
         Ok(t.remove(key).map_err(storage)?.is_some())
-    }
-
-    /// Every (key, value) of a tree, in key order.
-    pub fn scan(&self, tree: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let t = self.tree(tree)?;
-        t.iter()
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(storage))
-            .collect()
     }
 
     /// Calls `f` for every (key, value) of a tree, in key order, without collecting.

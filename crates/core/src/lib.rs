@@ -1,34 +1,53 @@
 //! The Zicht engine: everything that is not a window.
 //!
-//! - [`Zicht`]: a device's store and session (setup, unlock, lock, idle lock).
-//! - signals, controls, drafts, settings: methods on [`Zicht`], validated by [`validate`].
-//! - [`cards`]: signaalkaarten validation and search; [`route`]: meldroute validation and advice.
-//! - cases, binnengekomen and the regional table's decision (methods on [`Zicht`], modules
-//!   `case` and `incoming`); [`audit`]: the hash-chained audit trail; [`retention`]: deadlines
-//!   and the purge.
-//! - storage: [`kv`] (the only sled code) → [`vault`] (sealed records) → [`crypto`] (ring).
+//! [`Zicht`] is one device's store and session; its methods live with their domain:
 //!
-//! The current time is always passed in by the caller.
+//! - [`session`](Zicht::open): open, set up, unlock, lock, idle lock;
+//! - `signals`: signals, adviesvragen, field controls, the draft being typed;
+//! - `catalog`: settings, signal cards ([`cards`]), the meldroute and its advice ([`route`]);
+//! - `case`: cases, their steps, forwarding to the regional table; `exposure`: what may leave
+//!   the municipality (legal basis, need to know);
+//! - `region`: the signed participant directory ([`directory`]); `outbox` and `inbox`: sealing
+//!   and opening bundles; `incoming`: what arrived (binnengekomen) and the table's decision;
+//! - [`sync`]: the endpoint client; `housekeeping`: the [`audit`] trail and [`retention`].
+//!
+//! Below them: [`schema`] (every tree and key) → `vault` (sealed records) → `kv` (the only
+//! sled code) and `crypto` (ring); `index` is the in-memory signal index.
+//!
+//! The current time is always passed in by the caller ([`Now`]).
 
 pub mod assets;
 pub mod audit;
-pub mod cards;
 mod case;
-pub mod crypto;
+mod catalog;
+pub mod cards;
+mod crypto;
 pub mod directory;
 pub mod error;
-mod exchange;
+mod exposure;
 mod fsutil;
+mod housekeeping;
 pub mod identity;
+mod ids;
+mod inbox;
 mod incoming;
-pub mod index;
-pub mod kv;
+mod index;
+mod kv;
+mod outbox;
+mod region;
 pub mod retention;
 pub mod route;
+pub mod schema;
+mod session;
+mod signals;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod validate;
-pub mod vault;
-mod zicht;
+mod vault;
 
 pub use error::{CoreError, Result};
-pub use zicht::{unlock_delay_secs, Now, Zicht, SCHEMA_VERSION};
+pub use ids::Now;
+pub use outbox::PAYLOAD_VERSION;
+pub use schema::SCHEMA_VERSION;
+pub use session::{unlock_delay_secs, Zicht};

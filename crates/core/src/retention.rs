@@ -14,16 +14,12 @@
 
 use crate::audit;
 use crate::error::Result;
-use crate::zicht::{Now, Zicht};
+use crate::ids::Now;
+use crate::index::Index;
+use crate::schema::{CASES, INBOX, LAST_PURGE, LAST_PURGE_DAY, OUTBOX, OUTBOX_DATA, SIGNALS};
+use crate::vault::Vault;
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use zicht_model::*;
-
-pub(crate) const CASES: &str = "cases";
-pub(crate) const SIGNALS: &str = "signals";
-const INBOX: &str = "inbox";
-const OUTBOX: &str = "outbox";
-const OUTBOX_DATA: &str = "outbox_data";
-const STATE: &str = "state";
 
 fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
     d.checked_add_months(Months::new(months))
@@ -64,20 +60,25 @@ pub fn expired(deadline: NaiveDate, today: NaiveDate) -> bool {
     today > deadline
 }
 
-impl Zicht {
-    /// Removes every record whose retention term has passed on `now`'s date. Durable on
-    /// return; the report (counts only) is kept to show the user.
-    pub fn purge_expired(&mut self, now: Now) -> Result<PurgeReport> {
+/// Removes every record whose retention term `r` has passed on `now`'s date, from the store
+/// and from `index`; each purge is audited under `actor`. Durable on return; the report
+/// (counts only) is kept to show the user.
+pub(crate) fn purge_expired(
+    v: &Vault,
+    index: &mut Index,
+    r: &Retention,
+    actor: &str,
+    now: Now,
+) -> Result<PurgeReport> {
+    {
         let today = now.date_naive();
-        let r = self.settings()?.retention;
-        let v = self.vault()?;
-        let actor = self.session()?.profile.name.clone();
+        let r = r.clone();
         let mut report = PurgeReport {
             at: Some(now.naive_local()),
             ..PurgeReport::default()
         };
         let mut cases = Vec::new();
-        v.for_each(CASES, |k, c: Case| {
+        v.for_each(&CASES, |k, c: Case| {
             cases.push((k.to_vec(), c));
             Ok(())
         })?;
@@ -93,7 +94,7 @@ impl Zicht {
             .filter(|(_, c)| !dead_cases.iter().any(|(_, id)| *id == c.id))
             .map(|(_, c)| c.id.as_str())
             .collect();
-        v.for_each(SIGNALS, |k, s: Signal| {
+        v.for_each(&SIGNALS, |k, s: Signal| {
             let due = match s.case_id.as_deref() {
                 Some(c) if live_cases.contains(c) => false,
                 // In a purged case, or a case that no longer exists.
@@ -107,11 +108,8 @@ impl Zicht {
         })?;
         // Removes one record (from each tree given) and leaves an audit entry with only its
         // kind and id.
-        let purge = |trees: &[&str], k: &[u8], subject, id: &str, what: &str| -> Result<()> {
-            for tree in trees {
-                v.remove(tree, k)?;
-            }
-            audit::append(&v, &actor, now, AuditAction::Purge, subject, Some(id), what)?;
+        let audited = |subject, id: &str, what: &str| -> Result<()> {
+            audit::append(v, actor, now, AuditAction::Purge, subject, Some(id), what)?;
             Ok(())
         };
         for (k, id, kind) in &purged_signals {
@@ -125,14 +123,16 @@ impl Zicht {
                     "adviesvraag"
                 }
             };
-            purge(&[SIGNALS], k, AuditSubject::Signal, id, what)?;
+            v.remove_in(&SIGNALS, k)?;
+            audited(AuditSubject::Signal, id, what)?;
         }
         for (k, id) in &dead_cases {
             report.cases += 1;
-            purge(&[CASES], k, AuditSubject::Case, id, "casus")?;
+            v.remove_in(&CASES, k)?;
+            audited(AuditSubject::Case, id, "casus")?;
         }
         let mut dead_inbox = Vec::new();
-        v.for_each(INBOX, |k, i: InboxItem| {
+        v.for_each(&INBOX, |k, i: InboxItem| {
             if expired(inbox_deadline(&i, &r), today) {
                 dead_inbox.push((k.to_vec(), i.id));
             }
@@ -140,10 +140,11 @@ impl Zicht {
         })?;
         for (k, id) in &dead_inbox {
             report.received += 1;
-            purge(&[INBOX], k, AuditSubject::Bundle, id, "ontvangen bundel")?;
+            v.remove_in(&INBOX, k)?;
+            audited(AuditSubject::Bundle, id, "ontvangen bundel")?;
         }
         let mut dead_outbox = Vec::new();
-        v.for_each(OUTBOX, |k, i: OutboxItem| {
+        v.for_each(&OUTBOX, |k, i: OutboxItem| {
             if expired(outbox_deadline(&i, &r), today) {
                 dead_outbox.push((k.to_vec(), i.id));
             }
@@ -151,21 +152,15 @@ impl Zicht {
         })?;
         for (k, id) in &dead_outbox {
             report.sent += 1;
-            purge(
-                &[OUTBOX, OUTBOX_DATA],
-                k,
-                AuditSubject::Bundle,
-                id,
-                "verzonden bundel",
-            )?;
+            v.remove_in(&OUTBOX, k)?;
+            v.remove_in(&OUTBOX_DATA, k)?;
+            audited(AuditSubject::Bundle, id, "verzonden bundel")?;
         }
-        v.put(STATE, b"last_purge", &report)?;
-        v.put(STATE, b"last_purge_day", &today)?;
+        v.put(&LAST_PURGE, &report)?;
+        v.put(&LAST_PURGE_DAY, &today)?;
         v.sync()?;
-        if let Some(s) = &mut self.session {
-            for (_, id, _) in &purged_signals {
-                s.index.remove(id);
-            }
+        for (_, id, _) in &purged_signals {
+            index.remove(id);
         }
         if report.total() > 0 {
             tracing::info!(
@@ -179,22 +174,15 @@ impl Zicht {
         }
         Ok(report)
     }
+}
 
-    /// Runs the purge once per calendar day (at unlock and from the app's timer). Returns the
-    /// report when it ran.
-    pub fn purge_if_due(&mut self, now: Now) -> Result<Option<PurgeReport>> {
-        if !self.is_unlocked() {
-            return Ok(None);
-        }
-        let last: Option<NaiveDate> = self.vault()?.get(STATE, b"last_purge_day")?;
-        if last == Some(now.date_naive()) {
-            return Ok(None);
-        }
-        self.purge_expired(now).map(Some)
-    }
+/// Whether the purge has not run yet on `now`'s calendar day (it runs at unlock and from the
+/// app's timer).
+pub(crate) fn purge_due(v: &Vault, now: Now) -> Result<bool> {
+    Ok(v.get(&LAST_PURGE_DAY)? != Some(now.date_naive()))
+}
 
-    /// The last purge run's report, if any.
-    pub fn last_purge(&self) -> Result<Option<PurgeReport>> {
-        self.vault()?.get(STATE, b"last_purge")
-    }
+/// The last purge run's report, if any.
+pub(crate) fn last_purge(v: &Vault) -> Result<Option<PurgeReport>> {
+    v.get(&LAST_PURGE)
 }

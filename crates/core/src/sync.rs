@@ -8,44 +8,16 @@
 
 use crate::error::{CoreError, Result};
 use crate::identity::unhex32;
-use crate::zicht::{Now, Zicht};
+use crate::ids::Now;
+use crate::schema::{ENDPOINT, RECEIPTS};
+use crate::session::Zicht;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use zicht_model::{OutboxState, SyncState, SyncStatus};
 use zicht_regio::client as proto;
 
-const STATE: &str = "state";
-const RECEIPTS: &str = "receipts";
 
-/// Where this device's endpoint is and what it has done there (sealed in the store).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct EndpointConfig {
-    /// Base URL, e.g. `http://127.0.0.1:7878`.
-    pub url: String,
-    /// The endpoint's Ed25519 key, pinned at configuration (64 hex).
-    pub endpoint_key: String,
-    pub enrolled: bool,
-    /// Inbox cursor: every envelope listed up to this sequence number is imported, rejected,
-    /// gone or in `deferred`.
-    pub cursor: u64,
-    /// Envelope ids imported but not yet acknowledged at the endpoint.
-    pub to_ack: Vec<String>,
-    /// Envelopes that could not be imported yet (sender not in the directory, or no
-    /// directory): kept at the endpoint, skipped when listing, and fetched again by id once a
-    /// newer directory is in. Oldest first, at most [`MAX_DEFERRED`].
-    #[serde(default)]
-    pub deferred: Vec<Deferred>,
-    pub last: Option<SyncStatus>,
-}
-
-/// An envelope waiting for a newer directory (see [`EndpointConfig::deferred`]).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Deferred {
-    pub id: String,
-    /// The directory version it last failed with (0: no directory).
-    pub directory_version: u32,
-}
+pub use crate::schema::{Deferred, EndpointConfig};
 
 /// Deferred envelopes remembered at most; beyond this the oldest are forgotten (they stay at
 /// the endpoint until its retention period ends).
@@ -201,9 +173,9 @@ pub struct SyncJob {
     budget: u64,
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl SyncJob {
     /// The same job with another download budget (tests of the budget use a small one).
-    #[doc(hidden)]
     pub fn with_download_budget(mut self, bytes: u64) -> Self {
         self.budget = bytes;
         self
@@ -558,12 +530,12 @@ fn fetch(job: &SyncJob, id: &str, unix_now: &impl Fn() -> i64, transport: &dyn T
 
 impl Zicht {
     fn endpoint(&self) -> Result<Option<EndpointConfig>> {
-        self.vault()?.get(STATE, b"endpoint")
+        self.vault()?.get(&ENDPOINT)
     }
 
     fn put_endpoint(&self, c: &EndpointConfig) -> Result<()> {
         let v = self.vault()?;
-        v.put(STATE, b"endpoint", c)?;
+        v.put(&ENDPOINT, c)?;
         v.sync()
     }
 
@@ -704,7 +676,7 @@ impl Zicht {
         }
         for (id, receipt) in &out.sent {
             let v = self.vault()?;
-            v.put(RECEIPTS, id.as_bytes(), receipt)?;
+            v.put_in(&RECEIPTS, id.as_bytes(), receipt)?;
             let at = chrono::DateTime::from_timestamp_millis(receipt.received_at_ms)
                 .map(|t| t.with_timezone(now.offset()).naive_local())
                 .unwrap_or(now.naive_local());
@@ -832,7 +804,7 @@ impl Zicht {
 
     /// The endpoint's receipt for a sent bundle, if any.
     pub fn receipt(&self, id: &str) -> Result<Option<proto::Receipt>> {
-        self.vault()?.get(RECEIPTS, id.as_bytes())
+        self.vault()?.get_in(&RECEIPTS, id.as_bytes())
     }
 
     /// The device id the endpoint knows this device by.

@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use zicht_core::crypto::DataKey;
-use zicht_core::kv::Kv;
-use zicht_core::vault::Vault;
+use zicht_core::testing::DataKey;
+use zicht_core::testing::Kv;
+use zicht_core::testing::SealedRecords as Vault;
 
 #[derive(Debug, Clone)]
 enum Op {

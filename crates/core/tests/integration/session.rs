@@ -204,7 +204,7 @@ fn newer_schema_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     drop(fresh(dir.path()));
     {
-        let kv = zicht_core::kv::Kv::open(dir.path()).unwrap();
+        let kv = zicht_core::testing::Kv::open(dir.path()).unwrap();
         kv.insert(
             "meta",
             b"schema_version",
@@ -216,7 +216,7 @@ fn newer_schema_is_refused_untouched() {
     let e = Zicht::open(dir.path()).err().expect("must refuse");
     assert_eq!(e.code(), "newer_schema");
     assert!(e.message().contains("nieuwere versie"));
-    let kv = zicht_core::kv::Kv::open(dir.path()).unwrap();
+    let kv = zicht_core::testing::Kv::open(dir.path()).unwrap();
     assert_eq!(
         kv.get("meta", b"schema_version").unwrap().unwrap(),
         (zicht_core::SCHEMA_VERSION + 1).to_be_bytes()

@@ -1,32 +1,23 @@
-//! Exchange with other devices: the regional directory, sealing signals into bundles for
-//! recipients (the outbox), and opening bundles addressed to this device (the inbox).
+//! Sending: sealing signals, a case or a decision into a bundle for recipients from the
+//! directory, the outbox that holds them until they are delivered, and exporting a bundle to a
+//! file for devices without a connection.
 //!
-//! Bundles are sealed and opened entirely in memory (staging): a bundle that fails to verify
-//! leaves nothing behind, and no plaintext ever goes to a temp file.
+//! Bundles are sealed entirely in memory: no plaintext ever goes to a temp file.
 
-use crate::directory;
 use crate::error::{CoreError, Result};
-use crate::identity::{encryption_public, signing_public, unhex32};
-use crate::zicht::{Now, Zicht};
-use std::collections::BTreeMap;
+use crate::exposure::{check_basis, is_external, strip};
+use crate::identity::encryption_public;
+use crate::ids::Now;
+use crate::schema::{OUTBOX, OUTBOX_DATA};
+use crate::session::Zicht;
 use std::path::{Path, PathBuf};
-use zicht_bundle::{BundleId, KeyId, SenderPublicKey};
+use zicht_bundle::BundleId;
 use zicht_model::*;
 
-const STATE: &str = "state";
-const OUTBOX: &str = "outbox";
-const OUTBOX_DATA: &str = "outbox_data";
-const INBOX: &str = "inbox";
 /// Version of [`BundlePayload`].
 pub const PAYLOAD_VERSION: u32 = 1;
 
-/// Whether sending to `p` shares data outside the sender's municipality (the regional table
-/// always counts as outside).
-pub(crate) fn is_external(p: &Participant, me: &Profile) -> bool {
-    p.role == ParticipantRole::RegionaleTafel
-        || !p.municipality.eq_ignore_ascii_case(&me.municipality)
-}
-
+/// The store key of a bundle id (64 hex); an id that is not one is simply not found.
 pub(crate) fn bundle_key(id: &str) -> Result<[u8; 32]> {
     BundleId::from_hex(id)
         .map(|b| *b.as_bytes())
@@ -34,96 +25,6 @@ pub(crate) fn bundle_key(id: &str) -> Result<[u8; 32]> {
 }
 
 impl Zicht {
-    /// This device's public keys and fingerprint.
-    pub fn device_identity(&self) -> Result<DeviceIdentity> {
-        self.session()?.keys.public()
-    }
-
-    pub(crate) fn directory(&self) -> Result<Option<(Directory, [u8; 32])>> {
-        let v = self.vault()?;
-        let Some(signed) = v.get::<SignedDirectory>(STATE, b"directory")? else {
-            return Ok(None);
-        };
-        let root: Option<[u8; 32]> = v.get(STATE, b"region_root")?;
-        directory::verify(&signed, root.as_ref()).map(Some)
-    }
-
-    /// The directory and pinned root, if one was imported.
-    pub fn directory_status(&self) -> Result<Option<DirectoryStatus>> {
-        let me = self.device_identity()?;
-        Ok(self.directory()?.map(|(d, root)| DirectoryStatus {
-            region: d.region.clone(),
-            version: d.version,
-            root_fingerprint: directory::root_fingerprint(&root),
-            me: d
-                .participants
-                .iter()
-                .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key))
-                .cloned(),
-            participants: d.participants,
-        }))
-    }
-
-    /// Checks a signed directory without importing it: against the pinned root when there is
-    /// one, else against the root key it names, whose fingerprint the user must then confirm.
-    pub fn preview_directory(&self, json: &str) -> Result<DirectoryPreview> {
-        let signed: SignedDirectory = serde_json::from_str(json)
-            .map_err(|_| CoreError::DirectoryInvalid("not a signed directory".into()))?;
-        let pinned: Option<[u8; 32]> = self.vault()?.get(STATE, b"region_root")?;
-        let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
-        let me = self.device_identity()?;
-        Ok(DirectoryPreview {
-            region: dir.region,
-            version: dir.version,
-            root_fingerprint: directory::root_fingerprint(&root),
-            pinned: pinned.is_some(),
-            participants: dir.participants.len(),
-            me: dir
-                .participants
-                .into_iter()
-                .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key)),
-        })
-    }
-
-    /// Imports a signed directory (the JSON of a [`SignedDirectory`]). The first import pins
-    /// the region root key, and only when `confirmed_root` is the fingerprint of that key (the
-    /// user compared it with the coordinator's); later ones must be signed by the pinned root
-    /// and not be older.
-    pub fn import_directory(
-        &mut self,
-        json: &str,
-        confirmed_root: Option<&str>,
-    ) -> Result<DirectoryStatus> {
-        let signed: SignedDirectory = serde_json::from_str(json)
-            .map_err(|_| CoreError::DirectoryInvalid("not a signed directory".into()))?;
-        let v = self.vault()?;
-        let pinned: Option<[u8; 32]> = v.get(STATE, b"region_root")?;
-        let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
-        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-        if pinned.is_none()
-            && confirmed_root.map(digits) != Some(digits(&directory::root_fingerprint(&root)))
-        {
-            return Err(CoreError::DirectoryUnconfirmed);
-        }
-        if let Some((held, _)) = self.directory()? {
-            // Older is refused; the same version must be the very same document.
-            if dir.version < held.version || (dir.version == held.version && dir != held) {
-                return Err(CoreError::DirectoryOlder);
-            }
-        }
-        if pinned.is_none() {
-            v.put(STATE, b"region_root", &root)?;
-        }
-        v.put(STATE, b"directory", &signed)?;
-        v.sync()?;
-        tracing::info!(
-            version = dir.version,
-            participants = dir.participants.len(),
-            "directory imported"
-        );
-        self.directory_status()?.ok_or(CoreError::NoDirectory)
-    }
-
     /// Seals the given signals into one bundle for the given participants (directory ids),
     /// signed by this device, and puts it in the outbox (state "wacht"). Durable on return.
     /// Recipients outside this municipality (and the regional table) need a legal basis: see
@@ -184,14 +85,14 @@ impl Zicht {
         let external = to.iter().any(|p| is_external(p, &profile));
         let legal_basis = match (external, basis) {
             (false, None) => None,
-            (_, b) => Some(crate::case::check_basis(b, fields, &profile.name, now)?),
+            (_, b) => Some(check_basis(b, fields, &profile.name, now)?),
         };
         let signals = signal_ids
             .iter()
             .map(|id| {
                 let s = self.signal(id)?;
                 Ok(match &legal_basis {
-                    Some(b) => crate::case::strip(&s, &b.fields),
+                    Some(b) => strip(&s, &b.fields),
                     None => s,
                 })
             })
@@ -265,8 +166,8 @@ impl Zicht {
                 .join(", ")
         );
         let v = self.vault()?;
-        v.put_bytes(OUTBOX_DATA, &key, &bytes)?;
-        v.put(OUTBOX, &key, &item)?;
+        v.put_raw(&OUTBOX_DATA, &key, &bytes)?;
+        v.put_in(&OUTBOX, &key, &item)?;
         self.audit(
             now,
             AuditAction::Send,
@@ -284,22 +185,10 @@ impl Zicht {
         Ok(item)
     }
 
-    /// The directory and this device's own entry in it.
-    pub(crate) fn directory_and_me(&self) -> Result<(Directory, Option<Participant>)> {
-        let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
-        let me = self.device_identity()?;
-        let mine = dir
-            .participants
-            .iter()
-            .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key))
-            .cloned();
-        Ok((dir, mine))
-    }
-
     /// Every outgoing bundle, newest first.
     pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
         let mut out = Vec::new();
-        self.vault()?.for_each(OUTBOX, |_, i: OutboxItem| {
+        self.vault()?.for_each(&OUTBOX, |_, i: OutboxItem| {
             out.push(i);
             Ok(())
         })?;
@@ -314,7 +203,7 @@ impl Zicht {
     /// The bytes of an outgoing bundle (to upload, or to save as a `.zicht` file).
     pub fn outbox_bundle(&self, id: &str) -> Result<Vec<u8>> {
         self.vault()?
-            .get_bytes(OUTBOX_DATA, &bundle_key(id)?)?
+            .get_raw(&OUTBOX_DATA, &bundle_key(id)?)?
             .ok_or(CoreError::NotFound)
     }
 
@@ -349,7 +238,7 @@ impl Zicht {
         let staged = crate::fsutil::stage(dir, name, &bytes)?;
         let key = bundle_key(id)?;
         let v = self.vault()?;
-        let item = v.get::<OutboxItem>(OUTBOX, &key)?;
+        let item = v.get_in::<OutboxItem>(&OUTBOX, &key)?;
         let recorded = (|| {
             self.audit(
                 now,
@@ -361,7 +250,7 @@ impl Zicht {
             if let Some(item) = &item {
                 let mut exported = item.clone();
                 exported.exported_at = Some(now.naive_local());
-                v.put(OUTBOX, &key, &exported)?;
+                v.put_in(&OUTBOX, &key, &exported)?;
             }
             self.kv.sync()?;
             staged.commit()
@@ -374,7 +263,7 @@ impl Zicht {
             Err(e) => {
                 if let Some(item) = &item {
                     // Best effort: the error to report is `e`.
-                    let _ = v.put(OUTBOX, &key, item).and_then(|()| self.kv.sync());
+                    let _ = v.put_in(&OUTBOX, &key, item).and_then(|()| self.kv.sync());
                 }
                 Err(e)
             }
@@ -386,113 +275,14 @@ impl Zicht {
     pub fn set_outbox_state(&mut self, id: &str, state: OutboxState) -> Result<OutboxItem> {
         let key = bundle_key(id)?;
         let v = self.vault()?;
-        let mut item: OutboxItem = v.get(OUTBOX, &key)?.ok_or(CoreError::NotFound)?;
+        let mut item: OutboxItem = v.get_in(&OUTBOX, &key)?.ok_or(CoreError::NotFound)?;
         if matches!(item.state, OutboxState::Verzonden { .. }) {
             return Ok(item);
         }
         item.attempts = item.attempts.saturating_add(1);
         item.state = state;
-        v.put(OUTBOX, &key, &item)?;
+        v.put_in(&OUTBOX, &key, &item)?;
         v.sync()?;
         Ok(item)
-    }
-
-    /// Opens a bundle addressed to this device, verifies the sender against the directory and
-    /// stores it in the inbox. Importing the same bundle again changes nothing.
-    pub fn import_bundle(&mut self, bytes: &[u8], now: Now) -> Result<ImportResult> {
-        let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
-        let id = BundleId::of(bytes).to_hex();
-        let key = bundle_key(&id)?;
-        if let Some(old) = self.vault()?.get::<InboxItem>(INBOX, &key)? {
-            return Ok(ImportResult {
-                id,
-                new: false,
-                sender: old.sender.display_name,
-                signals: old.payload.signals.len(),
-            });
-        }
-        let senders: BTreeMap<KeyId, SenderPublicKey> = dir
-            .participants
-            .iter()
-            .filter_map(|p| signing_public(&p.signing_key))
-            .map(|k| (k.key_id(), k))
-            .collect();
-        let me = self.session()?.keys.encryption();
-        // Staging in memory: only a fully verified bundle is parsed and stored.
-        let mut staged = zeroize::Zeroizing::new(Vec::new());
-        let opened = zicht_bundle::open(bytes, &mut *staged, &me, &senders)?;
-        let payload: BundlePayload = serde_json::from_slice(&staged)
-            .map_err(|_| CoreError::BundlePayloadInvalid("not a payload"))?;
-        if payload.version != PAYLOAD_VERSION {
-            return Err(CoreError::BundlePayloadInvalid("payload version"));
-        }
-        // Verified as coming from a participant, but still input: hold it to the model's limits.
-        crate::validate::check_payload(&payload)?;
-        let sender = dir
-            .participants
-            .iter()
-            .find(|p| unhex32(&p.signing_key) == Some(*opened.sender.as_bytes()))
-            .cloned()
-            .ok_or(CoreError::Bundle(zicht_bundle::Error::UnknownSender {
-                sender: opened.sender_id,
-            }))?;
-        let item = InboxItem {
-            id: id.clone(),
-            received_at: now.naive_local(),
-            sender: sender.clone(),
-            payload,
-            disposition: Disposition::Nieuw,
-            answered: None,
-        };
-        let v = self.vault()?;
-        v.put(INBOX, &key, &item)?;
-        let detail = format!(
-            "van {}; {} signaal/signalen{}",
-            sender.id,
-            item.payload.signals.len(),
-            if item.payload.decision.is_some() {
-                "; besluit"
-            } else if item.payload.case.is_some() {
-                "; casus"
-            } else {
-                ""
-            }
-        );
-        self.audit(
-            now,
-            AuditAction::Receive,
-            AuditSubject::Bundle,
-            Some(&id),
-            &detail,
-        )?;
-        if let Some(decision) = &item.payload.decision {
-            self.apply_decision(decision, &sender, now)?;
-        }
-        self.kv.sync()?;
-        tracing::info!(
-            signals = item.payload.signals.len(),
-            "bundle imported into inbox"
-        );
-        Ok(ImportResult {
-            id,
-            new: true,
-            sender: sender.display_name,
-            signals: item.payload.signals.len(),
-        })
-    }
-
-    /// Every received bundle, newest first.
-    pub fn inbox(&self) -> Result<Vec<InboxItem>> {
-        let mut out = Vec::new();
-        self.vault()?.for_each(INBOX, |_, i: InboxItem| {
-            out.push(i);
-            Ok(())
-        })?;
-        out.sort_by(|a, b| {
-            b.received_at
-                .cmp(&a.received_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        Ok(out)
     }
 }

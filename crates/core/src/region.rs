@@ -1,0 +1,112 @@
+//! The region as this device knows it: its own identity and the signed participant directory
+//! (who is who, their keys and roles), pinned to the region's root key at the first import.
+
+use crate::directory;
+use crate::error::{CoreError, Result};
+use crate::schema::{DIRECTORY, REGION_ROOT};
+use crate::session::Zicht;
+use zicht_model::*;
+
+impl Zicht {
+    /// This device's public keys and fingerprint.
+    pub fn device_identity(&self) -> Result<DeviceIdentity> {
+        self.session()?.keys.public()
+    }
+
+    pub(crate) fn directory(&self) -> Result<Option<(Directory, [u8; 32])>> {
+        let v = self.vault()?;
+        let Some(signed) = v.get::<SignedDirectory>(&DIRECTORY)? else {
+            return Ok(None);
+        };
+        let root: Option<[u8; 32]> = v.get(&REGION_ROOT)?;
+        directory::verify(&signed, root.as_ref()).map(Some)
+    }
+
+    /// The directory and pinned root, if one was imported.
+    pub fn directory_status(&self) -> Result<Option<DirectoryStatus>> {
+        let me = self.device_identity()?;
+        Ok(self.directory()?.map(|(d, root)| DirectoryStatus {
+            region: d.region.clone(),
+            version: d.version,
+            root_fingerprint: directory::root_fingerprint(&root),
+            me: d
+                .participants
+                .iter()
+                .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key))
+                .cloned(),
+            participants: d.participants,
+        }))
+    }
+
+    /// Checks a signed directory without importing it: against the pinned root when there is
+    /// one, else against the root key it names, whose fingerprint the user must then confirm.
+    pub fn preview_directory(&self, json: &str) -> Result<DirectoryPreview> {
+        let signed: SignedDirectory = serde_json::from_str(json)
+            .map_err(|_| CoreError::DirectoryInvalid("not a signed directory".into()))?;
+        let pinned: Option<[u8; 32]> = self.vault()?.get(&REGION_ROOT)?;
+        let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
+        let me = self.device_identity()?;
+        Ok(DirectoryPreview {
+            region: dir.region,
+            version: dir.version,
+            root_fingerprint: directory::root_fingerprint(&root),
+            pinned: pinned.is_some(),
+            participants: dir.participants.len(),
+            me: dir
+                .participants
+                .into_iter()
+                .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key)),
+        })
+    }
+
+    /// Imports a signed directory (the JSON of a [`SignedDirectory`]). The first import pins
+    /// the region root key, and only when `confirmed_root` is the fingerprint of that key (the
+    /// user compared it with the coordinator's); later ones must be signed by the pinned root
+    /// and not be older.
+    pub fn import_directory(
+        &mut self,
+        json: &str,
+        confirmed_root: Option<&str>,
+    ) -> Result<DirectoryStatus> {
+        let signed: SignedDirectory = serde_json::from_str(json)
+            .map_err(|_| CoreError::DirectoryInvalid("not a signed directory".into()))?;
+        let v = self.vault()?;
+        let pinned: Option<[u8; 32]> = v.get(&REGION_ROOT)?;
+        let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        if pinned.is_none()
+            && confirmed_root.map(digits) != Some(digits(&directory::root_fingerprint(&root)))
+        {
+            return Err(CoreError::DirectoryUnconfirmed);
+        }
+        if let Some((held, _)) = self.directory()? {
+            // Older is refused; the same version must be the very same document.
+            if dir.version < held.version || (dir.version == held.version && dir != held) {
+                return Err(CoreError::DirectoryOlder);
+            }
+        }
+        if pinned.is_none() {
+            v.put(&REGION_ROOT, &root)?;
+        }
+        v.put(&DIRECTORY, &signed)?;
+        v.sync()?;
+        tracing::info!(
+            version = dir.version,
+            participants = dir.participants.len(),
+            "directory imported"
+        );
+        self.directory_status()?.ok_or(CoreError::NoDirectory)
+    }
+
+    /// The directory and this device's own entry in it.
+    pub(crate) fn directory_and_me(&self) -> Result<(Directory, Option<Participant>)> {
+        let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
+        let me = self.device_identity()?;
+        let mine = dir
+            .participants
+            .iter()
+            .find(|p| p.encryption_key.eq_ignore_ascii_case(&me.encryption_key))
+            .cloned();
+        Ok((dir, mine))
+    }
+}

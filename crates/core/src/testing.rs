@@ -1,0 +1,48 @@
+//! Hooks for tests that look under the encrypted layer or tamper with what is on disk. Only
+//! built for the core's own tests (`cfg(test)`) and with the `testing` feature, which the
+//! core's integration tests turn on; the app never has them.
+
+use crate::error::Result;
+use crate::session::Zicht;
+use crate::vault::Vault;
+use serde::{de::DeserializeOwned, Serialize};
+
+pub use crate::crypto::DataKey;
+pub use crate::kv::Kv;
+
+/// Sealed records by tree name, as the store holds them (see [`crate::schema`]): for a test
+/// that puts something where the core would never put it.
+pub struct SealedRecords<'a>(Vault<'a>);
+
+impl<'a> SealedRecords<'a> {
+    pub fn new(kv: &'a Kv, key: &'a DataKey) -> Self {
+        SealedRecords(Vault::new(kv, key))
+    }
+
+    pub fn put<T: Serialize>(&self, tree: &str, key: &[u8], value: &T) -> Result<()> {
+        self.0.put_named(tree, key, value)
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, tree: &str, key: &[u8]) -> Result<Option<T>> {
+        self.0.get_named(tree, key)
+    }
+
+    pub fn remove(&self, tree: &str, key: &[u8]) -> Result<bool> {
+        self.0.remove_named(tree, key)
+    }
+
+    pub fn for_each<T: DeserializeOwned>(
+        &self,
+        tree: &str,
+        f: impl FnMut(&[u8], T) -> Result<()>,
+    ) -> Result<()> {
+        self.0.for_each_named(tree, f)
+    }
+}
+
+impl Zicht {
+    /// The unlocked store's sealed records (see [`SealedRecords`]).
+    pub fn vault_for_tests(&self) -> Result<SealedRecords<'_>> {
+        Ok(SealedRecords(self.vault()?))
+    }
+}
