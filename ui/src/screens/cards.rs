@@ -1,7 +1,7 @@
 //! Signaalkaarten: browse all cards or search them. Needs nothing recorded.
 
 use crate::api;
-use crate::app::use_ctx;
+use crate::ctx::use_ctx;
 use crate::logic::checklist::by_category;
 use crate::logic::format::count_text;
 use crate::widgets::{ErrorAlert, TextField};

@@ -3,7 +3,7 @@
 //! table with a legal basis, and the case's audit trail. Reloaded after every action.
 
 use crate::api;
-use crate::app::{use_ctx, View};
+use crate::ctx::{use_ctx, View};
 use crate::dom::focus_id;
 use crate::logic::case::{
     basis_text, case_signal_heading, choice_id, decision_by_text, external_step_input,
@@ -13,8 +13,9 @@ use crate::logic::case::{
 };
 use crate::logic::exchange::participant_text;
 use crate::logic::format::{datetime_nl, mailto_href, tel_href};
-use crate::screens::cases::ValueCheckbox;
-use crate::widgets::{field_error, DataItem, ErrorAlert, Fieldset, SelectField, TextAreaField};
+use crate::widgets::{
+    field_error, DataItem, ErrorAlert, Fieldset, SelectField, TextAreaField, ValueCheckbox,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;

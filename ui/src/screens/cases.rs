@@ -2,57 +2,17 @@
 //! one or more signals.
 
 use crate::api;
-use crate::app::{use_ctx, View};
+use crate::ctx::{use_ctx, View};
 use crate::logic::case::{
     case_input, choice_id, in_order, retention_text, signal_choice_text, signal_errors, toggle,
     unplaced,
 };
-use crate::logic::fields::error_id;
 use crate::logic::format::count_text;
-use crate::widgets::{
-    field_error, CheckboxField, ErrorAlert, FieldErrorMessage, Fieldset, TextField,
-};
+use crate::widgets::{field_error, CheckboxField, ErrorAlert, Fieldset, TextField, ValueCheckbox};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
 use zicht_model::{CaseSummary, FieldError, SignalFilter, SignalSummary};
-
-/// A checkbox that carries a value (`class` and `value` are what tests and forms look for),
-/// with its label and an optional error tied through `aria-describedby`.
-#[component]
-pub fn ValueCheckbox(
-    #[prop(into)] id: String,
-    class: &'static str,
-    #[prop(into)] value: String,
-    #[prop(into)] label: String,
-    checked: Signal<bool>,
-    on_toggle: Callback<bool>,
-    #[prop(optional)] error: Option<Signal<Option<String>>>,
-) -> impl IntoView {
-    let error = error.unwrap_or_else(|| Signal::derive(|| None));
-    let err_id = error_id(&id);
-    view! {
-        <div class="utrecht-form-field utrecht-form-field--checkbox">
-            <div class="utrecht-form-field__label utrecht-form-field__label--checkbox">
-                <label class="utrecht-form-label utrecht-form-label--checkbox" for=id.clone()>{label}</label>
-            </div>
-            <FieldErrorMessage input_id=id.clone() error=error/>
-            <div class="utrecht-form-field__input">
-                <input
-                    type="checkbox"
-                    id=id
-                    name=class
-                    value=value
-                    class=format!("utrecht-checkbox utrecht-checkbox--html-input {class}")
-                    aria-describedby=move || error.with(|e| e.is_some()).then(|| err_id.clone())
-                    aria-invalid=move || error.with(|e| e.is_some()).then_some("true")
-                    prop:checked=move || checked.get()
-                    on:change=move |ev| on_toggle.run(event_target_checked(&ev))
-                />
-            </div>
-        </div>
-    }
-}
 
 #[component]
 pub fn CasesScreen() -> impl IntoView {

@@ -2,12 +2,12 @@
 //! see past controls.
 
 use crate::api;
-use crate::app::{use_ctx, View};
+use crate::ctx::{use_ctx, View};
 use crate::logic::fields::{control_field_input, summary};
 use crate::logic::format::datetime_nl;
-use crate::screens::signals::SignalTable;
 use crate::widgets::{
-    field_error, CheckboxField, ErrorAlert, ErrorSummary, Fieldset, SelectField, TextField,
+    field_error, CheckboxField, ErrorAlert, ErrorSummary, Fieldset, SelectField, SignalTable,
+    TextField,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,12 +1,13 @@
 //! One signal in full, with its meldroute advice.
 
 use crate::api;
-use crate::app::{use_ctx, View};
+use crate::ctx::{use_ctx, View};
 use crate::logic::checklist::indicator_text;
 use crate::logic::exchange::{
     eligible_recipients, outbox_for_signal, outbox_state_text, participant_text, recipient_field_id,
 };
 use crate::logic::format::{date_nl, datetime_nl, forms_text};
+use crate::state::every_refresh;
 use crate::widgets::{field_error, AdviceList, CheckboxField, ErrorAlert, Fieldset};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -183,7 +184,7 @@ fn SendSection(signal_id: String) -> impl IntoView {
     });
     load_sent();
     // The background sync changes the states (wacht → verzonden): follow them.
-    crate::screens::exchange::every_refresh(load_sent.clone());
+    every_refresh(load_sent.clone());
     let submit = {
         let id = signal_id.clone();
         move || {

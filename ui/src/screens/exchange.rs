@@ -4,6 +4,7 @@
 //! re-reads the state every few seconds.
 
 use crate::api;
+use crate::ctx::use_ctx;
 use crate::dom::{copy_text, now, picked_file, select_text};
 use crate::logic::exchange::{
     alert_message, directory_imported_text, export_failure_text, file_too_large, identity_json,
@@ -13,6 +14,7 @@ use crate::logic::exchange::{
 };
 use crate::logic::fields::{error_id, message_for};
 use crate::logic::format::{count_text, datetime_nl, forms_text};
+use crate::state::every_refresh;
 use crate::widgets::{DataItem, ErrorAlert, FieldErrorMessage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,17 +37,6 @@ pub fn ExchangeScreen() -> impl IntoView {
         <RegionSection/>
         <OutboxSection/>
         <InboxSection/>
-    }
-}
-
-/// How often the screen re-reads the sync state and the outbox (the background task does the
-/// work; this only shows it).
-const REFRESH_MS: u64 = 3000;
-
-/// Calls `f` every [`REFRESH_MS`] while the component lives.
-pub(crate) fn every_refresh(f: impl Fn() + 'static) {
-    if let Ok(handle) = set_interval_with_handle(f, std::time::Duration::from_millis(REFRESH_MS)) {
-        on_cleanup(move || handle.clear());
     }
 }
 
@@ -710,7 +701,7 @@ fn InboxSection() -> impl IntoView {
 
 #[component]
 fn InboxRow(item: InboxItem) -> impl IntoView {
-    let ctx = crate::app::use_ctx();
+    let ctx = use_ctx();
     // Opening the content is a view of personal data: the backend records it in the audit log.
     let bundle_id = item.id.clone();
     let on_toggle = move |ev: leptos::ev::Event| {

@@ -4,14 +4,14 @@
 //! sync may bring new bundles).
 
 use crate::api;
-use crate::app::use_ctx;
+use crate::ctx::use_ctx;
 use crate::dom::{focus_id, now};
 use crate::logic::format::{count_text, datetime_nl, forms_text};
 use crate::logic::incoming::{
     accepted_text, basis_text, can_accept, can_decide, decision_sent_text, incoming_state_text,
     item_state_text, not_shared_text,
 };
-use crate::screens::exchange::every_refresh;
+use crate::state::every_refresh;
 use crate::widgets::{field_error, DataItem, ErrorAlert, SelectField, TextAreaField};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,6 +1,6 @@
 //! The sidebar: navigation, the active control, the lock button and the shortcuts.
 
-use crate::app::{use_ctx, View};
+use crate::ctx::{use_ctx, View};
 use crate::logic::format::time_nl;
 use crate::logic::keys::SHORTCUTS;
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 //! can edit it (on a copy; the core validates and stores each save as a new version).
 
 use crate::api;
-use crate::app::use_ctx;
+use crate::ctx::use_ctx;
 use crate::dom::focus_id;
 use crate::logic::fields::error_id;
 use crate::logic::format::{datetime_nl, mailto_href, tel_href};

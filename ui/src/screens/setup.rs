@@ -1,7 +1,7 @@
 //! First-run setup: who uses this device, for which municipality, and the passphrase.
 
 use crate::api;
-use crate::app::use_ctx;
+use crate::ctx::use_ctx;
 use crate::dom::focus_id;
 use crate::logic::fields::{error_id, setup_field_input, summary};
 use crate::widgets::{

@@ -3,7 +3,7 @@
 //! draft is autosaved about a second after every change and restored when the screen opens.
 
 use crate::api;
-use crate::app::{use_ctx, Ctx, View};
+use crate::ctx::{use_ctx, Ctx, View};
 use crate::dom::{focus_id, now};
 use crate::logic::checklist::{checklist, effective_indicators, CardGroup};
 use crate::logic::fields::{error_id, person_input_id, signal_field_input, summary};

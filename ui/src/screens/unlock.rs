@@ -1,7 +1,7 @@
 //! The lock screen: nothing but the passphrase field.
 
 use crate::api;
-use crate::app::use_ctx;
+use crate::ctx::use_ctx;
 use crate::dom::focus_id;
 use crate::widgets::Banner;
 use leptos::prelude::*;

@@ -1,12 +1,9 @@
-//! Small reusable pieces of markup in NL Design System (Utrecht) classes: form fields with
-//! their labels and error messages, alerts, the error summary and the meldroute advice.
+//! Form fields in NL Design System (Utrecht) classes, with their labels, descriptions and
+//! error messages.
 
-use crate::app::use_ctx;
-use crate::dom::focus_id;
-use crate::logic::fields::{error_id, message_for, SummaryItem};
-use crate::logic::format::{mailto_href, tel_href};
+use crate::logic::fields::{error_id, message_for};
 use leptos::prelude::*;
-use zicht_model::{AdviceStep, FieldError};
+use zicht_model::FieldError;
 
 /// The error message of one backend field, as a reactive value.
 pub fn field_error(
@@ -219,6 +216,43 @@ pub fn CheckboxField(
     }
 }
 
+/// A checkbox that carries a value (`class` and `value` are what tests and forms look for),
+/// with its label and an optional error tied through `aria-describedby`.
+#[component]
+pub fn ValueCheckbox(
+    #[prop(into)] id: String,
+    class: &'static str,
+    #[prop(into)] value: String,
+    #[prop(into)] label: String,
+    checked: Signal<bool>,
+    on_toggle: Callback<bool>,
+    #[prop(optional)] error: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let err_id = error_id(&id);
+    view! {
+        <div class="utrecht-form-field utrecht-form-field--checkbox">
+            <div class="utrecht-form-field__label utrecht-form-field__label--checkbox">
+                <label class="utrecht-form-label utrecht-form-label--checkbox" for=id.clone()>{label}</label>
+            </div>
+            <FieldErrorMessage input_id=id.clone() error=error/>
+            <div class="utrecht-form-field__input">
+                <input
+                    type="checkbox"
+                    id=id
+                    name=class
+                    value=value
+                    class=format!("utrecht-checkbox utrecht-checkbox--html-input {class}")
+                    aria-describedby=move || error.with(|e| e.is_some()).then(|| err_id.clone())
+                    aria-invalid=move || error.with(|e| e.is_some()).then_some("true")
+                    prop:checked=move || checked.get()
+                    on:change=move |ev| on_toggle.run(event_target_checked(&ev))
+                />
+            </div>
+        </div>
+    }
+}
+
 /// A single radio button with its label.
 #[component]
 pub fn RadioField(
@@ -286,134 +320,5 @@ pub fn Fieldset(
             }}
             {children()}
         </fieldset>
-    }
-}
-
-/// An error alert (role="alert") with a message.
-#[component]
-pub fn ErrorAlert(
-    #[prop(into)] message: String,
-    #[prop(optional, into)] id: Option<String>,
-) -> impl IntoView {
-    view! {
-        <div id=id class="utrecht-alert utrecht-alert--error zicht-alert" role="alert">
-            <div class="utrecht-alert__content">
-                <div class="utrecht-alert__message">
-                    <p class="utrecht-paragraph">{message}</p>
-                </div>
-            </div>
-        </div>
-    }
-}
-
-/// The app-wide banner for errors that do not belong to a field.
-#[component]
-pub fn Banner() -> impl IntoView {
-    let ctx = use_ctx();
-    move || {
-        ctx.banner.get().map(|msg| {
-            view! {
-                <div id="banner" class="utrecht-alert utrecht-alert--error zicht-alert" role="alert">
-                    <div class="utrecht-alert__content">
-                        <div class="utrecht-alert__message">
-                            <p class="utrecht-paragraph">{msg}</p>
-                            <button type="button" class="utrecht-button utrecht-button--secondary-action"
-                                on:click=move |_| ctx.banner.set(None)>"Melding sluiten"</button>
-                        </div>
-                    </div>
-                </div>
-            }
-        })
-    }
-}
-
-/// The summary of validation problems above a form; each item jumps to its field.
-#[component]
-pub fn ErrorSummary(items: Signal<Vec<SummaryItem>>, #[prop(into)] id: String) -> impl IntoView {
-    move || {
-        let items = items.get();
-        (!items.is_empty()).then(|| {
-            view! {
-                <div id=id.clone() class="utrecht-alert utrecht-alert--error zicht-alert" role="alert" tabindex="-1">
-                    <div class="utrecht-alert__content">
-                        <div class="utrecht-alert__message">
-                            <p class="utrecht-paragraph"><strong>"Controleer de volgende punten:"</strong></p>
-                            <ul class="utrecht-unordered-list">
-                                {items.into_iter().map(|it| {
-                                    let msg = it.message.clone();
-                                    match it.target {
-                                        Some(target) => {
-                                            let href = format!("#{target}");
-                                            view! {
-                                                <li class="utrecht-unordered-list__item">
-                                                    <a class="utrecht-link utrecht-link--html-a" href=href
-                                                        on:click=move |ev| { ev.prevent_default(); focus_id(&target); }>{msg}</a>
-                                                </li>
-                                            }.into_any()
-                                        }
-                                        None => view! { <li class="utrecht-unordered-list__item">{msg}</li> }.into_any(),
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        </div>
-                    </div>
-                </div>
-            }
-        })
-    }
-}
-
-/// The meldroute advice: an ordered list of whom to contact, with links and reasons.
-#[component]
-pub fn AdviceList(steps: Vec<AdviceStep>) -> impl IntoView {
-    if steps.is_empty() {
-        return view! {
-            <p id="advice" class="utrecht-paragraph">
-                "Geen meldroute-advies voor dit signaal. Bespreek het met de aandachtsfunctionaris."
-            </p>
-        }
-        .into_any();
-    }
-    view! {
-        <ol id="advice" class="utrecht-ordered-list zicht-advice">
-            {steps.into_iter().map(|s| {
-                let c = s.contact;
-                view! {
-                    <li class="utrecht-ordered-list__item advice-step">
-                        <p class="utrecht-paragraph"><strong>{c.name}</strong></p>
-                        <p class="utrecht-paragraph">{c.description}</p>
-                        <ul class="utrecht-unordered-list zicht-contact-lines">
-                            {c.phone.map(|p| view! {
-                                <li class="utrecht-unordered-list__item">"Telefoon: "
-                                    <a class="utrecht-link utrecht-link--html-a utrecht-link--telephone" href=tel_href(&p)>{p.clone()}</a>
-                                </li>
-                            })}
-                            {c.email.map(|m| view! {
-                                <li class="utrecht-unordered-list__item">"E-mail: "
-                                    <a class="utrecht-link utrecht-link--html-a" href=mailto_href(&m)>{m.clone()}</a>
-                                </li>
-                            })}
-                            {c.hours.map(|h| view! { <li class="utrecht-unordered-list__item">"Bereikbaar: " {h}</li> })}
-                        </ul>
-                        <p class="utrecht-paragraph zicht-reasons-label">"Waarom:"</p>
-                        <ul class="utrecht-unordered-list advice-reasons">
-                            {s.reasons.into_iter().map(|r| view! { <li class="utrecht-unordered-list__item">{r}</li> }).collect_view()}
-                        </ul>
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
-    }
-    .into_any()
-}
-
-/// One key–value row of a `utrecht-data-list`.
-#[component]
-pub fn DataItem(#[prop(into)] key: String, children: Children) -> impl IntoView {
-    view! {
-        <div class="utrecht-data-list__item">
-            <dt class="utrecht-data-list__item-key">{key}</dt>
-            <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{children()}</dd>
-        </div>
     }
 }

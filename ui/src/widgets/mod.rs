@@ -1,0 +1,16 @@
+//! Reusable pieces of markup in NL Design System (Utrecht) classes, shared by the screens.
+
+mod advice;
+mod alert;
+mod data_list;
+mod form;
+mod signal_table;
+
+pub use advice::AdviceList;
+pub use alert::{Banner, ErrorAlert, ErrorSummary};
+pub use data_list::DataItem;
+pub use form::{
+    field_error, CheckboxField, FieldErrorMessage, Fieldset, RadioField, SelectField,
+    TextAreaField, TextField, ValueCheckbox,
+};
+pub use signal_table::SignalTable;
