@@ -133,12 +133,7 @@ async fn blocking<Rt: Runtime, T: Send + 'static>(
 ) -> R<T> {
     tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
         .await
-        .map_err(|_| ApiError {
-            code: "internal".into(),
-            message: "Er ging iets mis in Zicht. Er is niets gewijzigd; probeer het opnieuw."
-                .into(),
-            fields: vec![],
-        })?
+        .map_err(|_| ApiError::internal())?
 }
 
 #[tauri::command]
@@ -204,11 +199,7 @@ fn export_dir<Rt: Runtime>(app: &AppHandle<Rt>) -> R<PathBuf> {
     let p = app.path();
     p.download_dir()
         .or_else(|_| p.home_dir())
-        .map_err(|_| ApiError {
-            code: "no_export_dir".into(),
-            message: "Er is geen map gevonden om het bestand in op te slaan.".into(),
-            fields: vec![],
-        })
+        .map_err(|_| ApiError::no_export_dir())
 }
 
 /// Saves an outbox bundle as a `.zicht` file; returns the path for the user.
@@ -418,7 +409,7 @@ pub async fn verify_audit(state: State<'_, AppState>) -> R<AuditVerification> {
 #[tauri::command]
 pub async fn export_audit_as<Rt: Runtime>(app: AppHandle<Rt>) -> R<Option<String>> {
     blocking(app, |app, state| {
-        let name = state.with(|z, now| Ok(zicht_core::audit::file_name(now)))?;
+        let name = state.with(|_, now| Ok(zicht_core::audit::file_name(now)))?;
         let Some(path) = save_dialog(app, &name, "Auditlog (JSON-regels)", "jsonl") else {
             return Ok(None);
         };

@@ -40,18 +40,14 @@ impl AppState {
         let _ = self
             .store
             .set(Zicht::open(dir).map(Mutex::new).map_err(|e| {
-                tracing::error!(code = e.code(), "store could not be opened");
+                tracing::error!(code = e.code().wire(), "store could not be opened");
                 ApiError::from(e)
             }));
     }
 
     fn lock_store(&self) -> Result<MutexGuard<'_, Zicht>, ApiError> {
         match self.store.get() {
-            None => Err(ApiError {
-                code: "starting".into(),
-                message: "Zicht start nog op. Een ogenblik.".into(),
-                fields: vec![],
-            }),
+            None => Err(ApiError::starting()),
             Some(Err(e)) => Err(e.clone()),
             // A poisoned mutex means a panic elsewhere; the store itself is still consistent.
             Some(Ok(m)) => Ok(m.lock().unwrap_or_else(|p| p.into_inner())),
@@ -79,7 +75,7 @@ impl AppState {
             *last = Instant::now();
         }
         f(&mut z, now).map_err(|e| {
-            tracing::info!(code = e.code(), "command refused");
+            tracing::info!(code = e.code().wire(), "command refused");
             ApiError::from(e)
         })
     }
@@ -88,7 +84,7 @@ impl AppState {
     pub fn shutdown(&self) {
         if let Ok(mut z) = self.lock_store() {
             if let Err(e) = z.close() {
-                tracing::error!(code = e.code(), "closing the store failed");
+                tracing::error!(code = e.code().wire(), "closing the store failed");
             }
         }
     }
@@ -102,7 +98,7 @@ impl AppState {
         let outcome = zicht_core::sync::run_job(&job, transport, || chrono::Utc::now().timestamp());
         let status = self.lock_store().ok()?.apply_sync(outcome, now());
         status
-            .map_err(|e| tracing::warn!(code = e.code(), "sync outcome not recorded"))
+            .map_err(|e| tracing::warn!(code = e.code().wire(), "sync outcome not recorded"))
             .ok()
     }
 
@@ -132,7 +128,7 @@ impl AppState {
                 tracing::info!("locked after idle time");
             }
             if let Err(e) = z.purge_if_due(now) {
-                tracing::warn!(code = e.code(), "retention purge failed");
+                tracing::warn!(code = e.code().wire(), "retention purge failed");
             }
         }
     }

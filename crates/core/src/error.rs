@@ -1,135 +1,166 @@
-//! The core's one error type. Every variant has a stable code and a Dutch message for the user.
+//! The core's one error type. Every variant has a code in the IPC registry
+//! ([`zicht_model::ErrorCode`]) and a Dutch message for the user.
 //! Messages never contain personal data (no field values, no passphrases).
 
-use zicht_model::{ApiError, FieldError};
+use zicht_model::{ApiError, ErrorCode, FieldError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
+    /// Fields not filled in correctly, each with its Dutch message.
     #[error("validation failed ({} fields)", .0.len())]
     Validation(Vec<FieldError>),
+    /// The passphrase does not unlock the data key.
     #[error("wrong passphrase")]
     WrongPassphrase,
+    /// Unlock refused without trying: wait this many seconds.
     #[error("too many attempts; wait {0} s")]
     TooManyAttempts(u64),
+    /// The operation needs an unlocked store.
     #[error("store is locked")]
     Locked,
+    /// Setup on a store that already has a key wrap.
     #[error("store already set up")]
     AlreadySetUp,
+    /// Unlock on a store without a key wrap.
     #[error("store not set up")]
     NotSetUp,
+    /// The store's layout version is newer than this build knows; left untouched.
     #[error("store schema version {found} is newer than supported {supported}")]
     NewerSchema { found: u32, supported: u32 },
+    /// No record with this id (or the id is not one).
     #[error("not found")]
     NotFound,
+    /// Only one field control runs at a time.
     #[error("a control is already active")]
     ControlActive,
+    /// The control has already ended.
     #[error("control already ended")]
     ControlEnded,
+    /// A card set or meldroute template that fails validation (the reason, for logs).
     #[error("invalid content: {0}")]
     InvalidContent(String),
     /// A bundle that opened and verified, but whose content is not a payload this version
     /// takes (not parseable, another payload version, over the model's limits).
     #[error("invalid bundle payload: {0}")]
     BundlePayloadInvalid(&'static str),
+    /// A stored value that does not open or parse: damaged or changed outside Zicht.
     #[error("stored data is damaged or was tampered with")]
     Corrupt,
+    /// A participant directory that does not parse or validate (the reason, for logs).
     #[error("directory invalid: {0}")]
     DirectoryInvalid(String),
+    /// A directory signed by another root than the pinned region root.
     #[error("directory not signed by the pinned region root")]
     DirectoryWrongRoot,
+    /// A directory whose signature does not verify.
     #[error("directory signature invalid")]
     DirectoryBadSignature,
+    /// A directory older than (or different at the same version as) the one held.
     #[error("directory older than the one held")]
     DirectoryOlder,
+    /// The first directory import without the user confirming the root fingerprint.
     #[error("region root not confirmed")]
     DirectoryUnconfirmed,
+    /// Sending or receiving needs a directory first.
     #[error("no directory imported")]
     NoDirectory,
+    /// A recipient id or key not in the directory.
     #[error("recipient not in the directory")]
     UnknownRecipient,
+    /// The bundle format refused a bundle (tampered, truncated, not for this device, ...).
     #[error("bundle: {0}")]
     Bundle(#[from] zicht_bundle::Error),
+    /// The endpoint did not answer; nothing is lost.
     #[error("endpoint unreachable")]
     Offline,
     /// Not reached at all, with the reason in Dutch (`sync::unreachable_because`): during
     /// setup the reason tells a wrong address from a stopped endpoint.
     #[error("endpoint not reached: {0}")]
     Unreachable(String),
+    /// The endpoint refused: its code and its (Dutch) message.
     #[error("endpoint refused: {0}")]
     Sync(String, String),
+    /// Another process holds the store's lock.
     #[error("store is in use by another process")]
     InUse,
+    /// A write to disk failed (the I/O error kind, for logs); nothing changed.
     #[error("storage error: {0}")]
     Storage(String),
     /// A file the user asked for (an exported bundle, the audit log) could not be written at
     /// the chosen place; the reason in Dutch (`fsutil::why_not_saved`).
     #[error("file not saved: {0}")]
     FileNotSaved(&'static str),
+    /// Sealing or opening failed in the crypto library.
     #[error("crypto error")]
     Crypto,
+    /// An edited meldroute that fails validation, with the Dutch reason.
     #[error("meldroute invalid: {0}")]
     RouteInvalid(String),
+    /// A case status change the status machine does not allow.
     #[error("case status {from:?} cannot become {to:?}")]
     CaseTransition {
         from: zicht_model::CaseStatus,
         to: zicht_model::CaseStatus,
         how: zicht_model::Transition,
     },
+    /// Sharing outside the municipality without a complete legal basis (field errors).
     #[error("legal basis required ({} fields)", .0.len())]
     LegalBasisRequired(Vec<FieldError>),
+    /// Only the regional table may decide a case.
     #[error("only the regional table can do this")]
     NotTable,
+    /// Only an attention officer may do this.
     #[error("only an attention officer can do this")]
     NotOfficer,
+    /// A received bundle that was already accepted, dismissed or answered.
     #[error("already handled")]
     AlreadyHandled,
 }
 
 impl CoreError {
-    /// Stable machine-readable code (used by the UI and in tests).
-    pub fn code(&self) -> &'static str {
+    /// The code in the IPC registry ([`ErrorCode`]).
+    pub fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            CoreError::Validation(_) => "validation",
-            CoreError::WrongPassphrase => "wrong_passphrase",
-            CoreError::TooManyAttempts(_) => "too_many_attempts",
-            CoreError::Locked => "locked",
-            CoreError::AlreadySetUp => "already_set_up",
-            CoreError::NotSetUp => "not_set_up",
-            CoreError::NewerSchema { .. } => "newer_schema",
-            CoreError::NotFound => "not_found",
-            CoreError::ControlActive => "control_active",
-            CoreError::ControlEnded => "control_ended",
-            CoreError::InvalidContent(_) => "invalid_content",
-            CoreError::BundlePayloadInvalid(_) => "bundle_payload_invalid",
-            CoreError::Corrupt => "corrupt",
-            CoreError::DirectoryInvalid(_) => "directory_invalid",
-            CoreError::DirectoryWrongRoot => "directory_wrong_root",
-            CoreError::DirectoryBadSignature => "directory_bad_signature",
-            CoreError::DirectoryOlder => "directory_older",
-            CoreError::NoDirectory => "no_directory",
-            CoreError::DirectoryUnconfirmed => "directory_unconfirmed",
-            CoreError::UnknownRecipient => "unknown_recipient",
-            CoreError::Bundle(e) => e.code(),
-            CoreError::Offline | CoreError::Unreachable(_) => "offline",
-            CoreError::Sync(code, _) => {
-                // Endpoint codes are dynamic; map the known ones, keep the rest generic.
-                match code.as_str() {
-                    "enrol.invalid_token" => "enrol.invalid_token",
-                    "enrol.wrong_endpoint" => "enrol.wrong_endpoint",
-                    "enrol.key_in_use" => "enrol.key_in_use",
-                    _ => "sync",
-                }
-            }
-            CoreError::InUse => "in_use",
-            CoreError::Storage(_) => "storage",
-            CoreError::FileNotSaved(_) => "file_not_saved",
-            CoreError::Crypto => "crypto",
-            CoreError::RouteInvalid(_) => "route_invalid",
-            CoreError::CaseTransition { .. } => "case_transition",
-            CoreError::LegalBasisRequired(_) => "legal_basis_required",
-            CoreError::NotTable => "not_table",
-            CoreError::NotOfficer => "not_officer",
-            CoreError::AlreadyHandled => "already_handled",
+            CoreError::Validation(_) => C::Validation,
+            CoreError::WrongPassphrase => C::WrongPassphrase,
+            CoreError::TooManyAttempts(_) => C::TooManyAttempts,
+            CoreError::Locked => C::Locked,
+            CoreError::AlreadySetUp => C::AlreadySetUp,
+            CoreError::NotSetUp => C::NotSetUp,
+            CoreError::NewerSchema { .. } => C::NewerSchema,
+            CoreError::NotFound => C::NotFound,
+            CoreError::ControlActive => C::ControlActive,
+            CoreError::ControlEnded => C::ControlEnded,
+            CoreError::InvalidContent(_) => C::InvalidContent,
+            CoreError::BundlePayloadInvalid(_) => C::BundlePayloadInvalid,
+            CoreError::Corrupt => C::Corrupt,
+            CoreError::DirectoryInvalid(_) => C::DirectoryInvalid,
+            CoreError::DirectoryWrongRoot => C::DirectoryWrongRoot,
+            CoreError::DirectoryBadSignature => C::DirectoryBadSignature,
+            CoreError::DirectoryOlder => C::DirectoryOlder,
+            CoreError::NoDirectory => C::NoDirectory,
+            CoreError::DirectoryUnconfirmed => C::DirectoryUnconfirmed,
+            CoreError::UnknownRecipient => C::UnknownRecipient,
+            CoreError::Bundle(e) => bundle_code(e),
+            CoreError::Offline | CoreError::Unreachable(_) => C::Offline,
+            // Endpoint codes are the endpoint's; the ones the user can act on get their own.
+            CoreError::Sync(code, _) => match code.as_str() {
+                "enrol.invalid_token" => C::EnrolInvalidToken,
+                "enrol.wrong_endpoint" => C::EnrolWrongEndpoint,
+                "enrol.key_in_use" => C::EnrolKeyInUse,
+                _ => C::Sync,
+            },
+            CoreError::InUse => C::InUse,
+            CoreError::Storage(_) => C::Storage,
+            CoreError::FileNotSaved(_) => C::FileNotSaved,
+            CoreError::Crypto => C::Crypto,
+            CoreError::RouteInvalid(_) => C::RouteInvalid,
+            CoreError::CaseTransition { .. } => C::CaseTransition,
+            CoreError::LegalBasisRequired(_) => C::LegalBasisRequired,
+            CoreError::NotTable => C::NotTable,
+            CoreError::NotOfficer => C::NotOfficer,
+            CoreError::AlreadyHandled => C::AlreadyHandled,
         }
     }
 
@@ -211,7 +242,7 @@ impl CoreError {
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         ApiError {
-            code: e.code().into(),
+            code: e.code(),
             message: e.message(),
             fields: e.fields().to_vec(),
         }
@@ -221,6 +252,33 @@ impl From<CoreError> for ApiError {
 impl From<std::io::Error> for CoreError {
     fn from(e: std::io::Error) -> Self {
         CoreError::Storage(e.kind().to_string())
+    }
+}
+
+/// The registry code of a bundle format error.
+fn bundle_code(e: &zicht_bundle::Error) -> ErrorCode {
+    use zicht_bundle::Error as B;
+    use ErrorCode as C;
+    match e {
+        B::NotForMe => C::BundleNotForMe,
+        B::UnknownSender { .. } => C::BundleUnknownSender,
+        B::BadSignature => C::BundleBadSignature,
+        B::Truncated => C::BundleTruncated,
+        B::TamperedChunk { .. } => C::BundleTamperedChunk,
+        B::TamperedHeader => C::BundleTamperedHeader,
+        B::UnsupportedVersion { .. } => C::BundleUnsupportedVersion,
+        B::MalformedHeader { .. } => C::BundleMalformedHeader,
+        B::NoRecipients => C::BundleNoRecipients,
+        B::TooManyRecipients { .. } => C::BundleTooManyRecipients,
+        B::DuplicateRecipient { .. } => C::BundleDuplicateRecipient,
+        B::InvalidKey => C::BundleInvalidKey,
+        B::Random => C::BundleRandom,
+        B::TooLarge => C::BundleTooLarge,
+        B::Internal => C::BundleInternal,
+        B::Io(_) => C::BundleIo,
+        // The format crate may add refusals; until they get a code of their own, they are
+        // reported as a bundle that cannot be read.
+        _ => C::BundleMalformedHeader,
     }
 }
 

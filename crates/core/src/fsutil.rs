@@ -157,7 +157,7 @@ mod tests {
         // A folder already has the chosen name (rename gives EISDIR on Linux).
         std::fs::create_dir(dir.path().join("x.zicht")).unwrap();
         let e = write_atomic(dir.path(), "x.zicht", b"bytes").unwrap_err();
-        assert_eq!(e.code(), "file_not_saved");
+        assert_eq!(e.code(), zicht_model::ErrorCode::FileNotSaved);
         assert_eq!(
             e.message(),
             "Het bestand is niet opgeslagen: er staat op die plek al een map met die naam. \
@@ -171,7 +171,7 @@ mod tests {
         // A file under the place a folder should be.
         std::fs::write(dir.path().join("file"), b"").unwrap();
         let e = write_atomic(&dir.path().join("file"), "y.zicht", b"bytes").unwrap_err();
-        assert_eq!(e.code(), "file_not_saved");
+        assert_eq!(e.code(), zicht_model::ErrorCode::FileNotSaved);
         assert!(
             e.message().contains("een deel van het pad is geen map"),
             "{}",

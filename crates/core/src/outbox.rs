@@ -121,20 +121,11 @@ impl Zicht {
             .iter()
             .map(|p| encryption_public(&p.encryption_key).ok_or(CoreError::UnknownRecipient))
             .collect::<Result<Vec<_>>>()?;
-        let mut json =
+        let json =
             zeroize::Zeroizing::new(serde_json::to_vec(payload).map_err(|_| CoreError::Crypto)?);
         let sender = self.session()?.keys.signing()?;
-        // The in-memory seal shares the plaintext with its helper thread until it returns.
-        let mut plain: std::sync::Arc<[u8]> = std::sync::Arc::from(&json[..]);
-        zeroize::Zeroize::zeroize(&mut *json);
-        let mut bytes = Vec::with_capacity(plain.len() + 1024);
-        let sealed = zicht_bundle::seal_bytes(plain.clone(), &mut bytes, &sender, &recipients);
-        // Sole owner again once the seal has returned (its helper lets go first).
-        match std::sync::Arc::get_mut(&mut plain) {
-            Some(p) => zeroize::Zeroize::zeroize(p),
-            None => tracing::warn!("sealed plaintext still shared; not wiped"),
-        }
-        let sealed = sealed?;
+        let mut bytes = Vec::with_capacity(json.len() + 1024);
+        let sealed = zicht_bundle::seal(&json[..], &mut bytes, &sender, &recipients)?;
         let id = sealed.id.to_hex();
         let item = OutboxItem {
             id: id.clone(),

@@ -151,7 +151,7 @@ pub(crate) const AUDIT: Tree<AuditEntry> = tree("audit");
 pub(crate) const OUTBOX: Tree<OutboxItem> = tree("outbox");
 pub(crate) const OUTBOX_DATA: Tree<Raw> = tree("outbox_data");
 pub(crate) const INBOX: Tree<InboxItem> = tree("inbox");
-pub(crate) const RECEIPTS: Tree<zicht_regio::client::Receipt> = tree("receipts");
+pub(crate) const RECEIPTS: Tree<zicht_protocol::Receipt> = tree("receipts");
 
 /// The key of a versioned record (`cardsets`, `routes`, `route_versions`).
 pub(crate) fn version_key(v: u32) -> [u8; 4] {

@@ -239,7 +239,7 @@ impl Zicht {
         );
         // Retention runs at every unlock (once a day). A failure must not keep the user out.
         if let Err(e) = self.purge_at_unlock(now) {
-            tracing::warn!(code = e.code(), "retention purge failed");
+            tracing::warn!(code = e.code().wire(), "retention purge failed");
         }
         Ok(profile)
     }

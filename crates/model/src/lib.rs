@@ -455,31 +455,6 @@ pub struct Region {
     pub municipalities: Vec<String>,
 }
 
-/// One field-level validation problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// Field name as the UI knows it (e.g. `observation`, `persons.0.label`).
-    pub field: String,
-    /// Dutch message for the user.
-    pub message: String,
-}
-
-/// The error shape that crosses the IPC boundary: a stable code, a Dutch message, and
-/// field-level problems when the input was invalid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiError {
-    pub code: String,
-    pub message: String,
-    #[serde(default)]
-    pub fields: Vec<FieldError>,
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.message, self.code)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,6 +482,8 @@ mod tests {
 }
 
 pub mod case;
+pub mod error;
 pub mod exchange;
 pub use case::*;
+pub use error::*;
 pub use exchange::*;

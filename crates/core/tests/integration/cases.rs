@@ -131,7 +131,7 @@ fn every_transition_through_the_store() {
             }
             _ => {
                 let e = got.expect_err(&format!("{from:?} → {to:?} accepted"));
-                assert_eq!(e.code(), "case_transition", "{from:?} → {to:?}");
+                assert_eq!(e.code(), zicht_model::ErrorCode::CaseTransition, "{from:?} → {to:?}");
                 assert_eq!(
                     r.officer.case(&id).unwrap(),
                     before,
@@ -157,7 +157,7 @@ fn forwarding_needs_a_legal_basis_and_sends_only_what_was_chosen() {
         explanation: "  ".into(),
     };
     let e = r.officer.forward_case(&c.id, input, now()).unwrap_err();
-    assert_eq!(e.code(), "legal_basis_required");
+    assert_eq!(e.code(), zicht_model::ErrorCode::LegalBasisRequired);
     let fields: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
     assert_eq!(
         fields,
@@ -260,7 +260,7 @@ fn from_signal_to_the_table_and_back() {
             .dismiss_incoming(&got.id, "dubbel", now())
             .unwrap_err()
             .code(),
-        "already_handled"
+        zicht_model::ErrorCode::AlreadyHandled
     );
     // A case with an own signal too.
     let own = r
@@ -351,7 +351,7 @@ fn from_signal_to_the_table_and_back() {
             .record_case_step(&case.id, step.clone(), now())
             .unwrap_err()
             .code(),
-        "legal_basis_required"
+        zicht_model::ErrorCode::LegalBasisRequired
     );
     r.officer
         .record_case_step(
@@ -406,7 +406,7 @@ fn from_signal_to_the_table_and_back() {
             .decide_case(&at_table.id, decision.clone(), now())
             .unwrap_err()
             .code(),
-        "not_table"
+        zicht_model::ErrorCode::NotTable
     );
     assert_eq!(
         r.table
@@ -433,7 +433,7 @@ fn from_signal_to_the_table_and_back() {
             .decide_case(&at_table.id, decision, now())
             .unwrap_err()
             .code(),
-        "already_handled"
+        zicht_model::ErrorCode::AlreadyHandled
     );
     assert_eq!(
         r.table.incoming().unwrap()[0].answered,
@@ -511,7 +511,7 @@ fn not_relevant_needs_a_reason_and_imports_nothing() {
             .accept_incoming(&got.id, now())
             .unwrap_err()
             .code(),
-        "already_handled"
+        zicht_model::ErrorCode::AlreadyHandled
     );
     // Importing the same bundle again does not reset the disposition.
     carry(&r.inspector, &item, &mut r.officer, now());
@@ -563,7 +563,7 @@ fn only_officers_work_on_cases() {
             now(),
         )
         .unwrap_err();
-    assert_eq!(e.code(), "not_officer");
+    assert_eq!(e.code(), zicht_model::ErrorCode::NotOfficer);
     assert_eq!(
         r.officer
             .create_case(
@@ -605,7 +605,7 @@ fn received_content_beyond_the_limits_is_refused() {
         .unwrap();
     let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
     let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
-    assert_eq!(e.code(), "bundle_payload_invalid");
+    assert_eq!(e.code(), zicht_model::ErrorCode::BundlePayloadInvalid);
     // Regression: the message spoke of "signaalkaarten of meldroute" for a received bundle.
     assert!(
         e.message().starts_with("Deze bundel is ondertekend"),

@@ -123,7 +123,7 @@ fn a_signal_travels_to_its_recipient_only() {
 
     // Not for the regional table.
     let e = d.other.import_bundle(&bytes, now()).unwrap_err();
-    assert_eq!(e.code(), zicht_bundle::Error::NotForMe.code());
+    assert_eq!(e.code(), zicht_model::ErrorCode::BundleNotForMe);
     assert!(d.other.inbox().unwrap().is_empty());
 }
 
@@ -200,7 +200,7 @@ fn a_bundle_exported_to_a_file_imports_on_the_recipient() {
                 .export_bundle(&bad, &target, now())
                 .unwrap_err()
                 .code(),
-            "not_found"
+            zicht_model::ErrorCode::NotFound
         );
     }
     assert_eq!(std::fs::read_dir(&target).unwrap().count(), 1);
@@ -242,7 +242,7 @@ fn an_export_that_cannot_be_recorded_leaves_no_file() {
         .export_bundle_to(&item.id, &chosen, now())
         .unwrap_err();
     d.inspector.fail_audit_for_tests(false);
-    assert_eq!(e.code(), "storage");
+    assert_eq!(e.code(), zicht_model::ErrorCode::Storage);
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
     assert_eq!(d.inspector.outbox().unwrap()[0].exported_at, None);
     assert_eq!(exports(&d.inspector), 0);
@@ -254,7 +254,7 @@ fn an_export_that_cannot_be_recorded_leaves_no_file() {
         .inspector
         .export_bundle_to(&item.id, &chosen, now())
         .unwrap_err();
-    assert_eq!(e.code(), "file_not_saved");
+    assert_eq!(e.code(), zicht_model::ErrorCode::FileNotSaved);
     assert!(
         e.message().contains("al een map met die naam"),
         "{}",
@@ -338,7 +338,7 @@ fn sender_must_be_in_the_directory() {
         .unwrap();
     let bytes = stranger.outbox_bundle(&item.id).unwrap();
     let e = d.officer.import_bundle(&bytes, now()).unwrap_err();
-    assert_eq!(e.code(), "bundle.unknown_sender", "{e:?}");
+    assert_eq!(e.code(), zicht_model::ErrorCode::BundleUnknownSender, "{e:?}");
 }
 
 #[test]
@@ -349,7 +349,7 @@ fn directory_pinning_versions_and_signatures() {
         .officer
         .import_trusting(&signed_json(&root(), &d.dir))
         .unwrap_err();
-    assert_eq!(e.code(), "directory_wrong_root");
+    assert_eq!(e.code(), zicht_model::ErrorCode::DirectoryWrongRoot);
     // Altered text: bad signature.
     let mut signed = sign(&d.root, &d.dir).unwrap();
     signed.directory = signed.directory.replace("Naam af", "Naam aanvaller");
@@ -357,7 +357,7 @@ fn directory_pinning_versions_and_signatures() {
         .officer
         .import_trusting(&serde_json::to_string(&signed).unwrap())
         .unwrap_err();
-    assert_eq!(e.code(), "directory_bad_signature");
+    assert_eq!(e.code(), zicht_model::ErrorCode::DirectoryBadSignature);
     // Newer version accepted, then the older refused.
     let mut v2 = d.dir.clone();
     v2.version = 2;
@@ -374,11 +374,11 @@ fn directory_pinning_versions_and_signatures() {
         .officer
         .import_trusting(&signed_json(&d.root, &d.dir))
         .unwrap_err();
-    assert_eq!(e.code(), "directory_older");
+    assert_eq!(e.code(), zicht_model::ErrorCode::DirectoryOlder);
     // Garbage.
     assert_eq!(
         d.officer.import_trusting("{").unwrap_err().code(),
-        "directory_invalid"
+        zicht_model::ErrorCode::DirectoryInvalid
     );
     // Unknown recipient and no directory.
     let s = d
@@ -391,7 +391,7 @@ fn directory_pinning_versions_and_signatures() {
             .send_signals(std::slice::from_ref(&s.id), &["nobody".into()], now())
             .unwrap_err()
             .code(),
-        "unknown_recipient"
+        zicht_model::ErrorCode::UnknownRecipient
     );
     let lone = tempfile::tempdir().unwrap();
     let mut z = device(lone.path());
@@ -400,7 +400,7 @@ fn directory_pinning_versions_and_signatures() {
         z.send_signals(&[s2.id], &["af".into()], now())
             .unwrap_err()
             .code(),
-        "no_directory"
+        zicht_model::ErrorCode::NoDirectory
     );
 }
 
@@ -496,7 +496,7 @@ fn only_officers_and_the_table_receive_and_only_officers_answer_inspectors() {
             now(),
         )
         .unwrap_err();
-    assert_eq!(e.code(), "legal_basis_required");
+    assert_eq!(e.code(), zicht_model::ErrorCode::LegalBasisRequired);
     let missing: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
     assert_eq!(
         missing,
@@ -577,7 +577,7 @@ fn the_first_directory_needs_its_root_fingerprint_confirmed() {
     assert_eq!(preview.me.unwrap().id, "insp");
     for unconfirmed in [None, Some("12345 12345 12345 12345 12345 12345")] {
         let e = z.import_directory(&json, unconfirmed).unwrap_err();
-        assert_eq!(e.code(), "directory_unconfirmed");
+        assert_eq!(e.code(), zicht_model::ErrorCode::DirectoryUnconfirmed);
         assert!(
             z.directory_status().unwrap().is_none(),
             "nothing imported, nothing pinned"
@@ -594,6 +594,6 @@ fn the_first_directory_needs_its_root_fingerprint_confirmed() {
         z.preview_directory(&signed_json(&super::exchange::root(), &v2))
             .unwrap_err()
             .code(),
-        "directory_wrong_root"
+        zicht_model::ErrorCode::DirectoryWrongRoot
     );
 }

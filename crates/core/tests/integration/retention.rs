@@ -56,7 +56,7 @@ fn signals_go_the_day_after_their_deadline_and_not_before() {
     assert_eq!(count(&z), 1);
     assert_eq!(
         z.signal(&a.id).unwrap_err().code(),
-        "not_found",
+        zicht_model::ErrorCode::NotFound,
         "gone from the store"
     );
     assert_eq!(z.purge_expired(at("2028-11-22")).unwrap().total(), 0);
@@ -143,7 +143,7 @@ fn received_and_sent_bundles_expire_too() {
     assert!(r.inspector.outbox().unwrap().is_empty());
     assert_eq!(
         r.inspector.outbox_bundle(&item.id).unwrap_err().code(),
-        "not_found"
+        zicht_model::ErrorCode::NotFound
     );
 }
 

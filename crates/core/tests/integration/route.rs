@@ -269,7 +269,7 @@ fn edited_routes_are_validated_and_versioned() {
         hours: None,
     });
     let e = z.save_route(bad.clone(), now()).unwrap_err();
-    assert_eq!(e.code(), "route_invalid");
+    assert_eq!(e.code(), zicht_model::ErrorCode::RouteInvalid);
     assert!(
         e.message().contains("Buurtteam") && e.message().contains("onbereikbare stap"),
         "{}",
@@ -307,6 +307,6 @@ fn edited_routes_are_validated_and_versioned() {
     // An inspector cannot edit the meldroute.
     assert_eq!(
         r.inspector.save_route(v1, now()).unwrap_err().code(),
-        "not_officer"
+        zicht_model::ErrorCode::NotOfficer
     );
 }

@@ -214,7 +214,7 @@ fn newer_schema_is_refused_untouched() {
         kv.sync().unwrap();
     }
     let e = Zicht::open(dir.path()).err().expect("must refuse");
-    assert_eq!(e.code(), "newer_schema");
+    assert_eq!(e.code(), zicht_model::ErrorCode::NewerSchema);
     assert!(e.message().contains("nieuwere versie"));
     let kv = zicht_core::testing::Kv::open(dir.path()).unwrap();
     assert_eq!(
@@ -232,7 +232,7 @@ fn a_second_process_cannot_open_the_same_store() {
         .expect("second open must fail");
     assert_eq!(
         e.code(),
-        "in_use",
+        zicht_model::ErrorCode::InUse,
         "a clear 'already open' error, not a disk error"
     );
 }

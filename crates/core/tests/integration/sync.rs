@@ -361,7 +361,7 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
     );
     let token = e.regio().create_token(Duration::from_secs(3600)).unwrap();
     let err = a.enrol(&token, &HttpTransport::default()).unwrap_err();
-    assert_eq!(err.code(), "enrol.wrong_endpoint");
+    assert_eq!(err.code(), zicht_model::ErrorCode::EnrolWrongEndpoint);
     assert_eq!(waiting(&a), 1);
 
     // Back to the right key: delivered.
@@ -401,13 +401,13 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
         a.enrol("0000-0000", &HttpTransport::default())
             .unwrap_err()
             .code(),
-        "enrol.invalid_token"
+        zicht_model::ErrorCode::EnrolInvalidToken
     );
     e3.kill();
     // Unreachable: offline, not an error that loses anything; the message says why (review
     // finding: it said only "probeer het later opnieuw", also for a mistyped address).
     let down = a.enrol("x", &HttpTransport::default()).unwrap_err();
-    assert_eq!(down.code(), "offline");
+    assert_eq!(down.code(), zicht_model::ErrorCode::Offline);
     assert!(
         down.message()
             .starts_with("Het regionale knooppunt is niet bereikt: de verbinding werd geweigerd"),

@@ -1,0 +1,218 @@
+//! What a round needs from the store (a snapshot, under the caller's lock) and the recording
+//! of its outcome: receipts, outbox states, imported envelopes, the cursor.
+
+use super::*;
+
+use super::round::*;
+
+impl Zicht {
+    pub(super) fn endpoint(&self) -> Result<Option<EndpointConfig>> {
+        self.vault()?.get(&ENDPOINT)
+    }
+
+    pub(super) fn put_endpoint(&self, c: &EndpointConfig) -> Result<()> {
+        let v = self.vault()?;
+        v.put(&ENDPOINT, c)?;
+        v.sync()
+    }
+
+    pub(super) fn signer(&self) -> Result<Ed25519KeyPair> {
+        Ed25519KeyPair::from_pkcs8(self.session()?.keys.signing_pkcs8())
+            .map_err(|_| CoreError::Corrupt)
+    }
+
+    /// What the next sync round should do; `None` when no endpoint is configured or enrolled.
+    pub fn sync_job(&self) -> Result<Option<SyncJob>> {
+        let Some(cfg) = self.endpoint()? else {
+            return Ok(None);
+        };
+        if !cfg.enrolled {
+            return Ok(None);
+        }
+        let mut waiting: Vec<_> = self
+            .outbox()?
+            .into_iter()
+            .filter(|i| i.state == OutboxState::Wacht)
+            .collect();
+        waiting.reverse(); // oldest first
+        waiting.truncate(MAX_UPLOADS_PER_ROUND);
+        let uploads = waiting
+            .into_iter()
+            .map(|i| Ok((i.id.clone(), self.outbox_bundle(&i.id)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let version = self.directory_version()?;
+        let retry = cfg
+            .deferred
+            .iter()
+            .filter(|d| d.directory_version < version)
+            .take(MAX_RETRIES_PER_ROUND)
+            .map(|d| d.id.clone())
+            .collect();
+        Ok(Some(SyncJob {
+            url: cfg.url,
+            endpoint_key: unhex32(&cfg.endpoint_key).ok_or(CoreError::Corrupt)?,
+            signer: self.signer()?,
+            uploads,
+            acks: cfg.to_ack,
+            cursor: cfg.cursor,
+            retry,
+            deferred: cfg.deferred.into_iter().map(|d| d.id).collect(),
+            budget: MAX_DOWNLOAD_PER_ROUND,
+        }))
+    }
+
+    /// The version of the directory held (0: none).
+    pub(super) fn directory_version(&self) -> Result<u32> {
+        Ok(self.directory()?.map_or(0, |(d, _)| d.version))
+    }
+
+    /// Records what a round did: receipts (then `Verzonden`), refusals (`Fout`), imports of
+    /// downloaded bundles (queued for ack; a bundle that does not open is acked too, so it
+    /// does not come back, and counted as rejected; one that may open with a newer directory
+    /// is deferred), the cursor and the status line.
+    pub fn apply_sync(&mut self, out: SyncOutcome, now: Now) -> Result<SyncStatus> {
+        let mut cfg = self.endpoint()?.ok_or(CoreError::NotFound)?;
+        // The endpoint was changed while the round ran: its outcome says nothing about this one.
+        if (out.url.as_str(), out.endpoint_key.as_str())
+            != (cfg.url.as_str(), cfg.endpoint_key.as_str())
+        {
+            return self.sync_status();
+        }
+        for (id, receipt) in &out.sent {
+            let v = self.vault()?;
+            v.put_in(&RECEIPTS, id.as_bytes(), receipt)?;
+            let at = chrono::DateTime::from_timestamp_millis(receipt.received_at_ms)
+                .map(|t| t.with_timezone(now.offset()).naive_local())
+                .unwrap_or(now.naive_local());
+            self.set_outbox_state(id, OutboxState::Verzonden { receipt_at: at })?;
+        }
+        for (id, reason) in &out.refused {
+            self.set_outbox_state(
+                id,
+                OutboxState::Fout {
+                    reason: reason.clone(),
+                },
+            )?;
+        }
+        let mut received = 0;
+        let mut rejected = 0;
+        // The first listed envelope to list again next round (a problem that may pass).
+        let mut hold: Option<u64> = None;
+        let version = self.directory_version()?;
+        for d in &out.downloaded {
+            let id = &d.id;
+            // Whether this envelope is done with here (then it is no longer deferred).
+            let settled = match self.import_bundle(&d.bytes, now) {
+                Ok(r) => {
+                    received += usize::from(r.new);
+                    cfg.to_ack.push(id.clone());
+                    true
+                }
+                // Sealed by someone this device's directory does not list (yet): keep it at the
+                // endpoint and try again once a newer directory is in. It does not hold up
+                // the envelopes after it.
+                Err(
+                    CoreError::NoDirectory
+                    | CoreError::Bundle(zicht_bundle::Error::UnknownSender { .. }),
+                ) => {
+                    tracing::warn!(code = "unknown_sender", "downloaded bundle deferred");
+                    match cfg.deferred.iter_mut().find(|x| x.id == *id) {
+                        Some(x) => x.directory_version = version,
+                        None => cfg.deferred.push(Deferred {
+                            id: id.clone(),
+                            directory_version: version,
+                        }),
+                    }
+                    false
+                }
+                // It can never open here (not for us, forged, damaged) or, verified, breaks
+                // the model's limits: ack, so the endpoint lets go of it.
+                Err(e @ (CoreError::Bundle(_) | CoreError::BundlePayloadInvalid(_))) => {
+                    rejected += 1;
+                    tracing::warn!(code = e.code().wire(), "downloaded bundle rejected for good");
+                    cfg.to_ack.push(id.clone());
+                    true
+                }
+                // Anything else may work later (disk full, ...): list it again next round.
+                Err(e) => {
+                    tracing::warn!(code = e.code().wire(), "downloaded bundle kept for a later round");
+                    if let Some(seq) = d.seq {
+                        hold = Some(hold.map_or(seq, |h| h.min(seq)));
+                    }
+                    false
+                }
+            };
+            if settled {
+                cfg.deferred.retain(|x| x.id != *id);
+            }
+        }
+        cfg.deferred.retain(|x| !out.gone.contains(&x.id));
+        if cfg.deferred.len() > MAX_DEFERRED {
+            let excess = cfg.deferred.len() - MAX_DEFERRED;
+            tracing::warn!(
+                count = excess,
+                "deferred envelopes forgotten (limit reached)"
+            );
+            cfg.deferred.drain(..excess);
+        }
+        cfg.to_ack.retain(|id| !out.acked.contains(id));
+        let reached = match hold {
+            Some(seq) => out.cursor.min(seq.saturating_sub(1)),
+            None => out.cursor,
+        };
+        cfg.cursor = cfg.cursor.max(reached);
+        let (state, mut message) = match out.problem {
+            Some((s, m)) => (s, m),
+            None => (
+                SyncState::Online,
+                format!(
+                    "Laatste ronde: {} verzonden, {received} ontvangen.",
+                    out.sent.len()
+                ),
+            ),
+        };
+        match cfg.deferred.len() {
+            0 => {}
+            1 => message.push_str(" 1 bericht wacht op het knooppunt: de afzender staat niet in het deelnemersoverzicht van dit apparaat. Lees een nieuwer overzicht in."),
+            n => message.push_str(&format!(" {n} berichten wachten op het knooppunt: de afzender staat niet in het deelnemersoverzicht van dit apparaat. Lees een nieuwer overzicht in.")),
+        }
+        let status = SyncStatus {
+            state,
+            message,
+            at: Some(now.naive_local()),
+            sent: out.sent.len(),
+            received,
+            rejected,
+        };
+        cfg.last = Some(status.clone());
+        self.put_endpoint(&cfg)?;
+        Ok(status)
+    }
+
+    /// The sync state for the UI.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        Ok(match self.endpoint()? {
+            None => SyncStatus::not_configured(),
+            Some(c) if !c.enrolled => SyncStatus {
+                state: SyncState::NietAangemeld,
+                message: format!("Knooppunt {} ingesteld, nog niet aangemeld.", c.url),
+                ..SyncStatus::not_configured()
+            },
+            Some(c) => c.last.unwrap_or(SyncStatus {
+                state: SyncState::Wacht,
+                message: "Nog niet gesynchroniseerd.".into(),
+                ..SyncStatus::not_configured()
+            }),
+        })
+    }
+
+    /// The endpoint's receipt for a sent bundle, if any.
+    pub fn receipt(&self, id: &str) -> Result<Option<proto::Receipt>> {
+        self.vault()?.get_in(&RECEIPTS, id.as_bytes())
+    }
+
+    /// The device id the endpoint knows this device by.
+    pub fn device_id(&self) -> Result<String> {
+        Ok(proto::device_id(self.signer()?.public_key().as_ref()))
+    }
+}

@@ -1,0 +1,377 @@
+//! One sync round against the endpoint, with no store held: upload what waits in the outbox,
+//! list the inbox from the cursor, download what is new or deferred.
+
+use super::*;
+
+use super::transport::*;
+
+/// What one sync round should do (a snapshot; holds the signing key, so it stays in the core).
+pub struct SyncJob {
+    pub(super) url: String,
+    pub(super) endpoint_key: [u8; 32],
+    pub(super) signer: Ed25519KeyPair,
+    pub(super) uploads: Vec<(String, Vec<u8>)>,
+    pub(super) acks: Vec<String>,
+    pub(super) cursor: u64,
+    /// Deferred envelopes to fetch again by id this round.
+    pub(super) retry: Vec<String>,
+    /// All deferred envelope ids: skipped when listing.
+    pub(super) deferred: std::collections::HashSet<String>,
+    /// Bytes to download this round at most ([`MAX_DOWNLOAD_PER_ROUND`]).
+    pub(super) budget: u64,
+}
+
+#[cfg(any(test, feature = "testing"))]
+impl SyncJob {
+    /// The same job with another download budget (tests of the budget use a small one).
+    pub fn with_download_budget(mut self, bytes: u64) -> Self {
+        self.budget = bytes;
+        self
+    }
+}
+
+/// An envelope fetched this round, its bytes checked against its id.
+#[derive(Debug)]
+pub struct Downloaded {
+    pub id: String,
+    /// Its inbox sequence number; `None` for a deferred envelope fetched again by id.
+    pub seq: Option<u64>,
+    pub bytes: Vec<u8>,
+}
+
+/// What one sync round did.
+#[derive(Debug, Default)]
+pub struct SyncOutcome {
+    /// The endpoint this round talked to (URL and pinned key, hex).
+    pub url: String,
+    pub endpoint_key: String,
+    /// Envelope id → verified receipt (JSON).
+    pub sent: Vec<(String, proto::Receipt)>,
+    /// Envelope id → permanent refusal (code, Dutch message).
+    pub refused: Vec<(String, String)>,
+    pub downloaded: Vec<Downloaded>,
+    /// Deferred envelopes the endpoint no longer has.
+    pub gone: Vec<String>,
+    pub acked: Vec<String>,
+    pub cursor: u64,
+    /// The first problem that stopped the round (offline, clock, enrolment, ...).
+    pub problem: Option<(SyncState, String)>,
+}
+
+pub(super) fn error_message(body: &[u8]) -> (String, String) {
+    serde_json::from_slice::<proto::ErrorBody>(body)
+        .map(|e| (e.code, e.message))
+        .unwrap_or_else(|_| {
+            (
+                "unknown".into(),
+                "Onbekende fout van het regionale knooppunt.".into(),
+            )
+        })
+}
+
+pub(super) fn signed(
+    job: &SyncJob,
+    method: &'static str,
+    path: String,
+    body: Vec<u8>,
+    ct: Option<&'static str>,
+    unix: i64,
+) -> std::result::Result<HttpRequest, String> {
+    let h = proto::sign_request(&job.signer, method, &path, &body, unix).map_err(|_| {
+        "Het verzoek aan het regionale knooppunt kon niet worden ondertekend.".to_string()
+    })?;
+    Ok(HttpRequest {
+        method,
+        path,
+        headers: h.headers().to_vec(),
+        content_type: ct,
+        body,
+    })
+}
+
+pub(super) fn wrong_endpoint() -> CoreError {
+    wrong_endpoint_because("enrol.wrong_endpoint")
+}
+
+pub(super) fn wrong_endpoint_because(code: &str) -> CoreError {
+    CoreError::Sync(code.into(), "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into())
+}
+
+/// Endpoint error codes that refuse an envelope for good (docs/regio-protocol.md): the item
+/// is marked `Fout`. Any other 4xx leaves the item waiting and is reported as the round's
+/// problem; the round goes on.
+pub(super) const REFUSED_FOR_GOOD: [&str; 5] = [
+    "envelope.malformed",
+    "envelope.unsupported_version",
+    "envelope.id_mismatch",
+    "envelope.bad_id",
+    "request.body_too_large",
+];
+
+/// Uploads per round, so a round stays short and a long outbox drains in steps.
+pub const MAX_UPLOADS_PER_ROUND: usize = 100;
+
+/// The endpoint could not be reached (offline, refused, dropped mid-request).
+pub(super) fn offline(e: String) -> (SyncState, String) {
+    (
+        SyncState::Offline,
+        format!("Het knooppunt is niet bereikt: {e}. Er gaat niets verloren; Zicht probeert het opnieuw."),
+    )
+}
+
+/// A 5xx, 408 or 429: the endpoint is there but cannot take the request now; retry later.
+pub(super) fn unavailable(status: u16) -> (SyncState, String) {
+    (
+        SyncState::Offline,
+        format!("Het regionale knooppunt is tijdelijk niet beschikbaar ({status})."),
+    )
+}
+
+/// Classifies a 401 from the endpoint.
+pub(super) fn auth_problem(body: &[u8]) -> (SyncState, String) {
+    let (code, message) = error_message(body);
+    match code.as_str() {
+        "auth.stale" => (SyncState::KlokAfwijking, "De klok van dit apparaat wijkt te veel af van die van het regionale knooppunt. Zet de klok goed; er is niets verloren.".into()),
+        "auth.unknown_device" => (SyncState::NietAangemeld, "Dit apparaat is niet aangemeld bij het regionale knooppunt.".into()),
+        _ => (SyncState::Fout, message),
+    }
+}
+
+/// Runs one sync round against the endpoint. Talks to the network only; touches no store.
+/// Each attempt is signed afresh (the endpoint refuses replays).
+pub fn run_job(
+    job: &SyncJob,
+    transport: &dyn Transport,
+    unix_now: impl Fn() -> i64,
+) -> SyncOutcome {
+    let mut out = SyncOutcome {
+        url: job.url.clone(),
+        endpoint_key: job
+            .endpoint_key
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        cursor: job.cursor,
+        ..Default::default()
+    };
+    for (id, bytes) in &job.uploads {
+        let req = match signed(
+            job,
+            "PUT",
+            format!("/v1/envelopes/{id}"),
+            bytes.clone(),
+            Some("application/octet-stream"),
+            unix_now(),
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                out.problem = Some((SyncState::Fout, e));
+                return out;
+            }
+        };
+        match transport.send(&job.url, &req) {
+            Err(e) => {
+                out.problem = Some(offline(e));
+                return out;
+            }
+            Ok(r) if r.status == 200 || r.status == 201 => {
+                match proto::parse_and_verify_receipt(&r.body, &job.endpoint_key, id) {
+                    Ok(receipt) => out.sent.push((id.clone(), receipt)),
+                    Err(e) => {
+                        // Not marked sent: a receipt we cannot verify proves nothing.
+                        out.problem = Some((SyncState::OngeldigeOntvangstbevestiging, format!("Het regionale knooppunt gaf geen geldige ontvangstbevestiging ({}). Is het wel het juiste knooppunt?", e.code())));
+                        return out;
+                    }
+                }
+            }
+            Ok(r) if r.status == 401 => {
+                out.problem = Some(auth_problem(&r.body));
+                return out;
+            }
+            Ok(r) if (400..500).contains(&r.status) && r.status != 408 && r.status != 429 => {
+                let (code, message) = error_message(&r.body);
+                if REFUSED_FOR_GOOD.contains(&code.as_str()) {
+                    out.refused
+                        .push((id.clone(), format!("{message} ({code})")));
+                } else if out.problem.is_none() {
+                    // Not the endpoint refusing this envelope (a proxy, a wrong address, a
+                    // rule we do not know): the item stays waiting, the round goes on.
+                    out.problem = Some((
+                        SyncState::Fout,
+                        format!("Het regionale knooppunt nam een envelop niet aan ({}, {code}); ze blijft klaarstaan. Controleer het adres van het knooppunt.", r.status),
+                    ));
+                }
+            }
+            Ok(r) => {
+                out.problem = Some(unavailable(r.status));
+                return out;
+            }
+        }
+    }
+    for id in &job.acks {
+        let Ok(req) = signed(
+            job,
+            "POST",
+            format!("/v1/envelopes/{id}/ack"),
+            Vec::new(),
+            None,
+            unix_now(),
+        ) else {
+            continue;
+        };
+        match transport.send(&job.url, &req) {
+            Err(e) => {
+                out.problem = Some(offline(e));
+                return out;
+            }
+            Ok(r) if r.status < 300 || r.status == 404 => out.acked.push(id.clone()),
+            Ok(r) if r.status == 401 => {
+                out.problem = Some(auth_problem(&r.body));
+                return out;
+            }
+            Ok(_) => {}
+        }
+    }
+    let mut budget = job.budget;
+    for id in &job.retry {
+        if !out.downloaded.is_empty() && budget == 0 {
+            break;
+        }
+        match fetch(job, id, &unix_now, transport) {
+            Fetch::Bytes(bytes) => {
+                budget = budget.saturating_sub(bytes.len() as u64);
+                out.downloaded.push(Downloaded {
+                    id: id.clone(),
+                    seq: None,
+                    bytes,
+                })
+            }
+            Fetch::Gone => out.gone.push(id.clone()),
+            Fetch::Stop(problem) => {
+                out.problem = problem.or(out.problem.take());
+                return out;
+            }
+        }
+    }
+    let me = proto::device_id(job.signer.public_key().as_ref());
+    for _ in 0..MAX_PAGES_PER_ROUND {
+        let Ok(req) = signed(
+            job,
+            "GET",
+            format!("/v1/inbox?after={}", out.cursor),
+            Vec::new(),
+            None,
+            unix_now(),
+        ) else {
+            return out;
+        };
+        let page: proto::InboxPage = match transport.send(&job.url, &req) {
+            Err(e) => {
+                out.problem = Some(offline(e));
+                return out;
+            }
+            Ok(r) if r.status == 200 => match serde_json::from_slice(&r.body) {
+                Ok(p) => p,
+                Err(_) => {
+                    out.problem = Some((
+                        SyncState::Fout,
+                        "Onleesbaar antwoord van het regionale knooppunt.".into(),
+                    ));
+                    return out;
+                }
+            },
+            Ok(r) if r.status == 401 => {
+                out.problem = Some(auth_problem(&r.body));
+                return out;
+            }
+            Ok(r) => {
+                out.problem = Some(unavailable(r.status));
+                return out;
+            }
+        };
+        // Unsigned pages would let anyone on the way move the cursor past envelopes for good.
+        let nonce = req
+            .headers
+            .iter()
+            .find(|h| h.0 == proto::HEADER_NONCE)
+            .map_or("", |h| h.1.as_str());
+        if let Err(e) = page.verify(&me, out.cursor, nonce, &job.endpoint_key) {
+            out.problem = Some((
+                SyncState::Fout,
+                format!("Het overzicht van de inbox is niet ondertekend door het ingestelde regionale knooppunt ({}). Is het wel het juiste knooppunt?", e.code()),
+            ));
+            return out;
+        }
+        let before = out.cursor;
+        for item in page.envelopes {
+            if item.seq <= out.cursor {
+                continue;
+            }
+            if job.deferred.contains(&item.id) {
+                out.cursor = item.seq;
+                continue;
+            }
+            if !out.downloaded.is_empty() && item.size > budget {
+                return out;
+            }
+            match fetch(job, &item.id, &unix_now, transport) {
+                Fetch::Bytes(bytes) => {
+                    budget = budget.saturating_sub(bytes.len() as u64);
+                    out.downloaded.push(Downloaded {
+                        id: item.id,
+                        seq: Some(item.seq),
+                        bytes,
+                    });
+                }
+                Fetch::Gone => {}
+                Fetch::Stop(problem) => {
+                    out.problem = problem.or(out.problem.take());
+                    return out;
+                }
+            }
+            out.cursor = item.seq;
+        }
+        if !page.more || out.cursor == before {
+            break;
+        }
+    }
+    out
+}
+
+pub(super) enum Fetch {
+    Bytes(Vec<u8>),
+    /// 404: the endpoint no longer has it.
+    Gone,
+    /// Stop the round here (with the problem to report, if any).
+    Stop(Option<(SyncState, String)>),
+}
+
+/// Downloads one envelope and checks that its bytes are the envelope its id names.
+pub(super) fn fetch(job: &SyncJob, id: &str, unix_now: &impl Fn() -> i64, transport: &dyn Transport) -> Fetch {
+    let Ok(req) = signed(
+        job,
+        "GET",
+        format!("/v1/envelopes/{id}"),
+        Vec::new(),
+        None,
+        unix_now(),
+    ) else {
+        return Fetch::Stop(None);
+    };
+    match transport.send(&job.url, &req) {
+        Ok(r) if r.status == 200 => {
+            if zicht_bundle::BundleId::of(&r.body).to_hex() == id {
+                Fetch::Bytes(r.body)
+            } else {
+                Fetch::Stop(Some((
+                    SyncState::Fout,
+                    "Het regionale knooppunt gaf een envelop met een andere inhoud dan aangekondigd. Is het wel het juiste knooppunt?".into(),
+                )))
+            }
+        }
+        Ok(r) if r.status == 404 => Fetch::Gone,
+        Ok(r) if r.status == 401 => Fetch::Stop(Some(auth_problem(&r.body))),
+        Ok(r) => Fetch::Stop(Some(unavailable(r.status))),
+        Err(e) => Fetch::Stop(Some(offline(e))),
+    }
+}
