@@ -232,9 +232,12 @@ fn build_ui(release: bool) -> Res {
         .join("wasm32-unknown-unknown")
         .join(if release { "release" } else { "debug" })
         .join("zicht_ui.wasm");
-    let dist = root.join("ui/dist");
-    let _ = std::fs::remove_dir_all(&dist);
-    std::fs::create_dir_all(dist.join("vendor")).map_err(|e| e.to_string())?;
+    // Assembled in a staging folder, then copied into ui/dist only where a file changed: the
+    // app crate embeds ui/dist, and a rewritten file (same bytes, new time) would make cargo
+    // rebuild it on every `cargo xtask run`.
+    let staging = target_dir.join("ui-dist");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(staging.join("vendor")).map_err(|e| e.to_string())?;
     // No wasm-opt: Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output (docs/toolchain.md).
     sh(Command::new(cargo_bin("wasm-bindgen"))
         .args([
@@ -245,10 +248,10 @@ fn build_ui(release: bool) -> Res {
             "ui",
             "--out-dir",
         ])
-        .arg(&dist)
+        .arg(&staging)
         .arg(&wasm))?;
     for f in ["index.html", "style.css"] {
-        copy(&root.join("ui").join(f), &dist.join(f))?;
+        copy(&root.join("ui").join(f), &staging.join(f))?;
     }
     let vendor = std::fs::read_to_string(root.join("ui/vendor.txt")).unwrap_or_default();
     for line in vendor
@@ -260,9 +263,54 @@ fn build_ui(release: bool) -> Res {
         let name = src
             .file_name()
             .ok_or_else(|| format!("bad vendor line {line}"))?;
-        copy(&src, &dist.join("vendor").join(name))?;
+        copy(&src, &staging.join("vendor").join(name))?;
     }
+    let changed = sync_dir(&staging, &root.join("ui/dist"))?;
+    eprintln!("xtask: ui/dist: {changed} file(s) changed");
     Ok(())
+}
+
+/// Makes `to` hold exactly the files of `from`, writing only those whose bytes differ (so
+/// unchanged files keep their modification time). Returns how many files were written or
+/// removed.
+fn sync_dir(from: &Path, to: &Path) -> Result<usize, String> {
+    let err = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    std::fs::create_dir_all(to).map_err(|e| err(to, e))?;
+    let mut changed = 0;
+    let mut keep = std::collections::HashSet::new();
+    for entry in std::fs::read_dir(from).map_err(|e| err(from, e))? {
+        let entry = entry.map_err(|e| err(from, e))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        keep.insert(entry.file_name());
+        if src.is_dir() {
+            if dst.is_file() {
+                std::fs::remove_file(&dst).map_err(|e| err(&dst, e))?;
+            }
+            changed += sync_dir(&src, &dst)?;
+        } else {
+            let new = std::fs::read(&src).map_err(|e| err(&src, e))?;
+            if std::fs::read(&dst).ok().as_deref() != Some(&new[..]) {
+                if dst.is_dir() {
+                    std::fs::remove_dir_all(&dst).map_err(|e| err(&dst, e))?;
+                }
+                std::fs::write(&dst, &new).map_err(|e| err(&dst, e))?;
+                changed += 1;
+            }
+        }
+    }
+    for entry in std::fs::read_dir(to).map_err(|e| err(to, e))? {
+        let entry = entry.map_err(|e| err(to, e))?;
+        if !keep.contains(&entry.file_name()) {
+            let p = entry.path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p).map_err(|e| err(&p, e))?;
+            } else {
+                std::fs::remove_file(&p).map_err(|e| err(&p, e))?;
+            }
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 fn copy(from: &Path, to: &Path) -> Res {
