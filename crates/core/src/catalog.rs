@@ -149,7 +149,7 @@ impl Zicht {
 
     /// The meldroute advice for a signal (indicator categories from the card set version the
     /// signal was recorded with).
-    pub fn advice(&self, signal: &Signal) -> Result<Vec<AdviceStep>> {
+    pub(crate) fn advice(&self, signal: &Signal) -> Result<Vec<AdviceStep>> {
         let s = self.session()?;
         if s.cards.version == signal.card_set_version {
             return Ok(route::advise(&s.route, signal, Some(&s.cards)));

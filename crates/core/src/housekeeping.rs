@@ -12,7 +12,7 @@ use zicht_model::*;
 
 impl Zicht {
     /// Records that personal data was viewed, durably (used by the detail views).
-    pub fn audit_view(&self, now: Now, subject: AuditSubject, record: &str) -> Result<()> {
+    pub(crate) fn audit_view(&self, now: Now, subject: AuditSubject, record: &str) -> Result<()> {
         self.audit(now, AuditAction::View, subject, Some(record), "")?;
         self.kv.sync()
     }

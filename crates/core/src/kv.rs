@@ -57,9 +57,6 @@ impl Kv {
         Ok(kv)
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
 
     fn tree(&self, name: &str) -> Result<sled::Tree> {
         if let Some(t) = self

@@ -86,7 +86,7 @@ impl Zicht {
         self.kv.get_plain(&META_KEYWRAP)
     }
 
-    pub fn is_set_up(&self) -> Result<bool> {
+    pub(crate) fn is_set_up(&self) -> Result<bool> {
         Ok(self.keywrap()?.is_some())
     }
 
@@ -317,10 +317,6 @@ impl Zicht {
         Ok(self.session()?.profile.clone())
     }
 
-    /// The data directory.
-    pub fn dir(&self) -> &Path {
-        self.kv.dir()
-    }
 }
 
 impl Zicht {

@@ -176,7 +176,7 @@ impl Zicht {
     }
 
     /// A signal with its current meldroute advice.
-    pub fn signal_with_advice(&self, id: &str) -> Result<SavedSignal> {
+    pub(crate) fn signal_with_advice(&self, id: &str) -> Result<SavedSignal> {
         let signal = self.signal(id)?;
         let advice = self.advice(&signal)?;
         Ok(SavedSignal { signal, advice })

@@ -211,8 +211,4 @@ impl Zicht {
         self.vault()?.get_in(&RECEIPTS, id.as_bytes())
     }
 
-    /// The device id the endpoint knows this device by.
-    pub fn device_id(&self) -> Result<String> {
-        Ok(proto::device_id(self.signer()?.public_key().as_ref()))
-    }
 }
