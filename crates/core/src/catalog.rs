@@ -6,7 +6,9 @@ use crate::cards;
 use crate::error::{CoreError, Result};
 use crate::ids::Now;
 use crate::route;
-use crate::schema::{version_key, ACTIVE_CARDSET, ACTIVE_ROUTE, CARDSETS, ROUTES, ROUTE_VERSIONS, SETTINGS};
+use crate::schema::{
+    version_key, ACTIVE_CARDSET, ACTIVE_ROUTE, CARDSETS, ROUTES, ROUTE_VERSIONS, SETTINGS,
+};
 use crate::session::Zicht;
 use crate::validate;
 use zicht_model::*;

@@ -71,6 +71,13 @@ pub enum CoreError {
     #[error("bundle: {0}")]
     Bundle(#[from] zicht_bundle::Error),
     /// The endpoint did not answer; nothing is lost.
+    /// A verified bundle whose sender's role may not send what it carries (rule:
+    /// [`zicht_model::PayloadKind::senders`]).
+    #[error("a {role:?} may not send {kind:?}")]
+    SenderNotAllowed {
+        kind: zicht_model::PayloadKind,
+        role: zicht_model::ParticipantRole,
+    },
     #[error("endpoint unreachable")]
     Offline,
     /// Not reached at all, with the reason in Dutch (`sync::unreachable_because`): during
@@ -143,6 +150,7 @@ impl CoreError {
             CoreError::DirectoryUnconfirmed => C::DirectoryUnconfirmed,
             CoreError::UnknownRecipient => C::UnknownRecipient,
             CoreError::Bundle(e) => bundle_code(e),
+            CoreError::SenderNotAllowed { .. } => C::BundleSenderNotAllowed,
             CoreError::Offline | CoreError::Unreachable(_) => C::Offline,
             // Endpoint codes are the endpoint's; the ones the user can act on get their own.
             CoreError::Sync(code, _) => match code.as_str() {
@@ -198,6 +206,11 @@ impl CoreError {
             CoreError::NoDirectory => "Lees eerst het deelnemersoverzicht van de regio in.".into(),
             CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
             CoreError::Bundle(e) => e.message(),
+            CoreError::SenderNotAllowed { kind, role } => format!(
+                "Deze bundel is geweigerd: een deelnemer met de rol '{}' mag geen {} sturen. Er is niets ingelezen.",
+                role.label(),
+                kind.label()
+            ),
             CoreError::Offline => "Het regionale knooppunt is niet bereikbaar. Er is niets verloren; probeer het later opnieuw.".into(),
             CoreError::Unreachable(why) => format!("Het regionale knooppunt is niet bereikt: {why}. Controleer het adres, of probeer het later opnieuw; er is niets verloren."),
             CoreError::Sync(_, message) => message.clone(),

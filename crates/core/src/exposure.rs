@@ -100,4 +100,3 @@ pub(crate) fn strip(s: &Signal, fields: &[ShareField]) -> Signal {
         ..s.clone()
     }
 }
-

@@ -17,7 +17,9 @@ use zicht_model::*;
 
 impl Zicht {
     /// Opens a bundle addressed to this device, verifies the sender against the directory and
-    /// stores it in the inbox. Importing the same bundle again changes nothing.
+    /// stores it in the inbox. Importing the same bundle again changes nothing. A bundle whose
+    /// sender's role may not send what it carries ([`PayloadKind::senders`]) is refused and
+    /// the refusal audited; nothing of it is stored.
     pub fn import_bundle(&mut self, bytes: &[u8], now: Now) -> Result<ImportResult> {
         let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
         let id = BundleId::of(bytes).to_hex();
@@ -55,6 +57,28 @@ impl Zicht {
             .ok_or(CoreError::Bundle(zicht_bundle::Error::UnknownSender {
                 sender: opened.sender_id,
             }))?;
+        // Who may send what: a decision only the regional table, a case only an officer.
+        let kind = payload.kind();
+        if !kind.senders().contains(&sender.role) {
+            self.audit(
+                now,
+                AuditAction::Refuse,
+                AuditSubject::Bundle,
+                Some(&id),
+                &format!(
+                    "van {}: {} mag geen {} sturen",
+                    sender.id,
+                    sender.role.label(),
+                    kind.label()
+                ),
+            )?;
+            self.kv.sync()?;
+            tracing::warn!(kind = kind.label(), "bundle refused: sender's role");
+            return Err(CoreError::SenderNotAllowed {
+                kind,
+                role: sender.role,
+            });
+        }
         let item = InboxItem {
             id: id.clone(),
             received_at: now.naive_local(),

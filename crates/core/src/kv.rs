@@ -57,7 +57,6 @@ impl Kv {
         Ok(kv)
     }
 
-
     fn tree(&self, name: &str) -> Result<sled::Tree> {
         if let Some(t) = self
             .trees

@@ -18,9 +18,9 @@
 
 pub mod assets;
 pub mod audit;
+pub mod cards;
 mod case;
 mod catalog;
-pub mod cards;
 mod crypto;
 pub mod directory;
 pub mod error;

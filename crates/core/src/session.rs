@@ -249,9 +249,13 @@ impl Zicht {
         let profile: Profile = v.get(&PROFILE)?.ok_or(CoreError::Corrupt)?;
         let settings: Settings = v.get(&SETTINGS)?.unwrap_or_default();
         let cv: u32 = v.get(&ACTIVE_CARDSET)?.ok_or(CoreError::Corrupt)?;
-        let cards: CardSet = v.get_in(&CARDSETS, &version_key(cv))?.ok_or(CoreError::Corrupt)?;
+        let cards: CardSet = v
+            .get_in(&CARDSETS, &version_key(cv))?
+            .ok_or(CoreError::Corrupt)?;
         let rv: u32 = v.get(&ACTIVE_ROUTE)?.ok_or(CoreError::Corrupt)?;
-        let route: Route = v.get_in(&ROUTES, &version_key(rv))?.ok_or(CoreError::Corrupt)?;
+        let route: Route = v
+            .get_in(&ROUTES, &version_key(rv))?
+            .ok_or(CoreError::Corrupt)?;
         let mut index = Index::default();
         v.for_each(&SIGNALS, |_, s: Signal| {
             index.upsert(&s);
@@ -316,7 +320,6 @@ impl Zicht {
     pub fn profile(&self) -> Result<Profile> {
         Ok(self.session()?.profile.clone())
     }
-
 }
 
 impl Zicht {

@@ -46,3 +46,22 @@ impl Zicht {
         Ok(SealedRecords(self.vault()?))
     }
 }
+
+impl Zicht {
+    /// Seals any payload for the given directory participants into the outbox, past the checks
+    /// a user's action goes through: for tests of what a receiving device accepts.
+    pub fn seal_payload_for_tests(
+        &mut self,
+        payload: &zicht_model::BundlePayload,
+        recipient_ids: &[&str],
+        now: crate::Now,
+    ) -> Result<zicht_model::OutboxItem> {
+        let (dir, _) = self.directory_and_me()?;
+        let to: Vec<_> = dir
+            .participants
+            .into_iter()
+            .filter(|p| recipient_ids.contains(&p.id.as_str()))
+            .collect();
+        self.seal_into_outbox(payload, &to, &[], now)
+    }
+}

@@ -144,7 +144,11 @@ impl Vault<'_> {
         self.put_json(tree, key, value)
     }
 
-    pub(crate) fn get_named<T: DeserializeOwned>(&self, tree: &str, key: &[u8]) -> Result<Option<T>> {
+    pub(crate) fn get_named<T: DeserializeOwned>(
+        &self,
+        tree: &str,
+        key: &[u8],
+    ) -> Result<Option<T>> {
         self.get_json(tree, key)
     }
 

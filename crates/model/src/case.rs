@@ -361,6 +361,7 @@ labelled_enum! {
         Export => "export", "Geëxporteerd";
         Send => "send", "Verzonden";
         Receive => "receive", "Ontvangen";
+        Refuse => "refuse", "Geweigerd";
         Purge => "purge", "Verwijderd (bewaartermijn)";
         Setup => "setup", "Ingericht";
     }

@@ -69,6 +69,9 @@ registry! {
     NoDirectory = "no_directory",
     /// A recipient is not in the directory.
     UnknownRecipient = "unknown_recipient",
+    /// The sender's role may not send what the bundle carries (e.g. a decision not from the
+    /// regional table).
+    BundleSenderNotAllowed = "bundle_sender_not_allowed",
     /// The bundle holds no key for this device.
     BundleNotForMe = "bundle_not_for_me",
     /// The bundle's sender is not in the directory.

@@ -115,6 +115,54 @@ pub struct BundlePayload {
     pub decision: Option<Decision>,
 }
 
+/// What a bundle carries, for the rule of who may send it ([`PayloadKind::senders`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadKind {
+    /// Signals only (from an inspector or an officer; feedback from an officer).
+    Signals,
+    /// A case for the regional table.
+    Case,
+    /// The regional table's decision on a case.
+    Decision,
+}
+
+impl PayloadKind {
+    /// The directory roles that may send a payload of this kind: a decision only the regional
+    /// table, a case only an attention officer, signals an inspector or an attention officer.
+    pub fn senders(self) -> &'static [ParticipantRole] {
+        match self {
+            PayloadKind::Signals => &[
+                ParticipantRole::Toezichthouder,
+                ParticipantRole::Aandachtsfunctionaris,
+            ],
+            PayloadKind::Case => &[ParticipantRole::Aandachtsfunctionaris],
+            PayloadKind::Decision => &[ParticipantRole::RegionaleTafel],
+        }
+    }
+
+    /// Dutch plural, for messages and the audit trail: "signalen", "casussen", "besluiten".
+    pub fn label(self) -> &'static str {
+        match self {
+            PayloadKind::Signals => "signalen",
+            PayloadKind::Case => "casussen",
+            PayloadKind::Decision => "besluiten",
+        }
+    }
+}
+
+impl BundlePayload {
+    /// What this payload carries: a decision, else a case, else signals.
+    pub fn kind(&self) -> PayloadKind {
+        if self.decision.is_some() {
+            PayloadKind::Decision
+        } else if self.case.is_some() {
+            PayloadKind::Case
+        } else {
+            PayloadKind::Signals
+        }
+    }
+}
+
 /// State of an outgoing bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

@@ -127,15 +127,25 @@ impl Zicht {
                 }
                 // It can never open here (not for us, forged, damaged) or, verified, breaks
                 // the model's limits: ack, so the endpoint lets go of it.
-                Err(e @ (CoreError::Bundle(_) | CoreError::BundlePayloadInvalid(_))) => {
+                Err(
+                    e @ (CoreError::Bundle(_)
+                    | CoreError::BundlePayloadInvalid(_)
+                    | CoreError::SenderNotAllowed { .. }),
+                ) => {
                     rejected += 1;
-                    tracing::warn!(code = e.code().wire(), "downloaded bundle rejected for good");
+                    tracing::warn!(
+                        code = e.code().wire(),
+                        "downloaded bundle rejected for good"
+                    );
                     cfg.to_ack.push(id.clone());
                     true
                 }
                 // Anything else may work later (disk full, ...): list it again next round.
                 Err(e) => {
-                    tracing::warn!(code = e.code().wire(), "downloaded bundle kept for a later round");
+                    tracing::warn!(
+                        code = e.code().wire(),
+                        "downloaded bundle kept for a later round"
+                    );
                     if let Some(seq) = d.seq {
                         hold = Some(hold.map_or(seq, |h| h.min(seq)));
                     }
@@ -210,5 +220,4 @@ impl Zicht {
     pub fn receipt(&self, id: &str) -> Result<Option<proto::Receipt>> {
         self.vault()?.get_in(&RECEIPTS, id.as_bytes())
     }
-
 }

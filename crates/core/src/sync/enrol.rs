@@ -82,7 +82,6 @@ impl Zicht {
     }
 }
 
-
 /// What [`run_enrol`] needs (made by [`Zicht::enrol_job`]): holds the device's secret keys
 /// for the proofs of possession, so it stays in the core and is never printed.
 #[derive(Clone)]
@@ -121,7 +120,10 @@ pub(super) fn endpoint_request() -> HttpRequest {
 }
 
 /// `GET /v1/endpoint`, checked against the pinned key.
-pub(super) fn endpoint_info(job: &EnrolJob, transport: &dyn Transport) -> Result<proto::EndpointInfo> {
+pub(super) fn endpoint_info(
+    job: &EnrolJob,
+    transport: &dyn Transport,
+) -> Result<proto::EndpointInfo> {
     let req = endpoint_request();
     let r = transport
         .send(&job.url, &req)

@@ -22,7 +22,6 @@ use std::time::Duration;
 use zicht_model::{OutboxState, SyncState, SyncStatus};
 use zicht_protocol as proto;
 
-
 pub use crate::schema::{Deferred, EndpointConfig};
 
 /// Deferred envelopes remembered at most; beyond this the oldest are forgotten (they stay at
@@ -46,4 +45,3 @@ pub use backoff::{jittered, next_delay, random_jitter};
 pub use enrol::{run_enrol, EnrolJob};
 pub use round::{run_job, Downloaded, SyncJob, SyncOutcome, MAX_UPLOADS_PER_ROUND};
 pub use transport::{unreachable_because, HttpRequest, HttpResponse, HttpTransport, Transport};
-

@@ -347,7 +347,12 @@ pub(super) enum Fetch {
 }
 
 /// Downloads one envelope and checks that its bytes are the envelope its id names.
-pub(super) fn fetch(job: &SyncJob, id: &str, unix_now: &impl Fn() -> i64, transport: &dyn Transport) -> Fetch {
+pub(super) fn fetch(
+    job: &SyncJob,
+    id: &str,
+    unix_now: &impl Fn() -> i64,
+    transport: &dyn Transport,
+) -> Fetch {
     let Ok(req) = signed(
         job,
         "GET",

@@ -132,6 +132,8 @@ pub fn unreachable_because(e: &ureq::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::enrol::endpoint_request;
+    use super::super::round::offline;
     use super::*;
 
     /// Regression: the status line showed the HTTP library's English text, e.g. "Geen
@@ -206,5 +208,4 @@ mod tests {
             )
         );
     }
-
 }

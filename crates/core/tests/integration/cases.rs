@@ -131,7 +131,11 @@ fn every_transition_through_the_store() {
             }
             _ => {
                 let e = got.expect_err(&format!("{from:?} → {to:?} accepted"));
-                assert_eq!(e.code(), zicht_model::ErrorCode::CaseTransition, "{from:?} → {to:?}");
+                assert_eq!(
+                    e.code(),
+                    zicht_model::ErrorCode::CaseTransition,
+                    "{from:?} → {to:?}"
+                );
                 assert_eq!(
                     r.officer.case(&id).unwrap(),
                     before,

@@ -338,7 +338,11 @@ fn sender_must_be_in_the_directory() {
         .unwrap();
     let bytes = stranger.outbox_bundle(&item.id).unwrap();
     let e = d.officer.import_bundle(&bytes, now()).unwrap_err();
-    assert_eq!(e.code(), zicht_model::ErrorCode::BundleUnknownSender, "{e:?}");
+    assert_eq!(
+        e.code(),
+        zicht_model::ErrorCode::BundleUnknownSender,
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod cases;
 mod common;
 mod crash;
 mod exchange;
+mod hardening;
 mod model;
 mod plaintext;
 mod retention;

@@ -98,10 +98,10 @@ fn a_value_moved_to_another_key_is_refused() {
     );
     assert_eq!(
         v.get::<Vec<u8>>("model", b"b").unwrap_err().code(),
-        "corrupt"
+        zicht_model::ErrorCode::Corrupt
     );
     assert_eq!(
         v.get::<Vec<u8>>("other", b"a").unwrap_err().code(),
-        "corrupt"
+        zicht_model::ErrorCode::Corrupt
     );
 }

@@ -1,0 +1,82 @@
+//! Regression tests for the findings of the security review (issue "Zicht 5"), one per
+//! finding, named after it. Each failed on the code before its fix.
+
+use crate::common::*;
+use zicht_core::PAYLOAD_VERSION;
+use zicht_model::*;
+
+fn decision_payload(sender: Profile) -> BundlePayload {
+    BundlePayload {
+        version: PAYLOAD_VERSION,
+        sent_at: now().naive_local(),
+        sender,
+        signals: Vec::new(),
+        legal_basis: None,
+        case: None,
+        decision: Some(Decision {
+            case_id: "0192f0e0-0000-7000-8000-000000000000".into(),
+            track: Track::ZorgEnStrafrecht,
+            explanation: "Door de tafel besloten".into(),
+            decided_at: now().naive_local(),
+            decided_by: "Iemand".into(),
+        }),
+    }
+}
+
+/// Finding 2: any participant could send a "decision"; an inspector's bundle carrying one was
+/// shown as the regional table's. Now the sender's role is checked against the payload kind
+/// before anything is stored, and the refusal is audited.
+#[test]
+fn finding_2_a_decision_from_an_inspector_is_refused_and_audited() {
+    let mut r = region();
+    let profile = r.inspector.profile().unwrap();
+    let item = r
+        .inspector
+        .seal_payload_for_tests(&decision_payload(profile), &["af"], now())
+        .unwrap();
+    let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+    let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BundleSenderNotAllowed);
+    assert!(
+        e.message()
+            .contains("'Toezichthouder' mag geen besluiten sturen"),
+        "{}",
+        e.message()
+    );
+    assert!(r.officer.inbox().unwrap().is_empty(), "nothing stored");
+    assert!(r.officer.incoming().unwrap().is_empty());
+    let last = r.officer.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(last.action, AuditAction::Refuse);
+    assert_eq!(last.record.as_deref(), Some(item.id.as_str()));
+    // The same decision from the regional table is taken.
+    let table = r.table.profile().unwrap();
+    let ok = r
+        .table
+        .seal_payload_for_tests(&decision_payload(table), &["af"], now())
+        .unwrap();
+    let bytes = r.table.outbox_bundle(&ok.id).unwrap();
+    assert!(r.officer.import_bundle(&bytes, now()).is_ok());
+}
+
+/// The rule itself, as data: which role may send which kind.
+#[test]
+fn finding_2_who_may_send_what() {
+    use ParticipantRole::*;
+    for (kind, role, allowed) in [
+        (PayloadKind::Decision, RegionaleTafel, true),
+        (PayloadKind::Decision, Aandachtsfunctionaris, false),
+        (PayloadKind::Decision, Toezichthouder, false),
+        (PayloadKind::Case, Aandachtsfunctionaris, true),
+        (PayloadKind::Case, Toezichthouder, false),
+        (PayloadKind::Case, RegionaleTafel, false),
+        (PayloadKind::Signals, Toezichthouder, true),
+        (PayloadKind::Signals, Aandachtsfunctionaris, true),
+        (PayloadKind::Signals, RegionaleTafel, false),
+    ] {
+        assert_eq!(
+            kind.senders().contains(&role),
+            allowed,
+            "{kind:?} from {role:?}"
+        );
+    }
+}
