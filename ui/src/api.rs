@@ -13,17 +13,7 @@ use zicht_model::{
     SetupInput, SignalFilter, SignalInput, SignalSummary, StepInput, Suspicion, SyncStatus,
 };
 
-/// The message of the generic IPC error.
-pub const IPC_MESSAGE: &str = "Er ging iets mis in de verbinding met de app.";
-
-/// The error for anything the IPC throws that is not an `ApiError`.
-pub fn ipc_error() -> ApiError {
-    ApiError {
-        code: "ipc".into(),
-        message: IPC_MESSAGE.into(),
-        fields: Vec::new(),
-    }
-}
+use crate::logic::errors::ipc_error;
 
 #[cfg(target_arch = "wasm32")]
 mod ipc {

@@ -3,6 +3,7 @@
 //! module, never `app` or each other.
 
 use crate::api;
+use crate::logic::errors::{failure_text, message};
 use crate::logic::keys::{shortcut, Shortcut};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -109,7 +110,7 @@ impl Ctx {
 
     /// Shows an error in the app-wide banner.
     pub fn error(&self, context: &str, e: &zicht_model::ApiError) {
-        self.banner.set(Some(format!("{context}: {}", e.message)));
+        self.banner.set(Some(failure_text(context, e)));
     }
 
     /// Asks the backend for its status and updates the screen.
@@ -123,11 +124,11 @@ impl Ctx {
                 }
                 Err(e) => {
                     if ctx.status.get_untracked().is_none() {
-                        ctx.status_error.set(Some(e.message));
+                        ctx.status_error.set(Some(message(e)));
                     } else {
-                        ctx.banner.set(Some(format!(
-                            "De status van de app kon niet worden opgehaald: {}",
-                            e.message
+                        ctx.banner.set(Some(failure_text(
+                            "De status van de app kon niet worden opgehaald",
+                            &e,
                         )));
                     }
                 }
@@ -156,10 +157,8 @@ impl Ctx {
         let ctx = *self;
         spawn_local(async move {
             if let Err(e) = api::lock().await {
-                ctx.banner.set(Some(format!(
-                    "Vergrendelen in de app mislukte: {}",
-                    e.message
-                )));
+                ctx.banner
+                    .set(Some(failure_text("Vergrendelen in de app mislukte", &e)));
             }
         });
     }

@@ -152,16 +152,6 @@ pub fn signal_errors(errors: &[FieldError], submitted: &[String]) -> Vec<(String
         .collect()
 }
 
-/// The messages of the errors whose field is not shown next to an input (they go in an
-/// alert).
-pub fn unplaced(errors: &[FieldError], placed: impl Fn(&str) -> bool) -> Vec<String> {
-    errors
-        .iter()
-        .filter(|e| !placed(&e.field))
-        .map(|e| e.message.clone())
-        .collect()
-}
-
 /// One-click step to a contact inside the municipality (no legal basis needed).
 pub fn internal_step_input(advice: &CaseAdvice) -> StepInput {
     StepInput {
@@ -473,11 +463,6 @@ mod tests {
                 "Hoort al bij een andere casus.".to_string()
             )]
         );
-        assert_eq!(
-            unplaced(&errs, |f| f == "title" || f.starts_with("signals.")),
-            Vec::<String>::new()
-        );
-        assert_eq!(unplaced(&errs, |f| f == "title").len(), 2);
         assert_eq!(choice_id("case-signal", "a b"), "case-signal-a-b");
     }
 

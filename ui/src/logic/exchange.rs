@@ -74,29 +74,6 @@ pub fn payload_kind_text(p: &BundlePayload) -> Option<String> {
     }
 }
 
-/// The alert text for an error in a form that shows the fields `placed` next to their inputs:
-/// the field messages it cannot place there, else the error's own message.
-pub fn alert_message(e: &zicht_model::ApiError, placed: impl Fn(&str) -> bool) -> String {
-    let rest = crate::logic::case::unplaced(&e.fields, placed);
-    if rest.is_empty() {
-        e.message.clone()
-    } else {
-        rest.join(" ")
-    }
-}
-
-/// What the user reads when saving a file (a bundle, the audit log) failed: `what` ("Opslaan
-/// als bestand is mislukt") before the reason, except when the core already says in a whole
-/// sentence that the file was not saved and why (`file_not_saved`).
-pub fn export_failure_text(what: &str, e: &zicht_model::ApiError) -> String {
-    let message = alert_message(e, |_| false);
-    if e.code == "file_not_saved" {
-        message
-    } else {
-        format!("{what}: {message}")
-    }
-}
-
 /// Largest directory file the UI reads (a directory is a few hundred bytes per participant).
 pub const MAX_DIRECTORY_FILE: u64 = 4 * 1024 * 1024;
 /// Largest `.zicht` file the UI reads (the bytes travel through the IPC as JSON).
@@ -404,49 +381,6 @@ mod tests {
         check(SyncState::NietIngesteld, &[], None);
         let failed = [item(OutboxState::Fout { reason: "x".into() })];
         check(SyncState::NietIngesteld, &failed, None);
-    }
-
-    #[test]
-    fn an_alert_holds_the_field_messages_no_field_shows() {
-        let e = zicht_model::ApiError {
-            code: "validation".into(),
-            message: "Eén veld is niet goed ingevuld. Zie de melding bij het veld.".into(),
-            fields: vec![zicht_model::FieldError {
-                field: "path".into(),
-                message: "Kies een bestandsnaam.".into(),
-            }],
-        };
-        // A form without that field (the "save as" export): its message in the alert.
-        assert_eq!(alert_message(&e, |_| false), "Kies een bestandsnaam.");
-        // A form that shows it at the field: the general message, which points there.
-        assert_eq!(alert_message(&e, |f| f == "path"), e.message);
-        let plain = zicht_model::ApiError {
-            fields: vec![],
-            ..e
-        };
-        assert_eq!(alert_message(&plain, |_| false), plain.message);
-    }
-
-    #[test]
-    fn an_export_failure_says_it_once() {
-        fn check(code: &str, message: &str, expected: &str) {
-            let e = zicht_model::ApiError {
-                code: code.into(),
-                message: message.into(),
-                fields: vec![],
-            };
-            assert_eq!(export_failure_text("Exporteren is mislukt", &e), expected);
-        }
-        check(
-            "file_not_saved",
-            "Het bestand is niet opgeslagen: de schijf is vol. Probeer het opnieuw, zo nodig op een andere plek.",
-            "Het bestand is niet opgeslagen: de schijf is vol. Probeer het opnieuw, zo nodig op een andere plek.",
-        );
-        check(
-            "locked",
-            "Zicht is vergrendeld.",
-            "Exporteren is mislukt: Zicht is vergrendeld.",
-        );
     }
 
     #[test]

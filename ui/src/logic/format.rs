@@ -101,6 +101,17 @@ pub fn count_text(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// The options of a select for the values of an enum: (wire name, label) pairs.
+pub fn choices<T: Copy>(
+    all: &[T],
+    wire: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (wire(*v).to_string(), label(*v).to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod case;
 pub mod checklist;
+pub mod control;
+pub mod errors;
 pub mod exchange;
 pub mod fields;
 pub mod filter;
@@ -13,3 +15,4 @@ pub mod keys;
 pub mod retention;
 pub mod route_edit;
 pub mod route_text;
+pub mod settings;

@@ -3,33 +3,27 @@
 
 use crate::api;
 use crate::logic::audit::{newest_first, short_record};
-use crate::logic::exchange::export_failure_text;
+use crate::logic::errors::{export_failure_text, with_reason};
 use crate::logic::format::datetime_nl;
-use crate::widgets::ErrorAlert;
+use crate::state::{load_into, loading, Loaded};
+use crate::widgets::{Column, DataTable, ErrorAlert, Loadable};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zicht_model::{AuditEntry, AuditVerification};
 
 #[component]
 pub fn AuditScreen() -> impl IntoView {
-    let entries = RwSignal::new(None::<Result<Vec<AuditEntry>, String>>);
+    let entries: Loaded<Vec<AuditEntry>> = loading();
     let load = move || {
-        spawn_local(async move {
-            entries.try_set(Some(
-                api::audit_log(None)
-                    .await
-                    .map(newest_first)
-                    .map_err(|e| e.message),
-            ));
-        });
+        load_into(entries, async {
+            api::audit_log(None).await.map(newest_first)
+        })
     };
     load();
-    let verification = RwSignal::new(None::<Result<AuditVerification, String>>);
+    let verification: Loaded<AuditVerification> = loading();
     let verify = move |_| {
         verification.set(None);
-        spawn_local(async move {
-            verification.try_set(Some(api::verify_audit().await.map_err(|e| e.message)));
-        });
+        load_into(verification, api::verify_audit());
     };
     let export_status = RwSignal::new(String::new());
     let export_failure = RwSignal::new(None::<String>);
@@ -79,7 +73,7 @@ pub fn AuditScreen() -> impl IntoView {
                 {move || match verification.get() {
                     None => String::new(),
                     Some(Ok(v)) => v.message,
-                    Some(Err(m)) => format!("De keten kon niet worden gecontroleerd: {m}"),
+                    Some(Err(m)) => with_reason("De keten kon niet worden gecontroleerd", &m),
                 }}
             </p>
             <p id="audit-export-status" class="zicht-status" role="status" aria-live="polite">{move || export_status.get()}</p>
@@ -87,44 +81,34 @@ pub fn AuditScreen() -> impl IntoView {
         </section>
         <section class="zicht-section" aria-labelledby="audit-entries-heading">
             <h2 id="audit-entries-heading" class="utrecht-heading-2">"Vastgelegde handelingen"</h2>
-            {move || match entries.get() {
-                None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
-                Some(Err(m)) => view! { <ErrorAlert message=format!("De auditlog kon niet worden geladen: {m}")/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <p class="utrecht-paragraph" id="audit-log">"Nog niets vastgelegd."</p>
-                }.into_any(),
-                Some(Ok(list)) => view! {
-                    <div class="zicht-table-scroll" role="region" aria-label="Auditlog, nieuwste eerst" tabindex="0">
-                        <table class="utrecht-table utrecht-table--html-table zicht-table" id="audit-log">
-                            <caption class="utrecht-table__caption">{format!("{} handelingen, nieuwste eerst", list.len())}</caption>
-                            <thead class="utrecht-table__header">
-                                <tr class="utrecht-table__row">
-                                    <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Nr."</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Tijd"</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Door"</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Handeling"</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Onderwerp"</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Record"</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Toelichting"</th>
-                                </tr>
-                            </thead>
-                            <tbody class="utrecht-table__body">
-                                {list.into_iter().map(|e| view! {
-                                    <tr class="utrecht-table__row audit-row" data-seq=e.seq.to_string()>
-                                        <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{e.seq}</td>
-                                        <td class="utrecht-table__cell">{datetime_nl(&e.at)}</td>
-                                        <td class="utrecht-table__cell">{e.actor.clone()}</td>
-                                        <td class="utrecht-table__cell audit-action">{e.action.label()}</td>
-                                        <td class="utrecht-table__cell">{e.subject.label()}</td>
-                                        <td class="utrecht-table__cell"><code class="zicht-key">{short_record(e.record.as_deref())}</code></td>
-                                        <td class="utrecht-table__cell">{e.detail.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any(),
-            }}
+            <Loadable data=entries failed="De auditlog kon niet worden geladen"
+                empty=|| view! { <p class="utrecht-paragraph" id="audit-log">"Nog niets vastgelegd."</p> }
+                let:list>
+                <DataTable id="audit-log" region="Auditlog, nieuwste eerst" columns=COLUMNS
+                    caption=format!("{} handelingen, nieuwste eerst", list.len())>
+                    {list.into_iter().map(|e| view! {
+                        <tr class="utrecht-table__row audit-row" data-seq=e.seq.to_string()>
+                            <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{e.seq}</td>
+                            <td class="utrecht-table__cell">{datetime_nl(&e.at)}</td>
+                            <td class="utrecht-table__cell">{e.actor.clone()}</td>
+                            <td class="utrecht-table__cell audit-action">{e.action.label()}</td>
+                            <td class="utrecht-table__cell">{e.subject.label()}</td>
+                            <td class="utrecht-table__cell"><code class="zicht-key">{short_record(e.record.as_deref())}</code></td>
+                            <td class="utrecht-table__cell">{e.detail.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </DataTable>
+            </Loadable>
         </section>
     }
 }
+
+const COLUMNS: &[Column] = &[
+    Column::numeric("Nr."),
+    Column::text("Tijd"),
+    Column::text("Door"),
+    Column::text("Handeling"),
+    Column::text("Onderwerp"),
+    Column::text("Record"),
+    Column::text("Toelichting"),
+];

@@ -3,6 +3,7 @@
 use crate::api;
 use crate::ctx::use_ctx;
 use crate::logic::checklist::by_category;
+use crate::logic::errors::{message, with_reason};
 use crate::logic::format::count_text;
 use crate::widgets::{ErrorAlert, TextField};
 use leptos::prelude::*;
@@ -26,7 +27,7 @@ pub fn CardsScreen() -> impl IntoView {
         }
         let seq = seq.clone();
         spawn_local(async move {
-            let r = api::search_cards(&q).await.map_err(|e| e.message);
+            let r = api::search_cards(&q).await.map_err(message);
             if seq.load(Ordering::SeqCst) == me {
                 hits.try_set(Some(r));
             }
@@ -50,7 +51,7 @@ pub fn CardsScreen() -> impl IntoView {
             }}
         </p>
         {move || match hits.get() {
-            Some(Err(m)) => view! { <ErrorAlert message=format!("Zoeken lukte niet: {m}")/> }.into_any(),
+            Some(Err(m)) => view! { <ErrorAlert message=with_reason("Zoeken lukte niet", &m)/> }.into_any(),
             Some(Ok(h)) => view! { <Hits hits=h/> }.into_any(),
             None => match ctx.cards.get() {
                 None => view! { <p class="utrecht-paragraph">"De signaalkaarten worden geladen…"</p> }.into_any(),

@@ -8,9 +8,9 @@ use crate::dom::focus_id;
 use crate::logic::case::{
     basis_text, case_signal_heading, choice_id, decision_by_text, external_step_input,
     forward_recipients, forward_status_text, internal_step_input, retention_text,
-    status_button_class, status_button_label, step_kind_text, toggle, unplaced, weging_text,
-    ForwardForm,
+    status_button_class, status_button_label, step_kind_text, toggle, weging_text, ForwardForm,
 };
+use crate::logic::errors::unplaced;
 use crate::logic::exchange::participant_text;
 use crate::logic::format::{datetime_nl, mailto_href, tel_href};
 use crate::widgets::{

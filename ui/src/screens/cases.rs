@@ -5,22 +5,23 @@ use crate::api;
 use crate::ctx::{use_ctx, View};
 use crate::logic::case::{
     case_input, choice_id, in_order, retention_text, signal_choice_text, signal_errors, toggle,
-    unplaced,
 };
-use crate::logic::format::count_text;
-use crate::widgets::{field_error, CheckboxField, ErrorAlert, Fieldset, TextField, ValueCheckbox};
+use crate::logic::errors::form_alert;
+use crate::state::{load_into, loading, FormStatus, Loaded};
+use crate::widgets::{
+    CheckboxField, Column, DataTable, ErrorAlert, Fieldset, ListCount, Loadable, Loading,
+    TextField, ValueCheckbox,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
-use zicht_model::{CaseSummary, FieldError, SignalFilter, SignalSummary};
+use zicht_model::{CaseSummary, SignalFilter, SignalSummary};
 
 #[component]
 pub fn CasesScreen() -> impl IntoView {
-    let rows = RwSignal::new(None::<Result<Vec<CaseSummary>, String>>);
+    let rows: Loaded<Vec<CaseSummary>> = loading();
     let show_new = RwSignal::new(false);
-    spawn_local(async move {
-        rows.try_set(Some(api::cases().await.map_err(|e| e.message)));
-    });
+    load_into(rows, api::cases());
 
     view! {
         <h1 class="utrecht-heading-1" tabindex="-1">"Casussen"</h1>
@@ -35,69 +36,55 @@ pub fn CasesScreen() -> impl IntoView {
         </div>
         <section class="zicht-section" aria-labelledby="case-list-heading">
             <h2 id="case-list-heading" class="utrecht-heading-2">"Overzicht"</h2>
-            <p class="utrecht-paragraph zicht-count" id="case-list-count" role="status" aria-live="polite">
-                {move || match rows.get() {
-                    Some(Ok(r)) => count_text(r.len(), "casus", "casussen"),
-                    Some(Err(_)) => String::new(),
-                    None => "Bezig met laden…".into(),
-                }}
-            </p>
-            {move || match rows.get() {
-                None => ().into_any(),
-                Some(Err(m)) => view! { <ErrorAlert message=format!("De casussen konden niet worden geladen: {m}")/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <p class="utrecht-paragraph" id="case-list">"Er zijn nog geen casussen."</p>
-                }.into_any(),
-                Some(Ok(list)) => view! { <CaseTable list=list/> }.into_any(),
-            }}
+            <ListCount data=rows id="case-list-count" one="casus" many="casussen"/>
+            <Loadable data=rows failed="De casussen konden niet worden geladen" loading=Loading::Hidden
+                empty=|| view! { <p class="utrecht-paragraph" id="case-list">"Er zijn nog geen casussen."</p> }
+                let:list>
+                <CaseTable list=list/>
+            </Loadable>
         </section>
     }
 }
+
+const COLUMNS: &[Column] = &[
+    Column::text("Werktitel"),
+    Column::text("Status"),
+    Column::numeric("Signalen"),
+    Column::text("Weging"),
+    Column::text("Traject"),
+    Column::text("Bewaren tot"),
+    Column::hidden("Actie"),
+];
 
 #[component]
 fn CaseTable(list: Vec<CaseSummary>) -> impl IntoView {
     let ctx = use_ctx();
     view! {
-        <div class="zicht-table-scroll" role="region" aria-label="Lijst van casussen" tabindex="0">
-        <table class="utrecht-table utrecht-table--html-table zicht-table" id="case-list">
-            <thead class="utrecht-table__header">
-                <tr class="utrecht-table__row">
-                    <th class="utrecht-table__header-cell" scope="col">"Werktitel"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Status"</th>
-                    <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Signalen"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Weging"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Traject"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Bewaren tot"</th>
-                    <th class="utrecht-table__header-cell" scope="col"><span class="zicht-visually-hidden">"Actie"</span></th>
-                </tr>
-            </thead>
-            <tbody class="utrecht-table__body">
-                {list.into_iter().map(|c| {
-                    let id = c.id.clone();
-                    let title = c.title.clone();
-                    view! {
-                        <tr class="utrecht-table__row case-row" data-id=c.id.clone()>
-                            <td class="utrecht-table__cell">
-                                {c.title.clone()}
-                                {c.acute.then(|| view! { " " <strong class="zicht-acute case-acute-marker">"Acuut"</strong> })}
-                            </td>
-                            <td class="utrecht-table__cell">{c.status.label()}</td>
-                            <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{c.signals}</td>
-                            <td class="utrecht-table__cell">{c.weging.map(|w| w.label()).unwrap_or("Niet gewogen")}</td>
-                            <td class="utrecht-table__cell">{c.track.map(|t| t.label()).unwrap_or("")}</td>
-                            <td class="utrecht-table__cell">{retention_text(c.retention_until.as_ref())}</td>
-                            <td class="utrecht-table__cell">
-                                <button type="button" class="utrecht-button utrecht-button--secondary-action case-open"
-                                    on:click=move |_| ctx.go(View::Casus(id.clone()))>
-                                    "Openen" <span class="zicht-visually-hidden">{format!(" (casus {title})")}</span>
-                                </button>
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-        </div>
+        <DataTable id="case-list" region="Lijst van casussen" columns=COLUMNS>
+            {list.into_iter().map(|c| {
+                let id = c.id.clone();
+                let title = c.title.clone();
+                view! {
+                    <tr class="utrecht-table__row case-row" data-id=c.id.clone()>
+                        <td class="utrecht-table__cell">
+                            {c.title.clone()}
+                            {c.acute.then(|| view! { " " <strong class="zicht-acute case-acute-marker">"Acuut"</strong> })}
+                        </td>
+                        <td class="utrecht-table__cell">{c.status.label()}</td>
+                        <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{c.signals}</td>
+                        <td class="utrecht-table__cell">{c.weging.map(|w| w.label()).unwrap_or("Niet gewogen")}</td>
+                        <td class="utrecht-table__cell">{c.track.map(|t| t.label()).unwrap_or("")}</td>
+                        <td class="utrecht-table__cell">{retention_text(c.retention_until.as_ref())}</td>
+                        <td class="utrecht-table__cell">
+                            <button type="button" class="utrecht-button utrecht-button--secondary-action case-open"
+                                on:click=move |_| ctx.go(View::Casus(id.clone()))>
+                                "Openen" <span class="zicht-visually-hidden">{format!(" (casus {title})")}</span>
+                            </button>
+                        </td>
+                    </tr>
+                }
+            }).collect_view()}
+        </DataTable>
     }
 }
 
@@ -105,21 +92,16 @@ fn CaseTable(list: Vec<CaseSummary>) -> impl IntoView {
 #[component]
 fn NewCaseForm() -> impl IntoView {
     let ctx = use_ctx();
-    let signals = RwSignal::new(None::<Result<Vec<SignalSummary>, String>>);
+    let signals: Loaded<Vec<SignalSummary>> = loading();
     let title = RwSignal::new(String::new());
     let acute = RwSignal::new(false);
     let chosen = RwSignal::new(BTreeSet::<String>::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let form = FormStatus::new();
+    let errors = form.errors;
     // The signal ids as last submitted: `signals.N` errors refer to positions in it.
     let submitted = RwSignal::new(Vec::<String>::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    spawn_local(async move {
-        signals.try_set(Some(
-            api::list_signals(&SignalFilter::default())
-                .await
-                .map_err(|e| e.message),
-        ));
+    load_into(signals, async {
+        api::list_signals(&SignalFilter::default()).await
     });
     let order = move || -> Vec<String> {
         signals.with_untracked(|s| match s {
@@ -128,31 +110,26 @@ fn NewCaseForm() -> impl IntoView {
         })
     };
     let submit = move || {
-        if busy.get_untracked() {
+        if !form.begin() {
             return;
         }
         let ids = chosen.with_untracked(|c| in_order(c, &order()));
         let input = case_input(&title.get_untracked(), ids.clone(), acute.get_untracked());
-        failure.set(None);
-        busy.set(true);
         spawn_local(async move {
             match api::create_case(&input).await {
                 Ok(case) => {
                     ctx.go(View::Casus(case.id));
                 }
                 Err(e) => {
-                    let rest = unplaced(&e.fields, |f| {
+                    let alert = form_alert(Some("De casus is niet aangemaakt"), &e, |f| {
                         f == "title" || f == "signals" || f.starts_with("signals.")
                     });
-                    if e.fields.is_empty() {
-                        failure
-                            .try_set(Some(format!("De casus is niet aangemaakt: {}", e.message)));
-                    } else if !rest.is_empty() {
-                        failure.try_set(Some(rest.join(" ")));
+                    if alert.is_some() {
+                        form.failure.try_set(alert);
                     }
                     submitted.try_set(ids);
                     errors.try_set(e.fields);
-                    busy.try_set(false);
+                    form.busy.try_set(false);
                 }
             }
         });
@@ -163,17 +140,16 @@ fn NewCaseForm() -> impl IntoView {
             <h2 id="case-new-heading" class="utrecht-heading-2">"Nieuwe casus"</h2>
             <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <TextField id="case-title" label="Werktitel (zonder namen)" value=title
-                    error=field_error(errors, "title")
+                    error=form.field("title")
                     description="Een korte titel die niemand identificeert, bijvoorbeeld de naam van het park."/>
                 <Fieldset legend="Signalen in deze casus" id="case-signals"
-                    error=field_error(errors, "signals") error_for="case-signals">
-                    {move || match signals.get() {
-                        None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
-                        Some(Err(m)) => view! { <ErrorAlert message=format!("De signalen konden niet worden geladen: {m}")/> }.into_any(),
-                        Some(Ok(list)) if list.is_empty() => view! {
+                    error=form.field("signals") error_for="case-signals">
+                    <Loadable data=signals failed="De signalen konden niet worden geladen"
+                        empty=|| view! {
                             <p class="utrecht-paragraph" id="case-no-signals">"Er zijn nog geen signalen vastgelegd."</p>
-                        }.into_any(),
-                        Some(Ok(list)) => list.into_iter().map(|s| {
+                        }
+                        let:list>
+                        {list.into_iter().map(|s| {
                             let sid = s.id.clone();
                             let sid2 = s.id.clone();
                             let sid3 = s.id.clone();
@@ -189,17 +165,17 @@ fn NewCaseForm() -> impl IntoView {
                                     on_toggle=Callback::new(move |on: bool| chosen.update(|c| toggle(c, &sid2, on)))
                                     error=error/>
                             }
-                        }).collect_view().into_any(),
-                    }}
+                        }).collect_view()}
+                    </Loadable>
                 </Fieldset>
                 <CheckboxField id="case-acute"
                     label="Acuut: eerst monodisciplinair ingrijpen, daarna de tafel informeren"
                     checked=Signal::derive(move || acute.get())
                     on_toggle=Callback::new(move |on: bool| acute.set(on))/>
-                {move || failure.get().map(|m| view! { <ErrorAlert id="case-new-error" message=m/> })}
+                {move || form.failure.get().map(|m| view! { <ErrorAlert id="case-new-error" message=m/> })}
                 <p class="utrecht-paragraph">
                     <button type="submit" id="case-create" class="utrecht-button utrecht-button--primary-action"
-                        aria-disabled=move || busy.get().then_some("true")>"Casus aanmaken"</button>
+                        aria-disabled=move || form.disabled()>"Casus aanmaken"</button>
                 </p>
             </form>
         </section>

@@ -3,27 +3,24 @@
 
 use crate::api;
 use crate::ctx::{use_ctx, View};
+use crate::logic::control::{control_input, finished, partners_text};
+use crate::logic::errors::failure_text;
 use crate::logic::fields::{control_field_input, summary};
-use crate::logic::format::datetime_nl;
+use crate::logic::format::{choices, datetime_nl};
+use crate::state::{load_into, loading, FormStatus, Loaded};
 use crate::widgets::{
-    field_error, CheckboxField, ErrorAlert, ErrorSummary, Fieldset, SelectField, SignalTable,
-    TextField,
+    CheckboxField, Column, DataItem, DataTable, ErrorAlert, ErrorSummary, Fieldset, Loadable,
+    Loading, SelectField, SignalTable, TextField,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zicht_model::{
-    Control, ControlInput, ControlPartner, ControlType, FieldError, Location, SignalFilter,
-};
+use zicht_model::{Control, ControlPartner, ControlType, SignalFilter};
 
 #[component]
 pub fn ControlScreen() -> impl IntoView {
     let ctx = use_ctx();
-    let past = RwSignal::new(None::<Result<Vec<Control>, String>>);
-    let reload_past = move || {
-        spawn_local(async move {
-            past.set(Some(api::list_controls().await.map_err(|e| e.message)));
-        });
-    };
+    let past: Loaded<Vec<Control>> = loading();
+    let reload_past = move || load_into(past, async { api::list_controls().await.map(finished) });
     reload_past();
     // Reload the list whenever a control starts or ends.
     Effect::new(move |prev: Option<Option<String>>| {
@@ -44,55 +41,37 @@ pub fn ControlScreen() -> impl IntoView {
         }}
         <section aria-labelledby="past-controls-heading">
             <h2 id="past-controls-heading" class="utrecht-heading-2">"Eerdere controles"</h2>
-            {move || match past.get() {
-                None => view! { <p class="utrecht-paragraph">"Bezig met laden…"</p> }.into_any(),
-                Some(Err(m)) => view! { <ErrorAlert message=format!("De controles konden niet worden geladen: {m}")/> }.into_any(),
-                Some(Ok(list)) => {
-                    let list: Vec<Control> = list.into_iter().filter(|c| c.ended_at.is_some()).collect();
-                    if list.is_empty() {
-                        view! { <p class="utrecht-paragraph">"Nog geen afgeronde controles."</p> }.into_any()
-                    } else {
-                        view! { <ControlTable controls=list/> }.into_any()
-                    }
-                }
-            }}
+            <Loadable data=past failed="De controles konden niet worden geladen" loading=Loading::Plain
+                empty=|| view! { <p class="utrecht-paragraph">"Nog geen afgeronde controles."</p> }
+                let:list>
+                <ControlTable controls=list/>
+            </Loadable>
         </section>
     }
 }
 
+const COLUMNS: &[Column] = &[
+    Column::text("Soort"),
+    Column::text("Locatie"),
+    Column::text("Begin"),
+    Column::text("Einde"),
+    Column::text("Partners"),
+];
+
 #[component]
 fn ControlTable(controls: Vec<Control>) -> impl IntoView {
     view! {
-        <table class="utrecht-table utrecht-table--html-table" id="control-list">
-            <thead class="utrecht-table__header">
-                <tr class="utrecht-table__row">
-                    <th class="utrecht-table__header-cell" scope="col">"Soort"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Locatie"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Begin"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Einde"</th>
-                    <th class="utrecht-table__header-cell" scope="col">"Partners"</th>
+        <DataTable id="control-list" columns=COLUMNS bare=true>
+            {controls.into_iter().map(|c| view! {
+                <tr class="utrecht-table__row control-row" data-id=c.id.clone()>
+                    <td class="utrecht-table__cell">{c.kind.label()}</td>
+                    <td class="utrecht-table__cell">{c.location.description.clone()}</td>
+                    <td class="utrecht-table__cell">{datetime_nl(&c.started_at)}</td>
+                    <td class="utrecht-table__cell">{c.ended_at.as_ref().map(datetime_nl).unwrap_or_else(|| "Loopt nog".into())}</td>
+                    <td class="utrecht-table__cell">{partners_text(&c.partners)}</td>
                 </tr>
-            </thead>
-            <tbody class="utrecht-table__body">
-                {controls.into_iter().map(|c| view! {
-                    <tr class="utrecht-table__row control-row" data-id=c.id.clone()>
-                        <td class="utrecht-table__cell">{c.kind.label()}</td>
-                        <td class="utrecht-table__cell">{c.location.description.clone()}</td>
-                        <td class="utrecht-table__cell">{datetime_nl(&c.started_at)}</td>
-                        <td class="utrecht-table__cell">{c.ended_at.as_ref().map(datetime_nl).unwrap_or_else(|| "Loopt nog".into())}</td>
-                        <td class="utrecht-table__cell">{partners_text(&c.partners)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-fn partners_text(p: &[ControlPartner]) -> String {
-    if p.is_empty() {
-        "Geen".into()
-    } else {
-        p.iter().map(|x| x.label()).collect::<Vec<_>>().join(", ")
+            }).collect_view()}
+        </DataTable>
     }
 }
 
@@ -102,49 +81,27 @@ fn StartControl() -> impl IntoView {
     let kind = RwSignal::new(ControlType::IntegraleControle.wire().to_string());
     let location = RwSignal::new(String::new());
     let partners = RwSignal::new(Vec::<ControlPartner>::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormStatus::new();
+    let (errors, failure, busy) = (form.errors, form.failure, form.busy);
 
     let start = move || {
-        if busy.get_untracked() {
+        let input = partners
+            .with_untracked(|p| control_input(&kind.get_untracked(), &location.get_untracked(), p));
+        if !form.begin() {
             return;
         }
-        let input = ControlInput {
-            kind: ControlType::from_wire(&kind.get_untracked())
-                .unwrap_or(ControlType::IntegraleControle),
-            started_at: None,
-            location: Location {
-                description: location.get_untracked().trim().to_string(),
-                lat: None,
-                lon: None,
-            },
-            partners: ControlPartner::ALL
-                .iter()
-                .copied()
-                .filter(|p| partners.with_untracked(|l| l.contains(p)))
-                .collect(),
-        };
-        busy.set(true);
-        failure.set(None);
         spawn_local(async move {
-            let result = api::start_control(&input).await;
-            busy.set(false);
-            match result {
+            match api::start_control(&input).await {
                 Ok(_) => {
-                    errors.set(Vec::new());
+                    form.succeeded();
                     ctx.refresh_status();
                 }
-                Err(e) if !e.fields.is_empty() => errors.set(e.fields),
-                Err(e) => failure.set(Some(e.message)),
+                Err(e) => form.failed(e, None),
             }
         });
     };
 
-    let kind_options: Vec<(String, String)> = ControlType::ALL
-        .iter()
-        .map(|k| (k.wire().to_string(), k.label().to_string()))
-        .collect();
+    let kind_options = choices(ControlType::ALL, ControlType::wire, ControlType::label);
     let summary_items = Signal::derive(move || errors.with(|e| summary(e, control_field_input)));
 
     view! {
@@ -156,8 +113,8 @@ fn StartControl() -> impl IntoView {
             {move || failure.get().map(|m| view! { <ErrorAlert message=m/> })}
             <ErrorSummary items=summary_items id="control-summary"/>
             <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); start(); }>
-                <SelectField id="control-kind" label="Soort controle" value=kind options=kind_options error=field_error(errors, "kind")/>
-                <TextField id="control-location" label="Locatie" value=location error=field_error(errors, "location")
+                <SelectField id="control-kind" label="Soort controle" value=kind options=kind_options error=form.field("kind")/>
+                <TextField id="control-location" label="Locatie" value=location error=form.field("location")
                     description="Adres of omschrijving, bijvoorbeeld de naam van het park en het huisnummer."/>
                 <Fieldset legend="Aanwezige partners">
                     {ControlPartner::ALL.iter().map(|p| {
@@ -199,9 +156,9 @@ fn ActiveControl(control: Control) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(_) => ctx.refresh_status(),
-                Err(e) => failure.set(Some(format!(
-                    "De controle kon niet worden beëindigd: {}",
-                    e.message
+                Err(e) => failure.set(Some(failure_text(
+                    "De controle kon niet worden beëindigd",
+                    &e,
                 ))),
             }
         });
@@ -216,24 +173,10 @@ fn ActiveControl(control: Control) -> impl IntoView {
             <h2 id="active-control-heading" class="utrecht-heading-2">"Lopende controle"</h2>
             {move || failure.get().map(|m| view! { <ErrorAlert message=m/> })}
             <dl class="utrecht-data-list zicht-data-list">
-                <div class="utrecht-data-list__item">
-                    <dt class="utrecht-data-list__item-key">"Soort"</dt>
-                    <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{control.kind.label()}</dd>
-                </div>
-                <div class="utrecht-data-list__item">
-                    <dt class="utrecht-data-list__item-key">"Locatie"</dt>
-                    <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{control.location.description.clone()}</dd>
-                </div>
-                <div class="utrecht-data-list__item">
-                    <dt class="utrecht-data-list__item-key">"Gestart"</dt>
-                    <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">
-                        {datetime_nl(&control.started_at)}
-                    </dd>
-                </div>
-                <div class="utrecht-data-list__item">
-                    <dt class="utrecht-data-list__item-key">"Partners"</dt>
-                    <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{partners_text(&control.partners)}</dd>
-                </div>
+                <DataItem key="Soort">{control.kind.label()}</DataItem>
+                <DataItem key="Locatie">{control.location.description.clone()}</DataItem>
+                <DataItem key="Gestart">{datetime_nl(&control.started_at)}</DataItem>
+                <DataItem key="Partners">{partners_text(&control.partners)}</DataItem>
             </dl>
             <div class="zicht-actions">
                 <button id="control-record-signal" type="button" class="utrecht-button utrecht-button--primary-action"

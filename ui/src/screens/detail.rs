@@ -3,34 +3,25 @@
 use crate::api;
 use crate::ctx::{use_ctx, View};
 use crate::logic::checklist::indicator_text;
+use crate::logic::errors::failure_text;
 use crate::logic::exchange::{
     eligible_recipients, outbox_for_signal, outbox_state_text, participant_text, recipient_field_id,
 };
 use crate::logic::format::{date_nl, datetime_nl, forms_text};
-use crate::state::every_refresh;
-use crate::widgets::{field_error, AdviceList, CheckboxField, ErrorAlert, Fieldset};
+use crate::state::{every_refresh, load_into, loading, FormStatus, Loaded};
+use crate::widgets::{
+    AdviceList, CheckboxField, Column, DataItem, DataTable, ErrorAlert, Fieldset, Loadable,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
-use zicht_model::{DirectoryStatus, FieldError, OutboxItem, SavedSignal};
-
-#[component]
-fn Item(#[prop(into)] key: String, children: Children) -> impl IntoView {
-    view! {
-        <div class="utrecht-data-list__item">
-            <dt class="utrecht-data-list__item-key">{key}</dt>
-            <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{children()}</dd>
-        </div>
-    }
-}
+use zicht_model::{DirectoryStatus, OutboxItem, SavedSignal};
 
 #[component]
 pub fn DetailScreen(id: String) -> impl IntoView {
     let ctx = use_ctx();
-    let data = RwSignal::new(None::<Result<SavedSignal, String>>);
-    spawn_local(async move {
-        data.try_set(Some(api::get_signal(&id).await.map_err(|e| e.message)));
-    });
+    let data: Loaded<SavedSignal> = loading();
+    load_into(data, async move { api::get_signal(&id).await });
 
     view! {
         <h1 class="utrecht-heading-1" tabindex="-1">"Signaal"</h1>
@@ -38,11 +29,9 @@ pub fn DetailScreen(id: String) -> impl IntoView {
             <button type="button" id="detail-back" class="utrecht-button utrecht-button--secondary-action"
                 on:click=move |_| ctx.go(View::Signalen)>"Terug naar signalen"</button>
         </p>
-        {move || match data.get() {
-            None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
-            Some(Err(m)) => view! { <ErrorAlert message=format!("Het signaal kon niet worden geopend: {m}")/> }.into_any(),
-            Some(Ok(saved)) => view! { <Detail saved=saved/> }.into_any(),
-        }}
+        <Loadable data=data failed="Het signaal kon niet worden geopend" let:saved>
+            <Detail saved=saved/>
+        </Loadable>
     }
 }
 
@@ -68,27 +57,27 @@ fn Detail(saved: SavedSignal) -> impl IntoView {
                 {format!("{} van {}", s.kind.label(), datetime_nl(&s.observed_at))}
             </h2>
             <dl class="utrecht-data-list zicht-data-list">
-                <Item key="Soort">{s.kind.label()}</Item>
-                <Item key="Status">{s.status.label()}</Item>
-                <Item key="Urgentie">{s.urgency.label()}</Item>
-                <Item key="Waargenomen op">{datetime_nl(&s.observed_at)}</Item>
-                <Item key="Vastgelegd op">{format!("{} door {}", datetime_nl(&s.recorded_at), s.recorded_by)}</Item>
-                <Item key="Gemeente">{s.municipality.clone()}</Item>
-                <Item key="Bron">{s.source.label()}</Item>
-                <Item key="Sector">{s.sector.label()}</Item>
-                <Item key="Locatie">{location}</Item>
-                <Item key="Vormen van uitbuiting">{forms_text(&s.forms)}</Item>
-                <Item key="Waarneming"><span class="zicht-multiline">{s.observation.clone()}</span></Item>
-                <Item key="Bewaren tot">{retention}</Item>
-                {s.received_from.clone().map(|r| view! { <Item key="Ontvangen van">{r}</Item> })}
-                {s.control_id.clone().map(|_| view! { <Item key="Controle">"Vastgelegd tijdens een controle"</Item> })}
+                <DataItem key="Soort">{s.kind.label()}</DataItem>
+                <DataItem key="Status">{s.status.label()}</DataItem>
+                <DataItem key="Urgentie">{s.urgency.label()}</DataItem>
+                <DataItem key="Waargenomen op">{datetime_nl(&s.observed_at)}</DataItem>
+                <DataItem key="Vastgelegd op">{format!("{} door {}", datetime_nl(&s.recorded_at), s.recorded_by)}</DataItem>
+                <DataItem key="Gemeente">{s.municipality.clone()}</DataItem>
+                <DataItem key="Bron">{s.source.label()}</DataItem>
+                <DataItem key="Sector">{s.sector.label()}</DataItem>
+                <DataItem key="Locatie">{location}</DataItem>
+                <DataItem key="Vormen van uitbuiting">{forms_text(&s.forms)}</DataItem>
+                <DataItem key="Waarneming"><span class="zicht-multiline">{s.observation.clone()}</span></DataItem>
+                <DataItem key="Bewaren tot">{retention}</DataItem>
+                {s.received_from.clone().map(|r| view! { <DataItem key="Ontvangen van">{r}</DataItem> })}
+                {s.control_id.clone().map(|_| view! { <DataItem key="Controle">"Vastgelegd tijdens een controle"</DataItem> })}
                 {s.case_id.clone().map(|c| {
                     let go = c.clone();
                     view! {
-                        <Item key="Casus">
+                        <DataItem key="Casus">
                             <button type="button" id="detail-open-case" class="utrecht-button utrecht-button--subtle"
                                 on:click=move |_| ctx.go(View::Casus(go.clone()))>"Casus openen"</button>
-                        </Item>
+                        </DataItem>
                     }
                 })}
             </dl>
@@ -110,28 +99,17 @@ fn Detail(saved: SavedSignal) -> impl IntoView {
                 view! { <p class="utrecht-paragraph">"Geen personen vastgelegd."</p> }.into_any()
             } else {
                 view! {
-                    <table class="utrecht-table utrecht-table--html-table zicht-table" id="detail-persons">
-                        <thead class="utrecht-table__header">
+                    <DataTable id="detail-persons" columns=PERSON_COLUMNS>
+                        {persons.into_iter().map(|p| view! {
                             <tr class="utrecht-table__row">
-                                <th class="utrecht-table__header-cell" scope="col">"Label"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Rol"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Leeftijd"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Minderjarig"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Nationaliteit"</th>
+                                <td class="utrecht-table__cell">{p.label.clone()}</td>
+                                <td class="utrecht-table__cell">{p.role.label()}</td>
+                                <td class="utrecht-table__cell">{p.age_band.label()}</td>
+                                <td class="utrecht-table__cell">{if p.involves_minor() { "Ja" } else { "Nee" }}</td>
+                                <td class="utrecht-table__cell">{p.nationality.clone().unwrap_or_else(|| "Onbekend".into())}</td>
                             </tr>
-                        </thead>
-                        <tbody class="utrecht-table__body">
-                            {persons.into_iter().map(|p| view! {
-                                <tr class="utrecht-table__row">
-                                    <td class="utrecht-table__cell">{p.label.clone()}</td>
-                                    <td class="utrecht-table__cell">{p.role.label()}</td>
-                                    <td class="utrecht-table__cell">{p.age_band.label()}</td>
-                                    <td class="utrecht-table__cell">{if p.involves_minor() { "Ja" } else { "Nee" }}</td>
-                                    <td class="utrecht-table__cell">{p.nationality.clone().unwrap_or_else(|| "Onbekend".into())}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
             <h3 class="utrecht-heading-3">"Meldroute-advies"</h3>
@@ -141,17 +119,23 @@ fn Detail(saved: SavedSignal) -> impl IntoView {
     }
 }
 
+const PERSON_COLUMNS: &[Column] = &[
+    Column::text("Label"),
+    Column::text("Rol"),
+    Column::text("Leeftijd"),
+    Column::text("Minderjarig"),
+    Column::text("Nationaliteit"),
+];
+
 /// "Versturen": seal this signal for chosen attention officers or the regional table.
 #[component]
 fn SendSection(signal_id: String) -> impl IntoView {
     let ctx = use_ctx();
-    let dir = RwSignal::new(None::<Result<Option<DirectoryStatus>, String>>);
+    let dir: Loaded<Option<DirectoryStatus>> = loading();
     let sent = RwSignal::new(Vec::<OutboxItem>::new());
     let chosen = RwSignal::new(BTreeSet::<String>::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
+    let form = FormStatus::new();
     let status = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     // The list's own error (it reloads every few seconds; a send error stays apart).
     let list_failure = RwSignal::new(None::<String>);
     let load_sent = {
@@ -170,37 +154,33 @@ fn SendSection(signal_id: String) -> impl IntoView {
                         list_failure.try_set(None);
                     }
                     Err(e) => {
-                        list_failure.try_set(Some(format!(
-                            "De verzendlijst kon niet worden geladen: {}",
-                            e.message
+                        list_failure.try_set(Some(failure_text(
+                            "De verzendlijst kon niet worden geladen",
+                            &e,
                         )));
                     }
                 }
             });
         }
     };
-    spawn_local(async move {
-        dir.try_set(Some(api::directory_status().await.map_err(|e| e.message)));
-    });
+    load_into(dir, api::directory_status());
     load_sent();
     // The background sync changes the states (wacht → verzonden): follow them.
     every_refresh(load_sent.clone());
     let submit = {
         let id = signal_id.clone();
         move || {
-            if busy.get_untracked() {
+            if !form.begin() {
                 return;
             }
             let recipients: Vec<String> = chosen.get_untracked().into_iter().collect();
             let signals = vec![id.clone()];
             let load_sent = load_sent.clone();
             status.set(String::new());
-            failure.set(None);
-            busy.set(true);
             spawn_local(async move {
                 match api::send_signals(&signals, &recipients).await {
                     Ok(item) => {
-                        errors.try_set(Vec::new());
+                        form.succeeded();
                         chosen.try_set(BTreeSet::new());
                         status.try_set(format!(
                             "Klaargezet voor {}. De status staat hieronder bij de verzendingen.",
@@ -208,18 +188,58 @@ fn SendSection(signal_id: String) -> impl IntoView {
                         ));
                         load_sent();
                     }
-                    Err(e) if !e.fields.is_empty() => {
-                        errors.try_set(e.fields);
-                    }
-                    Err(e) => {
-                        failure.try_set(Some(format!("Versturen is mislukt: {}", e.message)));
-                    }
+                    Err(e) => form.failed(e, Some("Versturen is mislukt")),
                 }
-                busy.try_set(false);
             });
         }
     };
     let own = ctx.profile.get_untracked().map(|p| p.municipality);
+    let recipients_form = move |d: DirectoryStatus| -> AnyView {
+        let people = eligible_recipients(&d, own.as_deref());
+        if people.is_empty() {
+            return view! {
+                    <p class="utrecht-paragraph" id="send-no-recipients">
+                        "Het deelnemersoverzicht noemt geen aandachtsfunctionaris van uw gemeente om dit signaal aan te versturen. Naar de regionale tafel gaat een signaal via een casus van de aandachtsfunctionaris, met een grondslag."
+                    </p>
+                }.into_any();
+        }
+        let submit = submit.clone();
+        // Recipients verify the sender against their directory: until theirs lists
+        // this device, they hold what it sends unread.
+        let unlisted = d.me.is_none().then(|| view! {
+                <p class="utrecht-paragraph" id="send-unlisted">
+                    <strong>"Let op: "</strong>
+                    "dit apparaat staat nog niet in het deelnemersoverzicht. De ontvanger kan wat u verstuurt pas lezen als het deelnemersoverzicht van de ontvanger dit apparaat bevat. "
+                    "Geef de sleutels van dit apparaat (onder Uitwisseling) aan de regiocoördinator."
+                </p>
+            });
+        view! {
+                {unlisted}
+                <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                    <Fieldset legend="Ontvangers" id="send-recipients"
+                        error=form.field("recipients") error_for="send-recipients">
+                        <p class="utrecht-paragraph" id="send-recipients-help">
+                            "Het signaal wordt versleuteld voor de gekozen ontvangers: alleen zij kunnen het lezen."
+                        </p>
+                        {people.into_iter().map(|p| {
+                            let pid = p.id.clone();
+                            let pid2 = p.id.clone();
+                            view! {
+                                <CheckboxField id=recipient_field_id(&p.id) label=participant_text(&p)
+                                    checked=Signal::derive(move || chosen.with(|c| c.contains(&pid)))
+                                    on_toggle=Callback::new(move |on: bool| chosen.update(|c| {
+                                        if on { c.insert(pid2.clone()); } else { c.remove(&pid2); }
+                                    }))/>
+                            }
+                        }).collect_view()}
+                    </Fieldset>
+                    <p class="utrecht-paragraph">
+                        <button type="submit" id="send-submit" class="utrecht-button utrecht-button--primary-action"
+                            aria-disabled=move || form.disabled()>"Versturen"</button>
+                    </p>
+                </form>
+            }.into_any()
+    };
     let no_directory = move || matches!(dir.get(), Some(Ok(None)));
     // A memo, so the button is only rebuilt when it appears or goes, not on every reload of
     // the list: a rebuilt button would lose the keyboard focus (and a click in flight).
@@ -227,64 +247,18 @@ fn SendSection(signal_id: String) -> impl IntoView {
     view! {
         <section id="send-signal" class="zicht-section" aria-labelledby="send-heading">
             <h3 id="send-heading" class="utrecht-heading-3">"Versturen"</h3>
-            {move || match dir.get() {
-                None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
-                Some(Err(m)) => view! { <ErrorAlert message=format!("Het deelnemersoverzicht kon niet worden geladen: {m}")/> }.into_any(),
-                Some(Ok(None)) => view! {
+            <Loadable data=dir failed="Het deelnemersoverzicht kon niet worden geladen"
+                empty=|| view! {
                     <p class="utrecht-paragraph" id="send-no-directory">
                         "Om een signaal te versturen moet eerst het deelnemersoverzicht van de regio zijn ingelezen. "
                         "Dat bestand krijgt u van de regiocoördinator; u leest het in onder Uitwisseling."
                     </p>
-                }.into_any(),
-                Some(Ok(Some(d))) => {
-                    let people = eligible_recipients(&d, own.as_deref());
-                    if people.is_empty() {
-                        return view! {
-                            <p class="utrecht-paragraph" id="send-no-recipients">
-                                "Het deelnemersoverzicht noemt geen aandachtsfunctionaris van uw gemeente om dit signaal aan te versturen. Naar de regionale tafel gaat een signaal via een casus van de aandachtsfunctionaris, met een grondslag."
-                            </p>
-                        }.into_any();
-                    }
-                    let submit = submit.clone();
-                    // Recipients verify the sender against their directory: until theirs lists
-                    // this device, they hold what it sends unread.
-                    let unlisted = d.me.is_none().then(|| view! {
-                        <p class="utrecht-paragraph" id="send-unlisted">
-                            <strong>"Let op: "</strong>
-                            "dit apparaat staat nog niet in het deelnemersoverzicht. De ontvanger kan wat u verstuurt pas lezen als het deelnemersoverzicht van de ontvanger dit apparaat bevat. "
-                            "Geef de sleutels van dit apparaat (onder Uitwisseling) aan de regiocoördinator."
-                        </p>
-                    });
-                    view! {
-                        {unlisted}
-                        <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                            <Fieldset legend="Ontvangers" id="send-recipients"
-                                error=field_error(errors, "recipients") error_for="send-recipients">
-                                <p class="utrecht-paragraph" id="send-recipients-help">
-                                    "Het signaal wordt versleuteld voor de gekozen ontvangers: alleen zij kunnen het lezen."
-                                </p>
-                                {people.into_iter().map(|p| {
-                                    let pid = p.id.clone();
-                                    let pid2 = p.id.clone();
-                                    view! {
-                                        <CheckboxField id=recipient_field_id(&p.id) label=participant_text(&p)
-                                            checked=Signal::derive(move || chosen.with(|c| c.contains(&pid)))
-                                            on_toggle=Callback::new(move |on: bool| chosen.update(|c| {
-                                                if on { c.insert(pid2.clone()); } else { c.remove(&pid2); }
-                                            }))/>
-                                    }
-                                }).collect_view()}
-                            </Fieldset>
-                            <p class="utrecht-paragraph">
-                                <button type="submit" id="send-submit" class="utrecht-button utrecht-button--primary-action"
-                                    aria-disabled=move || busy.get().then_some("true")>"Versturen"</button>
-                            </p>
-                        </form>
-                    }.into_any()
                 }
-            }}
+                let:dir>
+                {dir.map(recipients_form.clone())}
+            </Loadable>
             <p id="send-status" class="zicht-status" role="status" aria-live="polite">{move || status.get()}</p>
-            {move || failure.get().map(|m| view! { <ErrorAlert id="send-error" message=m/> })}
+            {move || form.failure.get().map(|m| view! { <ErrorAlert id="send-error" message=m/> })}
             {move || list_failure.get().map(|m| view! { <ErrorAlert id="send-list-error" message=m/> })}
             {move || (!sent.with(Vec::is_empty)).then(|| view! {
                 <h4 class="utrecht-heading-4">"Verzendingen van dit signaal"</h4>

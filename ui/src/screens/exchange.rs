@@ -6,11 +6,11 @@
 use crate::api;
 use crate::ctx::use_ctx;
 use crate::dom::{copy_text, now, picked_file, select_text};
+use crate::logic::errors::{alert_message, export_failure_text};
 use crate::logic::exchange::{
-    alert_message, directory_imported_text, export_failure_text, file_too_large, identity_json,
-    import_result_text, is_me, me_text, outbox_state_text, outbox_waiting_hint, payload_kind_text,
-    size_text, sync_now_text, sync_status_text, sync_time_text, MAX_BUNDLE_FILE,
-    MAX_DIRECTORY_FILE,
+    directory_imported_text, file_too_large, identity_json, import_result_text, is_me, me_text,
+    outbox_state_text, outbox_waiting_hint, payload_kind_text, size_text, sync_now_text,
+    sync_status_text, sync_time_text, MAX_BUNDLE_FILE, MAX_DIRECTORY_FILE,
 };
 use crate::logic::fields::{error_id, message_for};
 use crate::logic::format::{count_text, datetime_nl, forms_text};

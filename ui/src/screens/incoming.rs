@@ -6,28 +6,29 @@
 use crate::api;
 use crate::ctx::use_ctx;
 use crate::dom::{focus_id, now};
-use crate::logic::format::{count_text, datetime_nl, forms_text};
+use crate::logic::errors::{failure_text, message, with_reason};
+use crate::logic::format::{choices, count_text, datetime_nl, forms_text};
 use crate::logic::incoming::{
     accepted_text, basis_text, can_accept, can_decide, decision_sent_text, incoming_state_text,
     item_state_text, not_shared_text,
 };
-use crate::state::every_refresh;
-use crate::widgets::{field_error, DataItem, ErrorAlert, SelectField, TextAreaField};
+use crate::state::{every_refresh, loading, FormStatus, Loaded};
+use crate::widgets::{
+    Column, DataItem, DataTable, ErrorAlert, Loadable, SelectField, TextAreaField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zicht_model::{
-    CaseShare, Decision, DecisionInput, Disposition, FieldError, InboxItem, IncomingSummary, Role,
-    Signal, Track,
+    CaseShare, Decision, DecisionInput, Disposition, InboxItem, IncomingSummary, Role, Signal,
+    Track,
 };
-
-type Loaded<T> = RwSignal<Option<Result<T, String>>>;
 
 #[component]
 pub fn IncomingScreen() -> impl IntoView {
-    let items: Loaded<Vec<IncomingSummary>> = RwSignal::new(None);
+    let items: Loaded<Vec<IncomingSummary>> = loading();
     let load = move || {
         spawn_local(async move {
-            let fresh = Some(api::incoming().await.map_err(|e| e.message));
+            let fresh = Some(api::incoming().await.map_err(message));
             // Only re-render when something changed (keeps focus and the reader's place).
             // try_: the screen may be gone by the time the answer comes.
             if items.try_with_untracked(|v| *v != fresh) == Some(true) {
@@ -37,10 +38,10 @@ pub fn IncomingScreen() -> impl IntoView {
     };
     load();
     every_refresh(load);
-    let opened: Loaded<InboxItem> = RwSignal::new(None);
+    let opened: Loaded<InboxItem> = loading();
     let open = move |id: String| {
         spawn_local(async move {
-            let r = api::view_incoming(&id).await.map_err(|e| e.message);
+            let r = api::view_incoming(&id).await.map_err(message);
             if opened.try_set(Some(r)).is_none() {
                 focus_id("incoming-detail-heading");
             }
@@ -53,65 +54,57 @@ pub fn IncomingScreen() -> impl IntoView {
             "Zicht heeft bij ontvangst gecontroleerd wie ze stuurde en dat ze onderweg niet zijn gewijzigd. "
             "Acute meldingen staan bovenaan."
         </p>
-        {move || match items.get() {
-            None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
-            Some(Err(m)) => view! { <ErrorAlert message=format!("Binnengekomen kon niet worden geladen: {m}")/> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! {
+        <Loadable data=items failed="Binnengekomen kon niet worden geladen"
+            empty=|| view! {
                 <p class="utrecht-paragraph" id="incoming-empty">"Er is nog niets binnengekomen."</p>
-            }.into_any(),
-            Some(Ok(list)) => view! {
-                <div class="zicht-table-scroll" role="region" aria-label="Binnengekomen bundels" tabindex="0">
-                    <table class="utrecht-table utrecht-table--html-table zicht-table" id="incoming">
-                        <thead class="utrecht-table__header">
-                            <tr class="utrecht-table__row">
-                                <th class="utrecht-table__header-cell" scope="col">"Ontvangen op"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Afzender"</th>
-                                <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Signalen"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Acuut"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Casus"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Status"</th>
-                                <th class="utrecht-table__header-cell" scope="col">"Openen"</th>
-                            </tr>
-                        </thead>
-                        <tbody class="utrecht-table__body">
-                            {list.into_iter().map(|i| {
-                                let id = i.id.clone();
-                                let received = datetime_nl(&i.received_at);
-                                let who = i.sender.display_name.clone();
-                                view! {
-                                    <tr class="utrecht-table__row incoming-row" data-id=i.id.clone()>
-                                        <td class="utrecht-table__cell">{received.clone()}</td>
-                                        <td class="utrecht-table__cell">
-                                            {i.sender.display_name.clone()}<br/>
-                                            {format!("{}, {}", i.sender.municipality, i.sender.role.label())}
-                                        </td>
-                                        <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{i.signals}</td>
-                                        <td class="utrecht-table__cell">
-                                            {i.acute.then(|| view! { <strong class="zicht-acute incoming-acute">"Acuut"</strong> })}
-                                        </td>
-                                        <td class="utrecht-table__cell">{i.case_title.clone().unwrap_or_default()}</td>
-                                        <td class="utrecht-table__cell incoming-state">{incoming_state_text(&i)}</td>
-                                        <td class="utrecht-table__cell">
-                                            <button type="button" class="utrecht-button utrecht-button--secondary-action incoming-open"
-                                                on:click=move |_| open(id.clone())>
-                                                "Bekijken"
-                                                <span class="zicht-visually-hidden">{format!(" (van {who}, ontvangen op {received})")}</span>
-                                            </button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }.into_any(),
-        }}
+            }
+            let:list>
+            <DataTable id="incoming" region="Binnengekomen bundels" columns=COLUMNS>
+                {list.into_iter().map(|i| {
+                    let id = i.id.clone();
+                    let received = datetime_nl(&i.received_at);
+                    let who = i.sender.display_name.clone();
+                    view! {
+                        <tr class="utrecht-table__row incoming-row" data-id=i.id.clone()>
+                            <td class="utrecht-table__cell">{received.clone()}</td>
+                            <td class="utrecht-table__cell">
+                                {i.sender.display_name.clone()}<br/>
+                                {format!("{}, {}", i.sender.municipality, i.sender.role.label())}
+                            </td>
+                            <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{i.signals}</td>
+                            <td class="utrecht-table__cell">
+                                {i.acute.then(|| view! { <strong class="zicht-acute incoming-acute">"Acuut"</strong> })}
+                            </td>
+                            <td class="utrecht-table__cell">{i.case_title.clone().unwrap_or_default()}</td>
+                            <td class="utrecht-table__cell incoming-state">{incoming_state_text(&i)}</td>
+                            <td class="utrecht-table__cell">
+                                <button type="button" class="utrecht-button utrecht-button--secondary-action incoming-open"
+                                    on:click=move |_| open(id.clone())>
+                                    "Bekijken"
+                                    <span class="zicht-visually-hidden">{format!(" (van {who}, ontvangen op {received})")}</span>
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </DataTable>
+        </Loadable>
         {move || opened.get().map(|r| match r {
-            Err(m) => view! { <ErrorAlert message=format!("Deze bundel kon niet worden geopend: {m}")/> }.into_any(),
+            Err(m) => view! { <ErrorAlert message=with_reason("Deze bundel kon niet worden geopend", &m)/> }.into_any(),
             Ok(item) => view! { <IncomingDetail item=item reload=Callback::new(move |_| load())/> }.into_any(),
         })}
     }
 }
+
+const COLUMNS: &[Column] = &[
+    Column::text("Ontvangen op"),
+    Column::text("Afzender"),
+    Column::numeric("Signalen"),
+    Column::text("Acuut"),
+    Column::text("Casus"),
+    Column::text("Status"),
+    Column::text("Openen"),
+];
 
 /// One opened bundle with what this user may do with it.
 #[component]
@@ -245,9 +238,7 @@ fn OfficerActions(
 ) -> impl IntoView {
     let ctx = use_ctx();
     let reason = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormStatus::new();
     let by = move || {
         ctx.profile
             .get_untracked()
@@ -255,12 +246,10 @@ fn OfficerActions(
             .unwrap_or_default()
     };
     let accept = move |_| {
-        if busy.get_untracked() {
+        if !form.begin() {
             return;
         }
         let id = state.with_untracked(|i| i.id.clone());
-        busy.set(true);
-        failure.set(None);
         spawn_local(async move {
             match api::accept_incoming(&id).await {
                 Ok(ids) => {
@@ -275,58 +264,53 @@ fn OfficerActions(
                     });
                 }
                 Err(e) => {
-                    failure.try_set(Some(format!("Opnemen is mislukt: {}", e.message)));
+                    form.failure
+                        .try_set(Some(failure_text("Opnemen is mislukt", &e)));
                 }
             }
-            busy.try_set(false);
+            form.busy.try_set(false);
         });
     };
     let dismiss = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.begin() {
             return;
         }
         let id = state.with_untracked(|i| i.id.clone());
         let why = reason.get_untracked();
-        busy.set(true);
-        failure.set(None);
         spawn_local(async move {
             match api::dismiss_incoming(&id, &why).await {
                 Ok(item) => {
                     status.try_set("Gemarkeerd als niet relevant. Er is niets overgenomen.".into());
-                    errors.try_set(Vec::new());
+                    form.succeeded();
                     reload.run(());
                     // Last: this hides the form (and ends this component).
                     state.try_set(item);
                 }
-                Err(e) if !e.fields.is_empty() => {
-                    errors.try_set(e.fields);
-                    focus_id("incoming-dismiss-reason");
-                }
                 Err(e) => {
-                    failure.try_set(Some(format!(
-                        "Markeren als niet relevant is mislukt: {}",
-                        e.message
-                    )));
+                    let at_field = !e.fields.is_empty();
+                    form.failed(e, Some("Markeren als niet relevant is mislukt"));
+                    if at_field {
+                        focus_id("incoming-dismiss-reason");
+                    }
                 }
             }
-            busy.try_set(false);
         });
     };
     view! {
         <h3 class="utrecht-heading-3">"Wat doet u ermee?"</h3>
-        {move || failure.get().map(|m| view! { <ErrorAlert id="incoming-error" message=m/> })}
+        {move || form.failure.get().map(|m| view! { <ErrorAlert id="incoming-error" message=m/> })}
         <p class="utrecht-paragraph">
             <button type="button" id="incoming-accept" class="utrecht-button utrecht-button--primary-action"
-                aria-disabled=move || busy.get().then_some("true") on:click=accept>"Opnemen in mijn signalen"</button>
+                aria-disabled=move || form.disabled() on:click=accept>"Opnemen in mijn signalen"</button>
         </p>
         <form class="utrecht-form" novalidate=true on:submit=dismiss>
             <TextAreaField id="incoming-dismiss-reason" label="Reden (niet relevant)" value=reason
-                error=field_error(errors, "reason")
+                error=form.field("reason")
                 description="De bundel blijft bewaard met deze reden; er wordt niets overgenomen."/>
             <p class="utrecht-paragraph">
                 <button type="submit" id="incoming-dismiss" class="utrecht-button utrecht-button--secondary-action"
-                    aria-disabled=move || busy.get().then_some("true")>"Niet relevant"</button>
+                    aria-disabled=move || form.disabled()>"Niet relevant"</button>
             </p>
         </form>
     }
@@ -342,12 +326,10 @@ fn DecisionForm(
     let ctx = use_ctx();
     let track = RwSignal::new(String::new());
     let explanation = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = FormStatus::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.busy.get_untracked() {
             return;
         }
         let id = state.with_untracked(|i| i.id.clone());
@@ -362,13 +344,12 @@ fn DecisionForm(
             track: Track::from_wire(&track.get_untracked()),
             explanation: explanation.get_untracked(),
         };
-        busy.set(true);
-        failure.set(None);
+        form.begin();
         status.set(String::new());
         spawn_local(async move {
             match api::decide_case(&id, &input).await {
                 Ok(out) => {
-                    errors.try_set(Vec::new());
+                    form.succeeded();
                     status.try_set(decision_sent_text(&out));
                     reload.run(());
                     if let Some(t) = input.track {
@@ -388,35 +369,23 @@ fn DecisionForm(
                         });
                     }
                 }
-                Err(e) if !e.fields.is_empty() => {
-                    errors.try_set(e.fields);
-                }
-                Err(e) => {
-                    failure.try_set(Some(format!(
-                        "Het besluit is niet verstuurd: {}",
-                        e.message
-                    )));
-                }
+                Err(e) => form.failed(e, Some("Het besluit is niet verstuurd")),
             }
-            busy.try_set(false);
         });
     };
-    let options: Vec<(String, String)> = Track::ALL
-        .iter()
-        .map(|t| (t.wire().to_string(), t.label().to_string()))
-        .collect();
+    let options = choices(Track::ALL, Track::wire, Track::label);
     view! {
         <h3 class="utrecht-heading-3">"Besluit van de tafel"</h3>
-        {move || failure.get().map(|m| view! { <ErrorAlert id="decision-error" message=m/> })}
+        {move || form.failure.get().map(|m| view! { <ErrorAlert id="decision-error" message=m/> })}
         <form class="utrecht-form" novalidate=true on:submit=submit>
             <SelectField id="decision-track" label="Traject" value=track options=options
-                placeholder="Kies een traject" error=field_error(errors, "track")/>
+                placeholder="Kies een traject" error=form.field("track")/>
             <TextAreaField id="decision-explanation" label="Toelichting" value=explanation
-                error=field_error(errors, "explanation")
+                error=form.field("explanation")
                 description="Het besluit gaat versleuteld terug naar de gemeente die de casus inbracht."/>
             <p class="utrecht-paragraph">
                 <button type="submit" id="decision-submit" class="utrecht-button utrecht-button--primary-action"
-                    aria-disabled=move || busy.get().then_some("true")>"Besluit versturen"</button>
+                    aria-disabled=move || form.disabled()>"Besluit versturen"</button>
             </p>
         </form>
     }

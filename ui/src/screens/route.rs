@@ -4,6 +4,7 @@
 use crate::api;
 use crate::ctx::use_ctx;
 use crate::dom::focus_id;
+use crate::logic::errors::{message, with_reason};
 use crate::logic::fields::error_id;
 use crate::logic::format::{datetime_nl, mailto_href, tel_href};
 use crate::logic::route_edit::{
@@ -11,7 +12,11 @@ use crate::logic::route_edit::{
     CONTACT_KINDS,
 };
 use crate::logic::route_text::describe_condition;
-use crate::widgets::{ErrorAlert, FieldErrorMessage, Fieldset, SelectField};
+use crate::state::{load_into, loading, Loaded};
+use crate::widgets::{
+    Column, DataTable, ErrorAlert, FieldErrorMessage, Fieldset, Loadable, LoadingMessage,
+    SelectField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zicht_model::{Contact, ContactKind, Role, Route, RouteVersion, Rule};
@@ -20,16 +25,10 @@ use zicht_model::{Contact, ContactKind, Role, Route, RouteVersion, Rule};
 pub fn RouteScreen() -> impl IntoView {
     let ctx = use_ctx();
     let officer = ctx.profile.get_untracked().map(|p| p.role) == Some(Role::Aandachtsfunctionaris);
-    let route = RwSignal::new(None::<Result<Route, String>>);
-    spawn_local(async move {
-        route.try_set(Some(api::route().await.map_err(|e| e.message)));
-    });
-    let versions = RwSignal::new(None::<Result<Vec<RouteVersion>, String>>);
-    let load_versions = move || {
-        spawn_local(async move {
-            versions.try_set(Some(api::route_versions().await.map_err(|e| e.message)));
-        });
-    };
+    let route: Loaded<Route> = loading();
+    load_into(route, api::route());
+    let versions: Loaded<Vec<RouteVersion>> = loading();
+    let load_versions = move || load_into(versions, api::route_versions());
     load_versions();
     // The working copy while editing.
     let draft = RwSignal::new(None::<Route>);
@@ -68,7 +67,7 @@ pub fn RouteScreen() -> impl IntoView {
                     load_versions();
                 }
                 Err(e) => {
-                    failure.try_set(Some(e.message));
+                    failure.try_set(Some(message(e)));
                     focus_id("route-error");
                 }
             }
@@ -94,41 +93,38 @@ pub fn RouteScreen() -> impl IntoView {
         })}
         {move || match (editing(), route.get()) {
             (true, _) => view! { <RouteEditor draft=draft save=save cancel=cancel busy=busy/> }.into_any(),
-            (false, None) => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
-            (false, Some(Err(m))) => view! { <ErrorAlert message=format!("De meldroute kon niet worden geladen: {m}")/> }.into_any(),
+            (false, None) => view! { <LoadingMessage/> }.into_any(),
+            (false, Some(Err(m))) => view! { <ErrorAlert message=with_reason("De meldroute kon niet worden geladen", &m)/> }.into_any(),
             (false, Some(Ok(r))) => view! { <RouteView route=r/> }.into_any(),
         }}
         <section aria-labelledby="route-versions-heading" class="zicht-section">
             <h2 id="route-versions-heading" class="utrecht-heading-2">"Versies"</h2>
-            {move || match versions.get() {
-                None => view! { <p class="utrecht-paragraph" role="status">"Bezig met laden…"</p> }.into_any(),
-                Some(Err(m)) => view! { <ErrorAlert message=format!("De versies konden niet worden geladen: {m}")/> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <div class="zicht-table-scroll" role="region" aria-label="Versies van de meldroute" tabindex="0">
-                        <table class="utrecht-table utrecht-table--html-table zicht-table" id="route-versions">
-                            <thead class="utrecht-table__header">
-                                <tr class="utrecht-table__row">
-                                    <th class="utrecht-table__header-cell utrecht-table__header-cell--numeric-column" scope="col">"Versie"</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Opgeslagen op"</th>
-                                    <th class="utrecht-table__header-cell" scope="col">"Door"</th>
-                                </tr>
-                            </thead>
-                            <tbody class="utrecht-table__body">
-                                {list.into_iter().map(|v| view! {
-                                    <tr class="utrecht-table__row route-version">
-                                        <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{v.version}</td>
-                                        <td class="utrecht-table__cell">{v.saved_at.map(|t| datetime_nl(&t)).unwrap_or_else(|| "Bij het inrichten".into())}</td>
-                                        <td class="utrecht-table__cell">{v.saved_by.unwrap_or_default()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any(),
-            }}
+            <Loadable data=versions failed="De versies konden niet worden geladen" let:list>
+                <DataTable id="route-versions" region="Versies van de meldroute" columns=VERSION_COLUMNS>
+                    {list.into_iter().map(|v| view! {
+                        <tr class="utrecht-table__row route-version">
+                            <td class="utrecht-table__cell utrecht-table__cell--numeric-data">{v.version}</td>
+                            <td class="utrecht-table__cell">{v.saved_at.map(|t| datetime_nl(&t)).unwrap_or_else(|| "Bij het inrichten".into())}</td>
+                            <td class="utrecht-table__cell">{v.saved_by.unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </DataTable>
+            </Loadable>
         </section>
     }
 }
+
+const VERSION_COLUMNS: &[Column] = &[
+    Column::numeric("Versie"),
+    Column::text("Opgeslagen op"),
+    Column::text("Door"),
+];
+
+const RULE_COLUMNS: &[Column] = &[
+    Column::text("Wanneer"),
+    Column::text("Contact"),
+    Column::text("Waarom"),
+];
 
 /// A labelled text input inside an editor row.
 #[component]
@@ -536,26 +532,15 @@ fn RouteView(route: Route) -> impl IntoView {
         </p>
         <section aria-labelledby="route-rules-heading">
             <h2 id="route-rules-heading" class="utrecht-heading-2">"Wanneer wie"</h2>
-            <div class="zicht-table-scroll" role="region" aria-label="Regels van de meldroute" tabindex="0">
-            <table class="utrecht-table utrecht-table--html-table zicht-table" id="route-rules">
-                <thead class="utrecht-table__header">
+            <DataTable id="route-rules" region="Regels van de meldroute" columns=RULE_COLUMNS>
+                {rules.into_iter().map(|(when, who, why)| view! {
                     <tr class="utrecht-table__row">
-                        <th class="utrecht-table__header-cell" scope="col">"Wanneer"</th>
-                        <th class="utrecht-table__header-cell" scope="col">"Contact"</th>
-                        <th class="utrecht-table__header-cell" scope="col">"Waarom"</th>
+                        <td class="utrecht-table__cell">{when}</td>
+                        <td class="utrecht-table__cell">{who}</td>
+                        <td class="utrecht-table__cell">{why}</td>
                     </tr>
-                </thead>
-                <tbody class="utrecht-table__body">
-                    {rules.into_iter().map(|(when, who, why)| view! {
-                        <tr class="utrecht-table__row">
-                            <td class="utrecht-table__cell">{when}</td>
-                            <td class="utrecht-table__cell">{who}</td>
-                            <td class="utrecht-table__cell">{why}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            </div>
+                }).collect_view()}
+            </DataTable>
         </section>
         <section aria-labelledby="route-contacts-heading">
             <h2 id="route-contacts-heading" class="utrecht-heading-2">"Contacten"</h2>

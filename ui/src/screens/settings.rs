@@ -2,53 +2,14 @@
 //! terms (bewaartermijnen) with the last purge.
 
 use crate::api;
+use crate::logic::errors::{failure_text, with_reason};
 use crate::logic::retention::last_purge_text;
-use crate::widgets::{field_error, ErrorAlert, TextField};
+use crate::logic::settings::settings_from_form;
+use crate::state::{load_into, loading, FormStatus, Loaded};
+use crate::widgets::{ErrorAlert, TextField, LOADING};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zicht_model::{FieldError, Retention, Settings};
-
-/// Parses the minutes input; `None` when it is not a whole number.
-pub fn parse_minutes(s: &str) -> Option<u32> {
-    s.trim().parse().ok()
-}
-
-/// The form's fields as `Settings`, or the field errors of what is not a whole number.
-pub fn settings_from_form(
-    minutes: &str,
-    adviesvraag: &str,
-    signaal: &str,
-    casus: &str,
-) -> Result<Settings, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut number = |field: &str, value: &str, message: &str| {
-        parse_minutes(value).unwrap_or_else(|| {
-            errors.push(FieldError {
-                field: field.into(),
-                message: message.into(),
-            });
-            0
-        })
-    };
-    const MONTHS: &str = "Vul een heel aantal maanden in, tussen 1 en 120.";
-    let settings = Settings {
-        idle_lock_minutes: number(
-            "idle_lock_minutes",
-            minutes,
-            "Vul een heel aantal minuten in, tussen 1 en 240.",
-        ),
-        retention: Retention {
-            adviesvraag_months: number("retention.adviesvraag_months", adviesvraag, MONTHS),
-            signaal_months: number("retention.signaal_months", signaal, MONTHS),
-            closed_case_months: number("retention.closed_case_months", casus, MONTHS),
-        },
-    };
-    if errors.is_empty() {
-        Ok(settings)
-    } else {
-        Err(errors)
-    }
-}
+use zicht_model::Settings;
 
 #[component]
 pub fn SettingsScreen() -> impl IntoView {
@@ -56,10 +17,10 @@ pub fn SettingsScreen() -> impl IntoView {
     let adviesvraag = RwSignal::new(String::new());
     let signaal = RwSignal::new(String::new());
     let casus = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
+    let form = FormStatus::new();
+    let (errors, failure) = (form.errors, form.failure);
     let status = RwSignal::new(String::new());
-    let last_purge = RwSignal::new(None::<Result<String, String>>);
+    let last_purge: Loaded<String> = loading();
     let fill = move |s: &Settings| {
         minutes.try_set(s.idle_lock_minutes.to_string());
         adviesvraag.try_set(s.retention.adviesvraag_months.to_string());
@@ -70,20 +31,15 @@ pub fn SettingsScreen() -> impl IntoView {
         match api::settings().await {
             Ok(s) => fill(&s),
             Err(e) => {
-                failure.try_set(Some(format!(
-                    "De instellingen konden niet worden geladen: {}",
-                    e.message
+                failure.try_set(Some(failure_text(
+                    "De instellingen konden niet worden geladen",
+                    &e,
                 )));
             }
         }
     });
-    spawn_local(async move {
-        last_purge.try_set(Some(
-            api::last_purge()
-                .await
-                .map(|r| last_purge_text(r.as_ref()))
-                .map_err(|e| e.message),
-        ));
+    load_into(last_purge, async {
+        api::last_purge().await.map(|r| last_purge_text(r.as_ref()))
     });
     let save = move || {
         status.set(String::new());
@@ -103,16 +59,11 @@ pub fn SettingsScreen() -> impl IntoView {
         spawn_local(async move {
             match api::set_settings(&settings).await {
                 Ok(s) => {
-                    errors.try_set(Vec::new());
+                    form.succeeded();
                     fill(&s);
                     status.try_set("Opgeslagen".into());
                 }
-                Err(e) if !e.fields.is_empty() => {
-                    errors.try_set(e.fields);
-                }
-                Err(e) => {
-                    failure.try_set(Some(e.message));
-                }
+                Err(e) => form.failed(e, None),
             }
         });
     };
@@ -121,7 +72,7 @@ pub fn SettingsScreen() -> impl IntoView {
         {move || failure.get().map(|m| view! { <ErrorAlert message=m/> })}
         <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); save(); }>
             <TextField id="settings-idle-lock" label="Automatisch vergrendelen na (minuten)" kind="number" value=minutes
-                error=field_error(errors, "idle_lock_minutes")
+                error=form.field("idle_lock_minutes")
                 description="Zicht vergrendelt zichzelf als u zo lang niets heeft gedaan. Tussen 1 en 240 minuten."/>
             <section class="zicht-section" aria-labelledby="settings-retention-heading">
                 <h2 id="settings-retention-heading" class="utrecht-heading-2">"Bewaartermijnen"</h2>
@@ -132,19 +83,19 @@ pub fn SettingsScreen() -> impl IntoView {
                     "De dag na het verstrijken van de termijn worden de gegevens echt verwijderd: bij het ontgrendelen en daarna eenmaal per dag."
                 </p>
                 <TextField id="settings-retention-adviesvraag" label="Adviesvraag (maanden na de waarneming)" kind="number"
-                    value=adviesvraag error=field_error(errors, "retention.adviesvraag_months")
+                    value=adviesvraag error=form.field("retention.adviesvraag_months")
                     description="Tussen 1 en 120 maanden. Standaard 12."/>
                 <TextField id="settings-retention-signaal" label="Signaal zonder casus (maanden na de waarneming)" kind="number"
-                    value=signaal error=field_error(errors, "retention.signaal_months")
+                    value=signaal error=form.field("retention.signaal_months")
                     description="Tussen 1 en 120 maanden. Standaard 24."/>
                 <TextField id="settings-retention-casus" label="Afgesloten casus (maanden na het afsluiten)" kind="number"
-                    value=casus error=field_error(errors, "retention.closed_case_months")
+                    value=casus error=form.field("retention.closed_case_months")
                     description="Tussen 1 en 120 maanden. Standaard 60."/>
                 <p class="utrecht-paragraph" id="settings-last-purge">
                     {move || match last_purge.get() {
-                        None => "Bezig met laden…".to_string(),
+                        None => LOADING.to_string(),
                         Some(Ok(t)) => t,
-                        Some(Err(m)) => format!("De laatste opschoning kon niet worden opgehaald: {m}"),
+                        Some(Err(m)) => with_reason("De laatste opschoning kon niet worden opgehaald", &m),
                     }}
                 </p>
             </section>
@@ -153,41 +104,5 @@ pub fn SettingsScreen() -> impl IntoView {
             </p>
         </form>
         <p id="settings-status" class="zicht-status" role="status" aria-live="polite">{move || status.get()}</p>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minutes_parse() {
-        assert_eq!(parse_minutes(" 15 "), Some(15));
-        assert_eq!(parse_minutes("1.5"), None);
-        assert_eq!(parse_minutes(""), None);
-    }
-
-    #[test]
-    fn the_form_sends_idle_minutes_and_all_three_terms() {
-        let s = settings_from_form("15", "6", "18", "48").unwrap();
-        assert_eq!(s.idle_lock_minutes, 15);
-        assert_eq!(
-            s.retention,
-            Retention {
-                adviesvraag_months: 6,
-                signaal_months: 18,
-                closed_case_months: 48,
-            }
-        );
-        let e = settings_from_form("x", "6", "", "4,5").unwrap_err();
-        let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "idle_lock_minutes",
-                "retention.signaal_months",
-                "retention.closed_case_months"
-            ]
-        );
     }
 }

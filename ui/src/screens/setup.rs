@@ -3,7 +3,9 @@
 use crate::api;
 use crate::ctx::use_ctx;
 use crate::dom::focus_id;
+use crate::logic::errors::{failure_text, message};
 use crate::logic::fields::{error_id, setup_field_input, summary};
+use crate::logic::format::choices;
 use crate::widgets::{
     field_error, ErrorAlert, ErrorSummary, FieldErrorMessage, SelectField, TextField,
 };
@@ -28,9 +30,9 @@ pub fn Setup() -> impl IntoView {
     spawn_local(async move {
         match api::regions().await {
             Ok(r) => regions.set(r),
-            Err(e) => regions_error.set(Some(format!(
-                "De lijst met gemeenten kon niet worden geladen: {}",
-                e.message
+            Err(e) => regions_error.set(Some(failure_text(
+                "De lijst met gemeenten kon niet worden geladen",
+                &e,
             ))),
         }
     });
@@ -55,7 +57,7 @@ pub fn Setup() -> impl IntoView {
                 Ok(profile) => ctx.unlocked(profile),
                 Err(e) => {
                     if e.fields.is_empty() {
-                        failure.set(Some(e.message));
+                        failure.set(Some(message(e)));
                         errors.set(Vec::new());
                     } else {
                         let first = e.fields.iter().find_map(|f| setup_field_input(&f.field));
@@ -70,10 +72,7 @@ pub fn Setup() -> impl IntoView {
     };
 
     let summary_items = Signal::derive(move || errors.with(|e| summary(e, setup_field_input)));
-    let role_options: Vec<(String, String)> = Role::ALL
-        .iter()
-        .map(|r| (r.wire().to_string(), r.label().to_string()))
-        .collect();
+    let role_options = choices(Role::ALL, Role::wire, Role::label);
     let muni_error = field_error(errors, "municipality");
     let passphrase_hint: &'static str = Box::leak(
         format!(

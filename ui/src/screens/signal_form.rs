@@ -6,6 +6,7 @@ use crate::api;
 use crate::ctx::{use_ctx, Ctx, View};
 use crate::dom::{focus_id, now};
 use crate::logic::checklist::{checklist, effective_indicators, CardGroup};
+use crate::logic::errors::{failure_text, message};
 use crate::logic::fields::{error_id, person_input_id, signal_field_input, summary};
 use crate::logic::form::{next_person_label, toggle, FormState, PersonForm};
 use crate::logic::format::{count_text, datetime_nl, time_nl};
@@ -191,10 +192,7 @@ impl Autosave {
                         last_saved.try_set_value(Some(draft));
                     }
                     Err(e) => {
-                        status.try_set(format!(
-                            "Het concept kon niet worden bewaard: {}",
-                            e.message
-                        ));
+                        status.try_set(failure_text("Het concept kon niet worden bewaard", &e));
                     }
                 }
             });
@@ -254,10 +252,7 @@ pub fn SignalFormScreen() -> impl IntoView {
             }
             Ok(None) => {}
             Err(e) => {
-                draft_status.try_set(format!(
-                    "Het concept kon niet worden geladen: {}",
-                    e.message
-                ));
+                draft_status.try_set(failure_text("Het concept kon niet worden geladen", &e));
             }
         }
         pristine.try_set_value(input.try_get_untracked());
@@ -315,17 +310,15 @@ pub fn SignalFormScreen() -> impl IntoView {
                         draft_status.try_set(String::new());
                         last_saved.try_set_value(None);
                         if let Err(e) = api::clear_draft().await {
-                            draft_status.try_set(format!(
-                                "Het concept kon niet worden gewist: {}",
-                                e.message
-                            ));
+                            draft_status
+                                .try_set(failure_text("Het concept kon niet worden gewist", &e));
                         }
                         focus_id("result-heading");
                     }
                     Err(e) => {
                         save_status.try_set("Niet opgeslagen".into());
                         if e.fields.is_empty() {
-                            failure.try_set(Some(e.message));
+                            failure.try_set(Some(message(e)));
                         } else {
                             errors.try_set(e.fields);
                             focus_id("signal-summary");
@@ -383,8 +376,9 @@ pub fn SignalFormScreen() -> impl IntoView {
         spawn_local(async move {
             match api::clear_draft().await {
                 Ok(()) => draft_status.try_set("Het concept is gewist.".into()),
-                Err(e) => draft_status
-                    .try_set(format!("Het concept kon niet worden gewist: {}", e.message)),
+                Err(e) => {
+                    draft_status.try_set(failure_text("Het concept kon niet worden gewist", &e))
+                }
             };
         });
     });

@@ -3,6 +3,7 @@
 use crate::api;
 use crate::ctx::use_ctx;
 use crate::dom::focus_id;
+use crate::logic::errors::message;
 use crate::widgets::Banner;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,7 +29,7 @@ pub fn Unlock() -> impl IntoView {
                 Ok(profile) => ctx.unlocked(profile),
                 Err(e) => {
                     passphrase.set(String::new());
-                    error.set(Some(e.message));
+                    error.set(Some(message(e)));
                     focus_id("unlock-passphrase");
                 }
             }

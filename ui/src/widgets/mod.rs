@@ -4,7 +4,9 @@ mod advice;
 mod alert;
 mod data_list;
 mod form;
+mod loadable;
 mod signal_table;
+mod table;
 
 pub use advice::AdviceList;
 pub use alert::{Banner, ErrorAlert, ErrorSummary};
@@ -13,4 +15,6 @@ pub use form::{
     field_error, CheckboxField, FieldErrorMessage, Fieldset, RadioField, SelectField,
     TextAreaField, TextField, ValueCheckbox,
 };
+pub use loadable::{ListCount, Loadable, Loading, LoadingMessage, LOADING};
 pub use signal_table::SignalTable;
+pub use table::{Column, DataTable};
