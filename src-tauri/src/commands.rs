@@ -95,7 +95,7 @@ pub async fn get_signal(state: State<'_, AppState>, id: String) -> R<SavedSignal
 
 #[tauri::command]
 pub async fn save_draft(state: State<'_, AppState>, draft: SignalInput) -> R<()> {
-    state.with(|z, _| z.save_draft(&draft))
+    state.with(|z, now| z.save_draft(&draft, now))
 }
 
 #[tauri::command]

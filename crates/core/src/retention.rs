@@ -7,6 +7,10 @@
 //! - A received bundle (inbox) and a sent bundle (outbox): the signal term, counted from
 //!   receipt or creation (the closed-case term for a case bundle at the regional table).
 //!
+//! - A field control (its place and partners): the signal term, counted from its end.
+//! - A draft signal that was never saved: the shorter of the adviesvraag and signal terms,
+//!   counted from the last time it was saved.
+//!
 //! A record is purged on the first day *after* its deadline. Purging removes the record from
 //! sled (and from the in-memory index) and leaves one audit entry per record with only its
 //! kind and id. sled may keep the old, still encrypted, bytes in its log until it rewrites
@@ -16,7 +20,10 @@ use crate::audit;
 use crate::error::Result;
 use crate::ids::Now;
 use crate::index::Index;
-use crate::schema::{CASES, INBOX, LAST_PURGE, LAST_PURGE_DAY, OUTBOX, OUTBOX_DATA, SIGNALS};
+use crate::schema::{
+    ACTIVE_CONTROL, CASES, CONTROLS, DRAFT, DRAFT_SAVED_AT, INBOX, LAST_PURGE, LAST_PURGE_DAY,
+    OUTBOX, OUTBOX_DATA, SIGNALS,
+};
 use crate::vault::Vault;
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use zicht_model::*;
@@ -53,6 +60,18 @@ pub fn inbox_deadline(item: &InboxItem, r: &Retention) -> NaiveDate {
 /// Deadline of a sent bundle (only ciphertext and signal ids are kept).
 pub fn outbox_deadline(item: &OutboxItem, r: &Retention) -> NaiveDate {
     add_months(item.created_at.date(), r.signaal_months)
+}
+
+/// Deadline of a field control (its place and partners): the signal term, counted from its
+/// end (from its start while it has not ended).
+pub fn control_deadline(c: &Control, r: &Retention) -> NaiveDate {
+    add_months(c.ended_at.unwrap_or(c.started_at).date(), r.signaal_months)
+}
+
+/// Deadline of a draft signal that was never saved as a signal: the shorter of the
+/// adviesvraag and signal terms, counted from the last time it was saved.
+pub fn draft_deadline(saved_at: NaiveDateTime, r: &Retention) -> NaiveDate {
+    add_months(saved_at.date(), r.adviesvraag_months.min(r.signaal_months))
 }
 
 /// Whether a record with this deadline is due on `today`.
@@ -155,6 +174,41 @@ pub(crate) fn purge_expired(
             v.remove_in(&OUTBOX, k)?;
             v.remove_in(&OUTBOX_DATA, k)?;
             audited(AuditSubject::Bundle, id, "verzonden bundel")?;
+        }
+        let mut dead_controls = Vec::new();
+        v.for_each(&CONTROLS, |k, c: Control| {
+            if expired(control_deadline(&c, &r), today) {
+                dead_controls.push((k.to_vec(), c.id));
+            }
+            Ok(())
+        })?;
+        let active = v.get(&ACTIVE_CONTROL)?;
+        for (k, id) in &dead_controls {
+            report.controls += 1;
+            v.remove_in(&CONTROLS, k)?;
+            if active.as_ref() == Some(id) {
+                v.remove(&ACTIVE_CONTROL)?;
+            }
+            audited(AuditSubject::Control, id, "controle")?;
+        }
+        // A draft from before the draft's time was kept counts as saved today.
+        if let Some(saved) = v.get(&DRAFT_SAVED_AT)? {
+            if expired(draft_deadline(saved, &r), today) {
+                report.drafts += 1;
+                v.remove(&DRAFT)?;
+                v.remove(&DRAFT_SAVED_AT)?;
+                audit::append(
+                    v,
+                    actor,
+                    now,
+                    AuditAction::Purge,
+                    AuditSubject::Signal,
+                    None,
+                    "concept",
+                )?;
+            }
+        } else if v.get(&DRAFT)?.is_some() {
+            v.put(&DRAFT_SAVED_AT, &now.naive_local())?;
         }
         v.put(&LAST_PURGE, &report)?;
         v.put(&LAST_PURGE_DAY, &today)?;

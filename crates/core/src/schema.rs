@@ -20,7 +20,7 @@
 //! | | `last_purge`, `last_purge_day` | `PurgeReport`, `NaiveDate` |
 //! | | `directory`, `region_root` | `SignedDirectory`, the pinned root key (`[u8; 32]`) |
 //! | | `endpoint` | [`EndpointConfig`]: the regional endpoint, cursor, deferred envelopes |
-//! | `drafts` | `signal` | `SignalInput` being typed |
+//! | `drafts` | `signal`, `saved_at` | `SignalInput` being typed, when it was last saved |
 //! | `signals`, `controls`, `cases` | UUID (16 bytes) | `Signal`, `Control`, `Case` |
 //! | `cardsets`, `routes`, `route_versions` | version, `u32` big-endian | `CardSet`, `Route`, `RouteVersion` |
 //! | `audit` | seq, `u64` big-endian, from 1 | `AuditEntry` |
@@ -138,6 +138,8 @@ pub(crate) const DIRECTORY: Slot<SignedDirectory> = slot(STATE, b"directory");
 pub(crate) const REGION_ROOT: Slot<[u8; 32]> = slot(STATE, b"region_root");
 pub(crate) const ENDPOINT: Slot<EndpointConfig> = slot(STATE, b"endpoint");
 pub(crate) const DRAFT: Slot<SignalInput> = slot("drafts", b"signal");
+/// When the draft was last saved (its retention term counts from then).
+pub(crate) const DRAFT_SAVED_AT: Slot<chrono::NaiveDateTime> = slot("drafts", b"saved_at");
 
 // ---- sealed trees ---------------------------------------------------------------------
 

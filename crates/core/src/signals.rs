@@ -5,7 +5,7 @@
 use crate::error::{CoreError, Result};
 use crate::ids::{new_id, parse_id, Now};
 use crate::retention::signal_deadline;
-use crate::schema::{ACTIVE_CONTROL, CONTROLS, DRAFT, SIGNALS};
+use crate::schema::{ACTIVE_CONTROL, CONTROLS, DRAFT, DRAFT_SAVED_AT, SIGNALS};
 use crate::session::Zicht;
 use crate::validate::{self, SignalContext};
 use crate::vault::Vault;
@@ -204,9 +204,10 @@ impl Zicht {
     }
 
     /// Saves the signal being typed (encrypted, durable): drafts are never lost.
-    pub fn save_draft(&self, draft: &SignalInput) -> Result<()> {
+    pub fn save_draft(&self, draft: &SignalInput, now: Now) -> Result<()> {
         let v = self.vault()?;
         v.put(&DRAFT, draft)?;
+        v.put(&DRAFT_SAVED_AT, &now.naive_local())?;
         v.sync()
     }
 
@@ -217,6 +218,7 @@ impl Zicht {
     pub fn clear_draft(&self) -> Result<()> {
         let v = self.vault()?;
         v.remove(&DRAFT)?;
+        v.remove(&DRAFT_SAVED_AT)?;
         v.sync()
     }
 }

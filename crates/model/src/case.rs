@@ -377,6 +377,7 @@ labelled_enum! {
         Settings => "settings", "Instellingen";
         Audit => "audit", "Auditlog";
         Device => "device", "Apparaat";
+        Control => "control", "Controle";
     }
 }
 
@@ -450,11 +451,23 @@ pub struct PurgeReport {
     pub cases: usize,
     pub received: usize,
     pub sent: usize,
+    /// Field controls (place, partners) past their term.
+    #[serde(default)]
+    pub controls: usize,
+    /// A draft signal left unsaved past its term.
+    #[serde(default)]
+    pub drafts: usize,
 }
 
 impl PurgeReport {
     pub fn total(&self) -> usize {
-        self.signals + self.adviesvragen + self.cases + self.received + self.sent
+        self.signals
+            + self.adviesvragen
+            + self.cases
+            + self.received
+            + self.sent
+            + self.controls
+            + self.drafts
     }
 }
 

@@ -13,7 +13,7 @@ pub fn purge_counts_text(r: &PurgeReport) -> String {
             format!("{n} {many}")
         }
     };
-    format!(
+    let mut text = format!(
         "{}, {}, {}, {} ontvangen en {} verzonden {}",
         n(r.signals, "signaal", "signalen"),
         n(r.adviesvragen, "adviesvraag", "adviesvragen"),
@@ -25,7 +25,15 @@ pub fn purge_counts_text(r: &PurgeReport) -> String {
         } else {
             "bundels"
         }
-    )
+    );
+    // Controls and drafts are named only when there were any.
+    if r.controls > 0 {
+        text += &format!("; {}", n(r.controls, "controle", "controles"));
+    }
+    if r.drafts > 0 {
+        text += &format!("; {}", n(r.drafts, "concept", "concepten"));
+    }
+    text
 }
 
 /// The last purge for the settings screen.

@@ -80,3 +80,57 @@ fn finding_2_who_may_send_what() {
         );
     }
 }
+
+/// Finding 10: drafts and field controls (location, partners) were never purged. They now
+/// have deadlines and go with the daily purge, audited like the rest.
+#[test]
+fn finding_10_old_controls_and_drafts_are_purged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = fresh(dir.path());
+    let control = z.start_control(control_input(), now()).unwrap();
+    z.end_control(&control.id, now()).unwrap();
+    let running = z.start_control(control_input(), now()).unwrap();
+    z.save_draft(&signal_input(), now()).unwrap();
+    // The day after the signal term (24 months): the control and its place are gone; the
+    // draft went with the shorter adviesvraag term already.
+    let later = now() + chrono::Months::new(24) + chrono::Duration::days(2);
+    let report = z.purge_expired(later).unwrap();
+    assert_eq!((report.controls, report.drafts), (2, 1), "{report:?}");
+    assert!(z.controls().unwrap().is_empty());
+    assert!(z.active_control().unwrap().is_none(), "{}", running.id);
+    assert!(z.load_draft().unwrap().is_none());
+    let purged: Vec<_> = z
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::Purge)
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(purged, ["controle", "controle", "concept"]);
+}
+
+/// Finding 10, the other side: within their terms nothing is purged.
+#[test]
+fn finding_10_recent_controls_and_drafts_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = fresh(dir.path());
+    z.start_control(control_input(), now()).unwrap();
+    z.save_draft(&signal_input(), now()).unwrap();
+    let report = z.purge_expired(now() + chrono::Months::new(11)).unwrap();
+    assert_eq!((report.controls, report.drafts), (0, 0));
+    assert_eq!(z.controls().unwrap().len(), 1);
+    assert!(z.load_draft().unwrap().is_some());
+}
+
+fn control_input() -> ControlInput {
+    ControlInput {
+        kind: ControlType::BranchegerichteControle,
+        started_at: None,
+        location: Location {
+            description: "Kamerverhuurpand Spoorstraat".into(),
+            lat: None,
+            lon: None,
+        },
+        partners: vec![ControlPartner::Politie],
+    }
+}

@@ -84,7 +84,7 @@ fn canaries_never_reach_disk_or_logs() {
         }
         let mut d = signal_input();
         d.observation = format!("concept {CANARY}");
-        z.save_draft(&d).unwrap();
+        z.save_draft(&d, now()).unwrap();
         // Refused input must not leak into logs either.
         let mut bad = signal_input();
         bad.location.description = format!("{CANARY}{}", "x".repeat(300));

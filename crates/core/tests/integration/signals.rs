@@ -343,7 +343,7 @@ fn drafts_survive_a_restart_and_can_be_cleared() {
     let z = fresh(dir.path());
     let mut d = signal_input();
     d.observation = "half getypt".into();
-    z.save_draft(&d).unwrap();
+    z.save_draft(&d, now()).unwrap();
     drop(z);
     let z = reopen(dir.path());
     assert_eq!(z.load_draft().unwrap(), Some(d));
