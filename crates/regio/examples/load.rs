@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zicht_regio::client;
+use zicht_protocol as proto;
 
 struct Opts {
     seconds: f64,
@@ -114,7 +114,7 @@ impl Fill {
 fn make_envelope(i: usize, n: u64, sender: [u8; 16], to: &[[u8; 16]], size: usize) -> Vec<u8> {
     let mut fill =
         Fill(0x9e37_79b9_7f4a_7c15 ^ ((i as u64 + 1) << 40) ^ n.wrapping_mul(0x1000_0001));
-    let mut env = zicht_regio::envelope::synthetic(sender, to, size, &mut |b| fill.fill(b));
+    let mut env = zicht_protocol::envelope::synthetic(sender, to, size, &mut |b| fill.fill(b));
     env[400..408].copy_from_slice(&(i as u64).to_be_bytes());
     env[408..416].copy_from_slice(&n.to_be_bytes());
     env
@@ -136,8 +136,8 @@ struct Prepared {
 
 fn prepare(base: &str, key: &Ed25519KeyPair, id: String, unix: i64) -> Prepared {
     let path = format!("/v1/envelopes/{id}");
-    let nonce = client::new_nonce().unwrap();
-    let h = client::sign_request_digest(key, "PUT", &path, &id, unix, &nonce);
+    let nonce = proto::new_nonce().unwrap();
+    let h = proto::sign_request_digest(key, "PUT", &path, &id, unix, &nonce);
     let mut headers = HeaderMap::with_capacity(5);
     headers.insert(
         reqwest::header::CONTENT_TYPE,
@@ -247,7 +247,7 @@ fn main() {
     let endpoint_key = regio.endpoint_public_key();
 
     // Enrol one device per uploader (with the proofs of possession, docs/regio-protocol.md §3).
-    let info: client::EndpointInfo = client_rt
+    let info: proto::EndpointInfo = client_rt
         .block_on(async {
             http.get(format!("{base}/v1/endpoint"))
                 .send()
@@ -271,10 +271,10 @@ fn main() {
         let token = regio.create_token(Duration::from_secs(600)).unwrap();
         let ed = hex::encode(key.public_key().as_ref());
         let xs = vec![hex::encode(x)];
-        let canonical = client::enrol_canonical(&token, &ed, &xs, &hex::encode(endpoint_key));
+        let canonical = proto::enrol_canonical(&token, &ed, &xs, &hex::encode(endpoint_key));
         let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(endpoint_x));
-        let body = serde_json::to_string(&client::EnrolRequest {
-            x25519_proofs: vec![hex::encode(client::enrol_proof(
+        let body = serde_json::to_string(&proto::EnrolRequest {
+            x25519_proofs: vec![hex::encode(proto::enrol_proof(
                 shared.as_bytes(),
                 &endpoint_x,
                 &x,
@@ -295,7 +295,7 @@ fn main() {
             )
             .unwrap();
         assert_eq!(r.status(), 201);
-        let sender_kid = client::ed25519_key_id(key.public_key().as_ref());
+        let sender_kid = proto::ed25519_key_id(key.public_key().as_ref());
         uploaders.push(Arc::new(Uploader {
             key,
             sender_kid,
@@ -303,11 +303,11 @@ fn main() {
         }));
     }
     // Every envelope goes to the next uploader's key and a fixed "regional table" key.
-    let table_kid = client::x25519_key_id(&[42u8; 32]);
+    let table_kid = proto::x25519_key_id(&[42u8; 32]);
     let recipients = |i: usize| {
         [
             table_kid,
-            client::x25519_key_id(&uploaders[(i + 1) % o.uploaders].x25519),
+            proto::x25519_key_id(&uploaders[(i + 1) % o.uploaders].x25519),
         ]
     };
 
@@ -334,7 +334,7 @@ fn main() {
                         // Popped from the back: store in reverse order.
                         for n in (1..=per_uploader).rev() {
                             let env = make_envelope(i, n, me.sender_kid, &to, size);
-                            let id = client::envelope_id(&env);
+                            let id = proto::envelope_id(&env);
                             slot.push(prepare(base, &me.key, id, unix));
                         }
                     }
@@ -367,18 +367,18 @@ fn main() {
                     Some(p) => p,
                     None => {
                         live += 1;
-                        prepare(&base, &me.key, client::envelope_id(&env), unix_now())
+                        prepare(&base, &me.key, proto::envelope_id(&env), unix_now())
                     }
                 };
                 let ok = match http.put(p.url).headers(p.headers).body(env).send().await {
                     Ok(r) if r.status() == 201 => match r.bytes().await {
                         Ok(b) => {
-                            let rc: Result<client::Receipt, _> = serde_json::from_slice(&b);
+                            let rc: Result<proto::Receipt, _> = serde_json::from_slice(&b);
                             match rc {
                                 // Verify the signature on one receipt in 16 (client CPU is
                                 // the server's CPU here); check the id on all.
                                 Ok(rc) if n & 15 == 0 => {
-                                    client::verify_receipt(&rc, &endpoint_key, &p.id).is_ok()
+                                    proto::verify_receipt(&rc, &endpoint_key, &p.id).is_ok()
                                 }
                                 Ok(rc) => rc.id == p.id,
                                 Err(_) => false,

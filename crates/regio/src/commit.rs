@@ -18,7 +18,7 @@
 //! took. Requests that queue meanwhile go into the next round, so under load each fsync
 //! covers as many requests as arrived during the previous round, and a lone request pays for
 //! exactly one sync. The next round is written only after the previous one is durable and
-//! published (`envlog.rs` relies on that).
+//! published (`envlog` relies on that).
 //!
 //! Pacing: when the previous round served more than one request (there is concurrency), the
 //! next round starts no sooner than `linger` after the previous one started, gathering the
@@ -27,7 +27,8 @@
 //! back to back.
 
 use crate::envlog::{NewEnvelope, Op, Outcome, SEEN_FLUSH};
-use crate::store::{AckOutcome, EnvelopeMeta, Store};
+use crate::records::{AckOutcome, EnvelopeMeta};
+use crate::store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;

@@ -1,8 +1,10 @@
-//! The one error type at the HTTP boundary: a status, a stable English code and a Dutch
-//! message, always answered as `{"code": ..., "message": ...}`.
+//! The one error type at the HTTP boundary: a status, a stable English code (from
+//! `zicht_protocol::codes`) and a Dutch message, always answered as
+//! `{"code": ..., "message": ...}`.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use zicht_protocol::codes;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -27,62 +29,62 @@ impl ApiError {
     pub fn not_found_route() -> ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
-            "request.not_found",
+            codes::REQUEST_NOT_FOUND,
             "Deze route bestaat niet.",
         )
     }
     pub fn method_not_allowed() -> ApiError {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "request.method_not_allowed",
+            codes::REQUEST_METHOD_NOT_ALLOWED,
             "Deze methode is op deze route niet toegestaan.",
         )
     }
     pub fn unsupported_media_type(expected: &str) -> ApiError {
         Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "request.unsupported_media_type",
+            codes::REQUEST_UNSUPPORTED_MEDIA_TYPE,
             format!("Verkeerd inhoudstype: verwacht is {expected}."),
         )
     }
     pub fn malformed_json(detail: &str) -> ApiError {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "request.malformed_json",
+            codes::REQUEST_MALFORMED_JSON,
             format!("De JSON in het verzoek is onleesbaar of onvolledig ({detail})."),
         )
     }
     pub fn invalid(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::BAD_REQUEST, "request.invalid", message)
+        Self::new(StatusCode::BAD_REQUEST, codes::REQUEST_INVALID, message)
     }
     pub fn bad_query(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::BAD_REQUEST, "request.bad_query", message)
+        Self::new(StatusCode::BAD_REQUEST, codes::REQUEST_BAD_QUERY, message)
     }
     pub fn body_too_large(limit: u64) -> ApiError {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "request.body_too_large",
+            codes::REQUEST_BODY_TOO_LARGE,
             format!("Het verzoek is groter dan toegestaan ({limit} bytes)."),
         )
     }
     pub fn body_read() -> ApiError {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "request.body_incomplete",
+            codes::REQUEST_BODY_INCOMPLETE,
             "De inhoud van het verzoek kwam niet volledig aan.",
         )
     }
     pub fn headers_too_large(limit: usize) -> ApiError {
         Self::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "request.headers_too_large",
+            codes::REQUEST_HEADERS_TOO_LARGE,
             format!("De kopregels van het verzoek zijn samen groter dan {limit} bytes."),
         )
     }
     pub fn uri_too_long(limit: usize) -> ApiError {
         Self::new(
             StatusCode::URI_TOO_LONG,
-            "request.uri_too_long",
+            codes::REQUEST_URI_TOO_LONG,
             format!("Het adres van het verzoek is langer dan {limit} tekens."),
         )
     }
@@ -92,28 +94,28 @@ impl ApiError {
     pub fn bad_id() -> ApiError {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "envelope.bad_id",
+            codes::ENVELOPE_BAD_ID,
             "Een envelop-id bestaat uit 64 kleine hexadecimale tekens.",
         )
     }
     pub fn envelope_not_found() -> ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
-            "envelope.not_found",
+            codes::ENVELOPE_NOT_FOUND,
             "Deze envelop is er niet (meer) voor dit apparaat.",
         )
     }
     pub fn storage() -> ApiError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal.storage",
+            codes::INTERNAL_STORAGE,
             "Het eindpunt kon de opslag niet gebruiken. Probeer het later opnieuw.",
         )
     }
     pub fn internal() -> ApiError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal.error",
+            codes::INTERNAL_ERROR,
             "Er ging in het eindpunt iets mis. Probeer het later opnieuw.",
         )
     }

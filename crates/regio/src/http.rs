@@ -1,14 +1,10 @@
 //! Routes, request authentication and the request log. See `docs/regio-protocol.md`.
 
-use crate::client::{
-    self, AckResponse, EndpointInfo, EnrolRequest, EnrolResponse, InboxItem, InboxPage, Receipt,
-    HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS,
-};
-use crate::envelope::{self, EnvelopeError};
+use crate::endpoint::{Regio, MAX_HEADER_BYTES, MAX_SMALL_BODY, MAX_URI_BYTES};
 use crate::envlog::NewEnvelope;
 use crate::error::{ApiError, ErrorCode};
-use crate::store::{AckOutcome, Device, DeviceKeys, EnrolOutcome};
-use crate::{Regio, MAX_HEADER_BYTES, MAX_SMALL_BODY, MAX_URI_BYTES};
+use crate::records::AckOutcome;
+use crate::store::{Device, DeviceKeys, EnrolOutcome};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
@@ -22,12 +18,24 @@ use ring::signature::{UnparsedPublicKey, ED25519};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
+use zicht_protocol::envelope::{self, EnvelopeError};
+use zicht_protocol::{
+    codes, AckResponse, EndpointInfo, EnrolRequest, EnrolResponse, InboxItem, InboxPage, Receipt,
+    HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS,
+};
 
 type ApiResult = Result<Response, ApiError>;
 
 /// The device id put on a response so the request log can name it.
 #[derive(Debug, Clone)]
 struct DeviceTag(String);
+
+impl Regio {
+    /// The HTTP routes, for embedding or for `axum::serve`.
+    pub fn router(&self) -> Router {
+        router(self.clone())
+    }
+}
 
 pub fn router(regio: Regio) -> Router {
     Router::new()
@@ -198,7 +206,7 @@ fn header_value<'a>(h: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, Api
         None => Ok(None),
         Some(v) => v.to_str().map(Some).map_err(|_| {
             ApiError::auth(
-                "auth.malformed",
+                codes::AUTH_MALFORMED,
                 format!("De kopregel {name} bevat ongeldige tekens."),
             )
         }),
@@ -212,14 +220,14 @@ fn parse_auth(h: &HeaderMap) -> Result<AuthHeaders, ApiError> {
     let sig = header_value(h, HEADER_SIGNATURE)?;
     let (Some(device), Some(ts), Some(nonce), Some(sig)) = (device, ts, nonce, sig) else {
         return Err(ApiError::auth(
-            "auth.missing",
+            codes::AUTH_MISSING,
             "Dit verzoek is niet (volledig) ondertekend: x-zicht-device, x-zicht-timestamp, \
              x-zicht-nonce en x-zicht-signature zijn verplicht.",
         ));
     };
     let malformed = |what: &str| {
         ApiError::auth(
-            "auth.malformed",
+            codes::AUTH_MALFORMED,
             format!("De kopregel {what} heeft niet de juiste vorm."),
         )
     };
@@ -266,7 +274,7 @@ fn precheck(regio: &Regio, h: &HeaderMap) -> Result<(AuthHeaders, Arc<DeviceKeys
     let now_s = regio.inner.cfg.clock.now_ms().div_euclid(1000);
     if (now_s - a.timestamp as i64).abs() > MAX_CLOCK_SKEW_SECS {
         return Err(ApiError::auth(
-            "auth.stale",
+            codes::AUTH_STALE,
             "De tijd van dit verzoek wijkt meer dan 5 minuten af van de klok van het eindpunt. \
              Controleer de klok van dit apparaat.",
         ));
@@ -278,7 +286,7 @@ fn precheck(regio: &Regio, h: &HeaderMap) -> Result<(AuthHeaders, Arc<DeviceKeys
         .map_err(storage_err)?
         .ok_or_else(|| {
             ApiError::auth(
-                "auth.unknown_device",
+                codes::AUTH_UNKNOWN_DEVICE,
                 "Dit apparaat is niet ingeschreven bij het regionale eindpunt.",
             )
         })?;
@@ -306,7 +314,7 @@ fn verify_signature(
     path_and_query: &str,
     digest: &blake3::Hash,
 ) -> Result<(), ApiError> {
-    let msg = client::canonical_request(
+    let msg = zicht_protocol::canonical_request(
         method.as_str(),
         path_and_query,
         a.timestamp as i64,
@@ -318,7 +326,7 @@ fn verify_signature(
         .verify(msg.as_bytes(), &a.signature)
         .map_err(|_| {
             ApiError::auth(
-                "auth.bad_signature",
+                codes::AUTH_BAD_SIGNATURE,
                 "De handtekening van dit verzoek klopt niet.",
             )
         })
@@ -333,7 +341,7 @@ fn note_replay(regio: &Regio, a: &AuthHeaders, device: &DeviceKeys) -> Result<Au
         .map_err(storage_err)?
     {
         return Err(ApiError::auth(
-            "auth.replayed",
+            codes::AUTH_REPLAYED,
             "Dit verzoek is al eerder ontvangen (herhaling). Onderteken elke poging opnieuw.",
         ));
     }
@@ -376,7 +384,7 @@ async fn endpoint_info(State(regio): State<Regio>) -> Response {
     json_response(
         StatusCode::OK,
         &EndpointInfo {
-            protocol: client::PROTOCOL.to_string(),
+            protocol: zicht_protocol::PROTOCOL.to_string(),
             endpoint_key: regio.inner.key_hex.clone(),
             endpoint_key_id: regio.inner.key_id_hex.clone(),
             max_body: regio.inner.cfg.max_body,
@@ -398,7 +406,7 @@ fn parse_key32(s: &str, what: &str) -> Result<[u8; 32], ApiError> {
 
 fn invalid_token() -> ApiError {
     ApiError::auth(
-        "enrol.invalid_token",
+        codes::ENROL_INVALID_TOKEN,
         "Het inschrijftoken is onbekend, al gebruikt of verlopen.",
     )
 }
@@ -414,11 +422,11 @@ fn check_possession(
 ) -> Result<(), ApiError> {
     let no_proof = || {
         ApiError::auth(
-            "enrol.no_proof",
+            codes::ENROL_NO_PROOF,
             "De aanmelding bewijst niet dat dit apparaat de opgegeven sleutels bezit.",
         )
     };
-    let canonical = client::enrol_canonical(
+    let canonical = zicht_protocol::enrol_canonical(
         &r.token,
         &r.ed25519_public_key,
         &r.x25519_public_keys,
@@ -448,7 +456,13 @@ fn check_possession(
         // A key of small order gives a shared secret anyone can compute (checked in constant
         // time: the bytes are secret; `SharedSecret` zeroizes itself on drop).
         if !shared.was_contributory()
-            || !client::verify_enrol_proof(shared.as_bytes(), endpoint_x, x, &canonical, &proof)
+            || !zicht_protocol::verify_enrol_proof(
+                shared.as_bytes(),
+                endpoint_x,
+                x,
+                &canonical,
+                &proof,
+            )
         {
             return Err(no_proof());
         }
@@ -473,7 +487,7 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
     let mut xs: Vec<[u8; 32]> = Vec::new();
     for k in &r.x25519_public_keys {
         let x = parse_key32(k, "x25519_public_keys")?;
-        let kid = client::x25519_key_id(&x);
+        let kid = zicht_protocol::x25519_key_id(&x);
         if kids.contains(&kid) {
             return Err(ApiError::invalid(
                 "x25519_public_keys bevat een sleutel twee keer.",
@@ -493,7 +507,7 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
         return Err(invalid_token());
     }
     check_possession(&regio, &r, &ed, &xs)?;
-    let id = client::ed25519_key_id(&ed);
+    let id = zicht_protocol::ed25519_key_id(&ed);
     let device = Device {
         ed25519_public_key: hex::encode(ed),
         key_ids: kids.iter().map(hex::encode).collect(),
@@ -510,14 +524,14 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
         EnrolOutcome::AlreadyEnrolled => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "enrol.already_enrolled",
+                codes::ENROL_ALREADY_ENROLLED,
                 "Dit apparaat (deze ondertekeningssleutel) is al ingeschreven.",
             ))
         }
         EnrolOutcome::KeyInUse => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "enrol.key_in_use",
+                codes::ENROL_KEY_IN_USE,
                 "Een van deze X25519-sleutels hoort al bij een ander ingeschreven apparaat.",
             ))
         }
@@ -561,7 +575,7 @@ async fn put_envelope(
     if digest.as_bytes() != &id {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "envelope.id_mismatch",
+            codes::ENVELOPE_ID_MISMATCH,
             "De envelop-id in het adres is niet de BLAKE3-hash van de inhoud.",
         ));
     }
@@ -569,12 +583,12 @@ async fn put_envelope(
     let header = envelope::parse(&bytes).map_err(|e| match e {
         EnvelopeError::Malformed(why) => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "envelope.malformed",
+            codes::ENVELOPE_MALFORMED,
             format!("Dit is geen geldige Zicht-envelop: {why}."),
         ),
         EnvelopeError::UnsupportedVersion(v) => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "envelope.unsupported_version",
+            codes::ENVELOPE_UNSUPPORTED_VERSION,
             format!("Envelopversie {v} wordt door dit eindpunt niet ondersteund."),
         ),
     })?;
@@ -630,7 +644,7 @@ async fn get_envelope(
         .key_ids
         .iter()
         .any(|k| meta.recipients.contains(&hex::encode(k)));
-    // The index holds only durable envelopes (envlog.rs), so one not yet durable is not found.
+    // The index holds only durable envelopes (`envlog`), so one not yet durable is not found.
     if !mine || meta.delivered {
         return Err(ApiError::envelope_not_found());
     }

@@ -1,4 +1,4 @@
-//! The only module that touches sled, and the owner of the envelope log (`envlog.rs`).
+//! The only module that touches sled, and the owner of the envelope log (`envlog`).
 //! Everything above it sees the endpoint's records (devices, envelopes, inbox index, seen
 //! signatures) and one promise: a group-commit round's [`Store::sync`] makes every write
 //! that returned before it durable.
@@ -12,7 +12,7 @@
 //!
 //! Envelopes, their records, acks and deletions, and the accepted request signatures (the
 //! replay check) are in the envelope log, with the inbox index and the signatures in memory
-//! (`envlog.rs` has the layout and its crash rules). Before, they were sled trees
+//! (`envlog/mod.rs` has the layout and its crash rules). Before, they were sled trees
 //! (`envelopes`, `meta`, `inbox`, `by_time`, `state`, `seen`); [`Store::open`] drops those.
 //!
 //! # The cursor invariant
@@ -41,8 +41,8 @@
 //!
 //! The same watermark hides a not yet durable envelope from `GET /v1/envelopes/{id}`.
 
-use crate::client::Receipt;
 use crate::envlog::{EnvLog, Op, Outcome, Pending};
+use crate::records::{EnvelopeMeta, Result, StoreError};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::collections::HashMap;
@@ -50,18 +50,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("sled: {0}")]
-    Sled(String),
-    #[error("io: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("corrupt record: {0}")]
-    Corrupt(&'static str),
-    #[error("an earlier sync failed; restart the endpoint")]
-    Poisoned,
-}
 
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
@@ -79,7 +67,6 @@ fn tx_err(e: TransactionError<()>) -> StoreError {
     }
 }
 
-pub type Result<T> = std::result::Result<T, StoreError>;
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<()>>;
 
 /// An enrolled device.
@@ -88,22 +75,6 @@ pub struct Device {
     pub ed25519_public_key: String,
     pub key_ids: Vec<String>,
     pub enrolled_at_ms: i64,
-}
-
-/// What the endpoint knows about a stored envelope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnvelopeMeta {
-    pub seq: u64,
-    pub size: u64,
-    pub received_at_ms: i64,
-    /// Recipient key ids (hex), header order.
-    pub recipients: Vec<String>,
-    /// Recipient key ids (hex) that have acked.
-    pub acked: Vec<String>,
-    /// Every recipient acked: the body is gone; the record stays until retention so that a
-    /// repeated upload still gets its receipt instead of being delivered again.
-    pub delivered: bool,
-    pub receipt: Receipt,
 }
 
 /// An enrolled device's keys, decoded, as the request path needs them.
@@ -118,12 +89,6 @@ pub enum EnrolOutcome {
     AlreadyEnrolled,
     KeyInUse,
     InvalidToken,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AckOutcome {
-    NotFound,
-    Acked { deleted: bool },
 }
 
 pub struct Store {

@@ -1,7 +1,7 @@
 //! Request signatures: missing, malformed, bad, stale, replayed, unenrolled.
 
 use crate::common::*;
-use zicht_regio::client::{self, SignedHeaders};
+use zicht_protocol::{self as proto, SignedHeaders};
 
 #[tokio::test]
 async fn unsigned_and_malformed_headers() {
@@ -11,7 +11,7 @@ async fn unsigned_and_malformed_headers() {
     let r = srv.http.get(srv.url("/v1/inbox")).send().await.unwrap();
     expect_error(r, 401, "auth.missing").await;
 
-    let good = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let good = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     let variants = [
         SignedHeaders {
             device: good.device.to_uppercase(),
@@ -54,10 +54,10 @@ async fn unsigned_and_malformed_headers() {
     let r = srv
         .http
         .get(srv.url("/v1/inbox"))
-        .header(client::HEADER_DEVICE, &good.device)
-        .header(client::HEADER_TIMESTAMP, "-5")
-        .header(client::HEADER_NONCE, &good.nonce)
-        .header(client::HEADER_SIGNATURE, &good.signature)
+        .header(proto::HEADER_DEVICE, &good.device)
+        .header(proto::HEADER_TIMESTAMP, "-5")
+        .header(proto::HEADER_NONCE, &good.nonce)
+        .header(proto::HEADER_SIGNATURE, &good.signature)
         .send()
         .await
         .unwrap();
@@ -72,7 +72,7 @@ async fn bad_signatures() {
     let other = Device::new();
 
     // Signed by another key, claiming d's id.
-    let mut h = client::sign_request(&other.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let mut h = proto::sign_request(&other.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     h.device = d.id();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
@@ -82,28 +82,28 @@ async fn bad_signatures() {
     .await;
 
     // Signed for another path, method, body, or time.
-    let h = client::sign_request(&d.key, "GET", "/v1/inbox?after=1", b"", srv.now_s()).unwrap();
+    let h = proto::sign_request(&d.key, "GET", "/v1/inbox?after=1", b"", srv.now_s()).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.bad_signature",
     )
     .await;
-    let h = client::sign_request(&d.key, "POST", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let h = proto::sign_request(&d.key, "POST", "/v1/inbox", b"", srv.now_s()).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.bad_signature",
     )
     .await;
-    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"x", srv.now_s()).unwrap();
+    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"x", srv.now_s()).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.bad_signature",
     )
     .await;
-    let mut h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let mut h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     h.timestamp -= 1;
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
@@ -114,9 +114,9 @@ async fn bad_signatures() {
 
     // PUT: signature over another body than the one sent.
     let env = envelope(&d, &[d.kid()], 1024);
-    let id = client::envelope_id(&env);
+    let id = proto::envelope_id(&env);
     let path = format!("/v1/envelopes/{id}");
-    let h = client::sign_request(&d.key, "PUT", &path, b"other", srv.now_s()).unwrap();
+    let h = proto::sign_request(&d.key, "PUT", &path, b"other", srv.now_s()).unwrap();
     expect_error(
         srv.send("PUT", &path, env.clone(), &h).await,
         401,
@@ -143,7 +143,7 @@ async fn stale_either_way() {
         (-300, true),
         (300, true),
     ] {
-        let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", now + skew).unwrap();
+        let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", now + skew).unwrap();
         let r = srv.send("GET", "/v1/inbox", vec![], &h).await;
         if ok {
             assert_eq!(r.status(), 200, "skew {skew}");
@@ -152,14 +152,14 @@ async fn stale_either_way() {
         }
     }
     // Far off (a clock at 1970) is stale too, not an overflow.
-    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", 0).unwrap();
+    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", 0).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.stale",
     )
     .await;
-    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", 999_999_999_999).unwrap();
+    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", 999_999_999_999).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
@@ -174,7 +174,7 @@ async fn replays_are_refused_also_after_a_restart() {
     let d = Device::new();
     srv.enrolled(&d).await;
 
-    let h = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     assert_eq!(srv.send("GET", "/v1/inbox", vec![], &h).await.status(), 200);
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
@@ -185,8 +185,8 @@ async fn replays_are_refused_also_after_a_restart() {
 
     // A replayed upload is refused even though the upload itself would be idempotent.
     let env = envelope(&d, &[d.kid()], 2048);
-    let path = format!("/v1/envelopes/{}", client::envelope_id(&env));
-    let hp = client::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
+    let hp = proto::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
     assert_eq!(srv.send("PUT", &path, env.clone(), &hp).await.status(), 201);
     expect_error(
         srv.send("PUT", &path, env.clone(), &hp).await,
@@ -196,7 +196,7 @@ async fn replays_are_refused_also_after_a_restart() {
     .await;
 
     // The seen signatures are in the store: a restart does not open a replay window.
-    let h2 = client::sign_request(&d.key, "GET", "/v1/inbox?after=0", b"", srv.now_s()).unwrap();
+    let h2 = proto::sign_request(&d.key, "GET", "/v1/inbox?after=0", b"", srv.now_s()).unwrap();
     assert_eq!(
         srv.send("GET", "/v1/inbox?after=0", vec![], &h2)
             .await
@@ -236,7 +236,7 @@ async fn unenrolled_device() {
         "auth.unknown_device",
     )
     .await;
-    let id = client::envelope_id(&env);
+    let id = proto::envelope_id(&env);
     expect_error(srv.ack(&d, &id).await, 401, "auth.unknown_device").await;
     expect_error(srv.get(&d, &id).await, 401, "auth.unknown_device").await;
 }

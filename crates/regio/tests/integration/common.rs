@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
-use zicht_regio::client::{self, ErrorBody, Receipt};
+use zicht_protocol::{self as proto, ErrorBody, Receipt};
 use zicht_regio::{Config, ManualClock, Regio};
 
 /// A fixed, realistic "now" for the injected clock (2025-06-15).
@@ -121,23 +121,23 @@ impl TestServer {
             .send()
             .await
             .unwrap();
-        let info: client::EndpointInfo = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        let info: proto::EndpointInfo = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
         info.verified_x25519(&self.endpoint_key()).unwrap()
     }
 
     /// The enrolment body a device makes: its keys, its signature, a proof per X25519 key.
-    pub async fn enrol_request(&self, dev: &Device, token: &str) -> client::EnrolRequest {
+    pub async fn enrol_request(&self, dev: &Device, token: &str) -> proto::EnrolRequest {
         let endpoint_x = self.endpoint_x25519().await;
         let ed = hex::encode(dev.public());
         let xs: Vec<String> = dev.x25519.iter().map(hex::encode).collect();
-        let canonical = client::enrol_canonical(token, &ed, &xs, &hex::encode(self.endpoint_key()));
+        let canonical = proto::enrol_canonical(token, &ed, &xs, &hex::encode(self.endpoint_key()));
         let proofs = dev
             .x25519_secrets
             .iter()
             .zip(&dev.x25519)
             .map(|(s, x)| {
                 let shared = s.diffie_hellman(&x25519_dalek::PublicKey::from(endpoint_x));
-                hex::encode(client::enrol_proof(
+                hex::encode(proto::enrol_proof(
                     shared.as_bytes(),
                     &endpoint_x,
                     x,
@@ -145,7 +145,7 @@ impl TestServer {
                 ))
             })
             .collect();
-        client::EnrolRequest {
+        proto::EnrolRequest {
             token: token.into(),
             ed25519_public_key: ed,
             x25519_public_keys: xs,
@@ -159,7 +159,7 @@ impl TestServer {
         self.post_enrol(&body).await
     }
 
-    pub async fn post_enrol(&self, body: &client::EnrolRequest) -> reqwest::Response {
+    pub async fn post_enrol(&self, body: &proto::EnrolRequest) -> reqwest::Response {
         let body = serde_json::to_string(body).unwrap();
         self.http
             .post(self.url("/v1/enrol"))
@@ -178,7 +178,7 @@ impl TestServer {
         path: &str,
         body: Vec<u8>,
     ) -> reqwest::Response {
-        let h = client::sign_request(&dev.key, method, path, &body, self.now_s()).unwrap();
+        let h = proto::sign_request(&dev.key, method, path, &body, self.now_s()).unwrap();
         self.send(method, path, body, &h).await
     }
 
@@ -188,7 +188,7 @@ impl TestServer {
         method: &str,
         path: &str,
         body: Vec<u8>,
-        h: &client::SignedHeaders,
+        h: &proto::SignedHeaders,
     ) -> reqwest::Response {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut rb = self.http.request(m, self.url(path));
@@ -202,15 +202,15 @@ impl TestServer {
     }
 
     pub async fn put(&self, dev: &Device, env: &[u8]) -> reqwest::Response {
-        let id = client::envelope_id(env);
+        let id = proto::envelope_id(env);
         self.signed(dev, "PUT", &format!("/v1/envelopes/{id}"), env.to_vec())
             .await
     }
 
     /// An inbox page and the nonce of the request that got it.
-    pub async fn inbox_with_nonce(&self, dev: &Device, query: &str) -> (client::InboxPage, String) {
+    pub async fn inbox_with_nonce(&self, dev: &Device, query: &str) -> (proto::InboxPage, String) {
         let path = format!("/v1/inbox{query}");
-        let h = client::sign_request(&dev.key, "GET", &path, &[], self.now_s()).unwrap();
+        let h = proto::sign_request(&dev.key, "GET", &path, &[], self.now_s()).unwrap();
         let r = self.send("GET", &path, vec![], &h).await;
         assert_eq!(r.status(), 200);
         (
@@ -219,7 +219,7 @@ impl TestServer {
         )
     }
 
-    pub async fn inbox(&self, dev: &Device, query: &str) -> client::InboxPage {
+    pub async fn inbox(&self, dev: &Device, query: &str) -> proto::InboxPage {
         let r = self
             .signed(dev, "GET", &format!("/v1/inbox{query}"), vec![])
             .await;
@@ -276,17 +276,17 @@ impl Device {
     }
 
     pub fn id(&self) -> String {
-        client::device_id(&self.public())
+        proto::device_id(&self.public())
     }
 
     pub fn kid(&self) -> [u8; 16] {
-        client::x25519_key_id(&self.x25519[0])
+        proto::x25519_key_id(&self.x25519[0])
     }
 
     pub fn kids(&self) -> Vec<[u8; 16]> {
         self.x25519
             .iter()
-            .map(|k| client::x25519_key_id(k))
+            .map(|k| proto::x25519_key_id(k))
             .collect()
     }
 }
@@ -294,8 +294,8 @@ impl Device {
 /// A unique, structurally valid envelope from `sender` to `recipients`.
 pub fn envelope(sender: &Device, recipients: &[[u8; 16]], len: usize) -> Vec<u8> {
     let rng = SystemRandom::new();
-    zicht_regio::envelope::synthetic(
-        client::ed25519_key_id(&sender.public()),
+    zicht_protocol::envelope::synthetic(
+        proto::ed25519_key_id(&sender.public()),
         recipients,
         len,
         &mut |b| rng.fill(b).unwrap(),
@@ -399,8 +399,8 @@ pub fn signed_head(
     digest: &str,
     extra: &str,
 ) -> Vec<u8> {
-    let nonce = client::new_nonce().unwrap();
-    let h = client::sign_request_digest(&dev.key, method, path, digest, srv.now_s(), &nonce);
+    let nonce = proto::new_nonce().unwrap();
+    let h = proto::sign_request_digest(&dev.key, method, path, digest, srv.now_s(), &nonce);
     let mut s = format!(
         "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n",
         srv.addr

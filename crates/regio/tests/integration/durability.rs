@@ -12,7 +12,7 @@ use crate::common::*;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zicht_regio::client;
+use zicht_protocol as proto;
 
 /// Waits until the endpoint holds `n` envelope bodies (written, maybe not durable).
 async fn until_stored(srv: &TestServer, n: usize) {
@@ -23,7 +23,7 @@ async fn until_stored(srv: &TestServer, n: usize) {
     }
 }
 
-fn seqs(page: &client::InboxPage) -> Vec<u64> {
+fn seqs(page: &proto::InboxPage) -> Vec<u64> {
     page.envelopes.iter().map(|e| e.seq).collect()
 }
 
@@ -42,7 +42,7 @@ async fn an_upload_is_not_listed_before_it_is_durable() {
     // Stop the group commit between writing the next upload and fsyncing it.
     let hold = srv.regio.hold_commits();
     let b = envelope(&s, &[r.kid()], 4096);
-    let b_id = client::envelope_id(&b);
+    let b_id = proto::envelope_id(&b);
     let upload = {
         let (srv, s, b) = (srv.clone(), s.clone(), b.clone());
         tokio::spawn(async move { srv.put(&s, &b).await.status().as_u16() })
@@ -155,7 +155,7 @@ async fn after_a_crash_seqs_stay_above_every_listed_seq() {
     let ids: Vec<&str> = after.envelopes.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(
         ids,
-        vec![client::envelope_id(&c), client::envelope_id(&d)],
+        vec![proto::envelope_id(&c), proto::envelope_id(&d)],
         "the cursor from before the crash skipped an envelope"
     );
     assert!(seqs(&after).iter().all(|&q| q > max_listed));
@@ -200,15 +200,15 @@ async fn replays_are_refused_after_a_crash() {
     let d = Device::new();
     srv.enrolled(&d).await;
     let env = envelope(&d, &[d.kid()], 2048);
-    let path = format!("/v1/envelopes/{}", client::envelope_id(&env));
-    let hp = client::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
+    let hp = proto::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
     assert_eq!(srv.send("PUT", &path, env.clone(), &hp).await.status(), 201);
-    let hg = client::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let hg = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     assert_eq!(
         srv.send("GET", "/v1/inbox", vec![], &hg).await.status(),
         200
     );
-    let hd = client::sign_request(&d.key, "GET", &path, b"", srv.now_s()).unwrap();
+    let hd = proto::sign_request(&d.key, "GET", &path, b"", srv.now_s()).unwrap();
     assert_eq!(srv.send("GET", &path, vec![], &hd).await.status(), 200);
 
     // What a process killed right after the answers leaves: the data directory as it is on

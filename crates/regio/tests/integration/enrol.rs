@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use std::time::Duration;
-use zicht_regio::client::{self, EnrolResponse};
+use zicht_protocol::{self as proto, EnrolResponse};
 
 #[tokio::test]
 async fn token_is_single_use() {
@@ -91,7 +91,7 @@ async fn endpoint_info_is_public() {
     let srv = TestServer::start().await;
     let r = srv.http.get(srv.url("/v1/endpoint")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let info: zicht_regio::client::EndpointInfo =
+    let info: zicht_protocol::EndpointInfo =
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(info.endpoint_key, hex::encode(srv.endpoint_key()));
     assert_eq!(info.protocol, "zicht-regio/v1");
@@ -112,7 +112,7 @@ async fn enrolment_proves_the_device_holds_its_keys() {
     // The thief claims the victim's public X25519 key, with proofs made with its own secret.
     let mut claim = srv.enrol_request(&thief, &token).await;
     claim.x25519_public_keys = vec![hex::encode(victim.x25519[0])];
-    let canonical = client::enrol_canonical(
+    let canonical = proto::enrol_canonical(
         &token,
         &claim.ed25519_public_key,
         &claim.x25519_public_keys,
@@ -123,7 +123,7 @@ async fn enrolment_proves_the_device_holds_its_keys() {
     // the salt, its own secret in the agreement.
     let e = srv.endpoint_x25519().await;
     let shared = thief.x25519_secrets[0].diffie_hellman(&x25519_dalek::PublicKey::from(e));
-    claim.x25519_proofs = vec![hex::encode(client::enrol_proof(
+    claim.x25519_proofs = vec![hex::encode(proto::enrol_proof(
         shared.as_bytes(),
         &e,
         &victim.x25519[0],
@@ -169,7 +169,7 @@ async fn enrolment_proves_the_device_holds_its_keys() {
 async fn the_endpoint_x25519_key_is_signed_by_the_endpoint_key() {
     let srv = TestServer::start().await;
     let r = srv.http.get(srv.url("/v1/endpoint")).send().await.unwrap();
-    let info: zicht_regio::client::EndpointInfo =
+    let info: zicht_protocol::EndpointInfo =
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert!(info.verified_x25519(&srv.endpoint_key()).is_ok());
     let other = Device::new();

@@ -1,7 +1,7 @@
 //! Uploads: receipts, idempotence, id checks, size limits, large envelopes, restarts.
 
 use crate::common::*;
-use zicht_regio::client;
+use zicht_protocol as proto;
 
 #[tokio::test]
 async fn put_returns_a_verifiable_receipt_and_duplicates_the_same_one() {
@@ -11,11 +11,11 @@ async fn put_returns_a_verifiable_receipt_and_duplicates_the_same_one() {
         srv.enrolled(d).await;
     }
     let env = envelope(&a, &[table.kid(), b.kid()], 4096);
-    let id = client::envelope_id(&env);
+    let id = proto::envelope_id(&env);
 
     let (receipt, raw1) = receipt_of(srv.put(&a, &env).await, 201).await;
-    client::verify_receipt(&receipt, &srv.endpoint_key(), &id).unwrap();
-    client::parse_and_verify_receipt(&raw1, &srv.endpoint_key(), &id).unwrap();
+    proto::verify_receipt(&receipt, &srv.endpoint_key(), &id).unwrap();
+    proto::parse_and_verify_receipt(&raw1, &srv.endpoint_key(), &id).unwrap();
     assert_eq!(receipt.size, 4096);
     assert_eq!(receipt.uploader, a.id());
     assert_eq!(
@@ -36,13 +36,13 @@ async fn put_returns_a_verifiable_receipt_and_duplicates_the_same_one() {
     // Receipt checks on the device side.
     let other_key = [7u8; 32];
     assert_eq!(
-        client::verify_receipt(&receipt, &other_key, &id)
+        proto::verify_receipt(&receipt, &other_key, &id)
             .unwrap_err()
             .code(),
         "receipt.wrong_endpoint"
     );
     assert_eq!(
-        client::verify_receipt(&receipt, &srv.endpoint_key(), &"0".repeat(64))
+        proto::verify_receipt(&receipt, &srv.endpoint_key(), &"0".repeat(64))
             .unwrap_err()
             .code(),
         "receipt.id_mismatch"
@@ -50,7 +50,7 @@ async fn put_returns_a_verifiable_receipt_and_duplicates_the_same_one() {
     let mut forged = receipt.clone();
     forged.size += 1;
     assert_eq!(
-        client::verify_receipt(&forged, &srv.endpoint_key(), &id)
+        proto::verify_receipt(&forged, &srv.endpoint_key(), &id)
             .unwrap_err()
             .code(),
         "receipt.bad_signature"
@@ -64,12 +64,12 @@ async fn id_must_be_the_blake3_of_the_body() {
     srv.enrolled(&d).await;
     let env = envelope(&d, &[d.kid()], 1000);
     let other = envelope(&d, &[d.kid()], 1000);
-    let other_id = client::envelope_id(&other);
+    let other_id = proto::envelope_id(&other);
     let wrong = format!("/v1/envelopes/{other_id}");
     // Signed for the id in the path, but the body is another envelope.
     let put_signed_for = |path: &str, digest: &str, body: Vec<u8>| {
-        let nonce = client::new_nonce().unwrap();
-        let h = client::sign_request_digest(&d.key, "PUT", path, digest, srv.now_s(), &nonce);
+        let nonce = proto::new_nonce().unwrap();
+        let h = proto::sign_request_digest(&d.key, "PUT", path, digest, srv.now_s(), &nonce);
         let (srv, path) = (&srv, path.to_string());
         async move { srv.send("PUT", &path, body, &h).await }
     };
@@ -87,7 +87,7 @@ async fn id_must_be_the_blake3_of_the_body() {
     )
     .await;
 
-    let id = client::envelope_id(&env);
+    let id = proto::envelope_id(&env);
     for bad in [
         id.to_uppercase(),
         id[..63].to_string(),
@@ -133,8 +133,8 @@ async fn not_an_envelope() {
 
     // Wrong content type.
     let env = envelope(&d, &[d.kid()], 4096);
-    let path = format!("/v1/envelopes/{}", client::envelope_id(&env));
-    let h = client::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
+    let h = proto::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
     let mut rb = srv
         .http
         .put(srv.url(&path))
@@ -245,7 +245,7 @@ async fn large_envelope_round_trip_and_restart() {
     // commit fsyncs itself.
     let big = envelope(&a, &[b.kid()], 3 * 1024 * 1024 + 17);
     let small = envelope(&a, &[b.kid()], 4096);
-    let big_id = client::envelope_id(&big);
+    let big_id = proto::envelope_id(&big);
     let (r1, raw1) = receipt_of(srv.put(&a, &big).await, 201).await;
     assert_eq!(r1.size, big.len() as u64);
     assert_eq!(srv.put(&a, &small).await.status(), 201);

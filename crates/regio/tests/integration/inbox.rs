@@ -1,7 +1,7 @@
 //! Inbox, download and ack: deletion once every recipient has acked.
 
 use crate::common::*;
-use zicht_regio::client::{self, AckResponse};
+use zicht_protocol::{self as proto, AckResponse};
 
 #[tokio::test]
 async fn list_download_ack_delete() {
@@ -11,7 +11,7 @@ async fn list_download_ack_delete() {
         srv.enrolled(d).await;
     }
     let env = envelope(&sender, &[b.kid(), c.kid()], 4096);
-    let id = client::envelope_id(&env);
+    let id = proto::envelope_id(&env);
     assert_eq!(srv.put(&sender, &env).await.status(), 201);
 
     // Both recipients see it; the sender (not a recipient) neither sees nor gets it.
@@ -35,7 +35,7 @@ async fn list_download_ack_delete() {
             page.verify(&d.id(), 1, &nonce, &key).is_err(),
             "another cursor"
         );
-        let other_nonce = client::new_nonce().unwrap();
+        let other_nonce = proto::new_nonce().unwrap();
         assert!(
             page.verify(&d.id(), 0, &other_nonce, &key).is_err(),
             "a replay"
@@ -93,7 +93,7 @@ async fn cursor_pages_in_order() {
     let mut ids = Vec::new();
     for _ in 0..5 {
         let env = envelope(&s, &[r.kid()], 300);
-        ids.push(client::envelope_id(&env));
+        ids.push(proto::envelope_id(&env));
         assert_eq!(srv.put(&s, &env).await.status(), 201);
     }
     let mut seen = Vec::new();
@@ -135,13 +135,13 @@ async fn device_with_two_keys_sees_each_envelope_once() {
     assert_eq!(
         ids,
         vec![
-            client::envelope_id(&to_first),
-            client::envelope_id(&to_second),
-            client::envelope_id(&to_both)
+            proto::envelope_id(&to_first),
+            proto::envelope_id(&to_second),
+            proto::envelope_id(&to_both)
         ]
     );
     // One ack by the device covers both of its key ids.
-    let r2 = srv.ack(&r, &client::envelope_id(&to_both)).await;
+    let r2 = srv.ack(&r, &proto::envelope_id(&to_both)).await;
     let a: AckResponse = serde_json::from_slice(&r2.bytes().await.unwrap()).unwrap();
     assert!(a.deleted);
 }

@@ -1,7 +1,7 @@
 //! Client mistakes: always a 4xx with `{code, message}`, never a panic or a 500.
 
 use crate::common::*;
-use zicht_regio::client;
+use zicht_protocol as proto;
 
 #[tokio::test]
 async fn unknown_routes_and_methods() {
@@ -222,7 +222,7 @@ async fn broken_http_is_a_400() {
     let d = Device::new();
     srv.enrolled(&d).await;
     let env = envelope(&d, &[d.kid()], 4096);
-    let id = client::envelope_id(&env);
+    let id = proto::envelope_id(&env);
     let path = format!("/v1/envelopes/{id}");
     let head = signed_head(
         &srv,

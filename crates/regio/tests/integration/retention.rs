@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use std::time::Duration;
-use zicht_regio::client;
+use zicht_protocol as proto;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -20,10 +20,7 @@ async fn sweep_deletes_after_retention() {
     // A delivered envelope keeps its receipt record until retention, too.
     let acked = envelope(&s, &[r.kid()], 4096);
     assert_eq!(srv.put(&s, &acked).await.status(), 201);
-    assert_eq!(
-        srv.ack(&r, &client::envelope_id(&acked)).await.status(),
-        200
-    );
+    assert_eq!(srv.ack(&r, &proto::envelope_id(&acked)).await.status(), 200);
 
     // Just before the deadline of `old`: nothing goes.
     srv.clock.advance_ms(DAY_MS - 1);
@@ -37,9 +34,9 @@ async fn sweep_deletes_after_retention() {
     assert_eq!(srv.regio.envelope_count(), 1);
     let page = srv.inbox(&r, "").await;
     assert_eq!(page.envelopes.len(), 1);
-    assert_eq!(page.envelopes[0].id, client::envelope_id(&newer));
+    assert_eq!(page.envelopes[0].id, proto::envelope_id(&newer));
     expect_error(
-        srv.get(&r, &client::envelope_id(&old)).await,
+        srv.get(&r, &proto::envelope_id(&old)).await,
         404,
         "envelope.not_found",
     )

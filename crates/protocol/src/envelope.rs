@@ -1,7 +1,8 @@
 //! The few envelope fields the relay reads: a structural parse of the cleartext bundle header
 //! (`docs/bundle-format.md` §3, §5), written from that document. The endpoint reads only the
 //! recipient key ids (to route) and checks the framing; it never holds a key that could unwrap
-//! a stanza, and it does not verify the sender's signature (the recipient does).
+//! a stanza, and it does not verify the sender's signature (the recipient does, with
+//! `zicht-bundle`).
 
 /// `"ZICHTBDL"`.
 pub const MAGIC: &[u8; 8] = b"ZICHTBDL";
@@ -115,6 +116,9 @@ pub fn synthetic(
 mod tests {
     use super::*;
 
+    /// What is changed, the change, what `parse` must answer.
+    type Case<'a> = (&'a str, &'a dyn Fn(&mut [u8]), EnvelopeError);
+
     #[test]
     fn synthetic_parses_and_mutations_do_not() {
         let r = [[1u8; 16], [2u8; 16]];
@@ -132,15 +136,40 @@ mod tests {
         for len in 0..env.len() {
             assert!(parse(&env[..len]).is_err(), "prefix {len}");
         }
-        let mut bad = env.clone();
-        bad[8] = 2;
-        assert_eq!(parse(&bad), Err(EnvelopeError::UnsupportedVersion(2)));
-        let mut dup = env.clone();
-        dup[FIXED + STANZA..FIXED + STANZA + 16].copy_from_slice(&[1u8; 16]);
-        assert!(matches!(parse(&dup), Err(EnvelopeError::Malformed(_))));
-        let mut zero = env;
-        zero[57] = 0;
-        zero[58] = 0;
-        assert!(parse(&zero).is_err());
+        let count = |n: u16| move |e: &mut [u8]| e[57..59].copy_from_slice(&n.to_be_bytes());
+        let bad_recipients = EnvelopeError::Malformed("aantal ontvangers buiten 1..=1024");
+        // One change to the whole envelope each, and what `parse` must say to it.
+        let cases: [Case; 6] = [
+            (
+                "version 2",
+                &|e| e[8] = 2,
+                EnvelopeError::UnsupportedVersion(2),
+            ),
+            (
+                "a recipient twice",
+                &|e| e[FIXED + STANZA..FIXED + STANZA + 16].copy_from_slice(&[1u8; 16]),
+                EnvelopeError::Malformed("dubbele ontvanger"),
+            ),
+            ("no recipients", &count(0), bad_recipients.clone()),
+            ("1025 recipients", &count(1025), bad_recipients),
+            (
+                "wrong magic",
+                &|e| e[0] ^= 1,
+                EnvelopeError::Malformed("geen Zicht-bundel (magic)"),
+            ),
+            (
+                "no end marker",
+                &|e| {
+                    let at = e.len() - TRAILER;
+                    e[at] ^= 1
+                },
+                EnvelopeError::Malformed("afsluiting ontbreekt"),
+            ),
+        ];
+        for (what, change, want) in cases {
+            let mut bad = env.clone();
+            change(&mut bad);
+            assert_eq!(parse(&bad), Err(want), "{what}");
+        }
     }
 }
