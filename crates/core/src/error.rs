@@ -78,6 +78,13 @@ pub enum CoreError {
         kind: zicht_model::PayloadKind,
         role: zicht_model::ParticipantRole,
     },
+    /// A bundle received before and purged at the end of its term (its tombstone is kept).
+    #[error("bundle purged before")]
+    BundlePurged,
+    /// A bundle that arrives after the retention term it would have had, counted from when it
+    /// was sent.
+    #[error("bundle past its retention term")]
+    BundleExpired,
     #[error("endpoint unreachable")]
     Offline,
     /// Not reached at all, with the reason in Dutch (`sync::unreachable_because`): during
@@ -151,6 +158,8 @@ impl CoreError {
             CoreError::UnknownRecipient => C::UnknownRecipient,
             CoreError::Bundle(e) => bundle_code(e),
             CoreError::SenderNotAllowed { .. } => C::BundleSenderNotAllowed,
+            CoreError::BundlePurged => C::BundlePurged,
+            CoreError::BundleExpired => C::BundleExpired,
             CoreError::Offline | CoreError::Unreachable(_) => C::Offline,
             // Endpoint codes are the endpoint's; the ones the user can act on get their own.
             CoreError::Sync(code, _) => match code.as_str() {
@@ -206,6 +215,8 @@ impl CoreError {
             CoreError::NoDirectory => "Lees eerst het deelnemersoverzicht van de regio in.".into(),
             CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
             CoreError::Bundle(e) => e.message(),
+            CoreError::BundlePurged => "Deze bundel is eerder ontvangen en na de bewaartermijn verwijderd. Hij wordt niet opnieuw ingelezen.".into(),
+            CoreError::BundleExpired => "Deze bundel is verstuurd langer geleden dan de bewaartermijn. Hij wordt niet ingelezen.".into(),
             CoreError::SenderNotAllowed { kind, role } => format!(
                 "Deze bundel is geweigerd: een deelnemer met de rol '{}' mag geen {} sturen. Er is niets ingelezen.",
                 role.label(),

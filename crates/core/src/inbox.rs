@@ -9,7 +9,7 @@ use crate::error::{CoreError, Result};
 use crate::identity::{signing_public, unhex32};
 use crate::ids::Now;
 use crate::outbox::{bundle_key, PAYLOAD_VERSION};
-use crate::schema::INBOX;
+use crate::schema::{INBOX, TOMBSTONES};
 use crate::session::Zicht;
 use std::collections::BTreeMap;
 use zicht_bundle::{BundleId, KeyId, SenderPublicKey};
@@ -24,6 +24,9 @@ impl Zicht {
         let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
         let id = BundleId::of(bytes).to_hex();
         let key = bundle_key(&id)?;
+        if self.vault()?.get_in(&TOMBSTONES, &key)?.is_some() {
+            return Err(CoreError::BundlePurged);
+        }
         if let Some(old) = self.vault()?.get_in::<InboxItem>(&INBOX, &key)? {
             return Ok(ImportResult {
                 id,
@@ -48,7 +51,11 @@ impl Zicht {
             return Err(CoreError::BundlePayloadInvalid("payload version"));
         }
         // Verified as coming from a participant, but still input: hold it to the model's limits.
-        crate::validate::check_payload(&payload)?;
+        crate::validate::check_payload(&payload, now.naive_local())?;
+        let retention = &self.session()?.settings.retention;
+        if crate::retention::received_too_late(&payload, retention, now.date_naive()) {
+            return Err(CoreError::BundleExpired);
+        }
         let sender = dir
             .participants
             .iter()

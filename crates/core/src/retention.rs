@@ -11,6 +11,10 @@
 //! - A draft signal that was never saved: the shorter of the adviesvraag and signal terms,
 //!   counted from the last time it was saved.
 //!
+//! A received bundle leaves a tombstone (its id and the day, no content) for
+//! [`TOMBSTONE_MONTHS`], and a bundle that arrives after its term (from when it was sent) is
+//! refused: purged data does not come back by a second delivery.
+//!
 //! A record is purged on the first day *after* its deadline. Purging removes the record from
 //! sled (and from the in-memory index) and leaves one audit entry per record with only its
 //! kind and id. sled may keep the old, still encrypted, bytes in its log until it rewrites
@@ -22,11 +26,28 @@ use crate::ids::Now;
 use crate::index::Index;
 use crate::schema::{
     ACTIVE_CONTROL, CASES, CONTROLS, DRAFT, DRAFT_SAVED_AT, INBOX, LAST_PURGE, LAST_PURGE_DAY,
-    OUTBOX, OUTBOX_DATA, SIGNALS,
+    OUTBOX, OUTBOX_DATA, SIGNALS, TOMBSTONES,
 };
 use crate::vault::Vault;
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use zicht_model::*;
+
+/// How long the id of a purged received bundle is remembered (no content), so that a copy
+/// delivered again (the endpoint keeps envelopes 30 days by default; a file can be imported
+/// twice) is refused. A bundle sent longer ago than its retention term is refused anyway
+/// ([`received_too_late`]); this covers a receiving clock that was set back.
+pub const TOMBSTONE_MONTHS: u32 = 12;
+
+/// Whether a received payload arrives after the retention term its inbox copy would have had,
+/// counted from when it was sent: it is refused, so that old data does not come back.
+pub fn received_too_late(p: &BundlePayload, r: &Retention, today: NaiveDate) -> bool {
+    let months = if p.case.is_some() {
+        r.closed_case_months
+    } else {
+        r.signaal_months
+    };
+    expired(add_months(p.sent_at.date(), months), today)
+}
 
 fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
     d.checked_add_months(Months::new(months))
@@ -160,7 +181,18 @@ pub(crate) fn purge_expired(
         for (k, id) in &dead_inbox {
             report.received += 1;
             v.remove_in(&INBOX, k)?;
+            v.put_in(&TOMBSTONES, k, &today)?;
             audited(AuditSubject::Bundle, id, "ontvangen bundel")?;
+        }
+        let mut old_tombstones = Vec::new();
+        v.for_each(&TOMBSTONES, |k, purged: NaiveDate| {
+            if expired(add_months(purged, TOMBSTONE_MONTHS), today) {
+                old_tombstones.push(k.to_vec());
+            }
+            Ok(())
+        })?;
+        for k in &old_tombstones {
+            v.remove_in(&TOMBSTONES, k)?;
         }
         let mut dead_outbox = Vec::new();
         v.for_each(&OUTBOX, |k, i: OutboxItem| {

@@ -26,6 +26,7 @@
 //! | `audit` | seq, `u64` big-endian, from 1 | `AuditEntry` |
 //! | `outbox`, `outbox_data` | bundle id (32 bytes) | `OutboxItem`, the sealed bundle bytes |
 //! | `inbox` | bundle id (32 bytes) | `InboxItem` |
+//! | `tombstones` | bundle id (32 bytes) | `NaiveDate` the received bundle was purged (no content) |
 //! | `receipts` | envelope id (hex, as bytes) | `Receipt` from the endpoint |
 //!
 //! Architecture Invariant: no other file spells a tree name or a fixed key; they name the
@@ -153,6 +154,8 @@ pub(crate) const AUDIT: Tree<AuditEntry> = tree("audit");
 pub(crate) const OUTBOX: Tree<OutboxItem> = tree("outbox");
 pub(crate) const OUTBOX_DATA: Tree<Raw> = tree("outbox_data");
 pub(crate) const INBOX: Tree<InboxItem> = tree("inbox");
+/// The day a received bundle was purged, so that a copy delivered again is not taken back in.
+pub(crate) const TOMBSTONES: Tree<chrono::NaiveDate> = tree("tombstones");
 pub(crate) const RECEIPTS: Tree<zicht_protocol::Receipt> = tree("receipts");
 
 /// The key of a versioned record (`cardsets`, `routes`, `route_versions`).

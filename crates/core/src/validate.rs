@@ -341,11 +341,23 @@ pub fn check_title(title: &str) -> Result<()> {
 
 /// Holds a received (verified) bundle payload to the model's limits, so a participant's device
 /// cannot push more into this store than the app itself would accept.
-pub fn check_payload(p: &BundlePayload) -> Result<()> {
+pub fn check_payload(p: &BundlePayload, now: chrono::NaiveDateTime) -> Result<()> {
+    // Times as for a typed signal: not before 2000, not after the moment it was sent (with the
+    // same tolerance), and the sending not after now (a day's tolerance for another device's
+    // clock). A post-dated observation would otherwise get a deadline at the end of time.
+    let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+        .unwrap_or_default()
+        .and_time(chrono::NaiveTime::MIN);
+    let sent_ok = p.sent_at >= earliest && p.sent_at <= now + Duration::days(1);
+    let time_ok = |t: chrono::NaiveDateTime| {
+        t >= earliest && t <= p.sent_at + Duration::minutes(FUTURE_TOLERANCE_MINUTES)
+    };
     let short = |s: &str| chars(s) <= MAX_SHORT_CHARS;
     let note = |s: &str| chars(s) <= MAX_NOTE_CHARS;
     let signal_ok = |s: &Signal| {
-        chars(&s.observation) <= MAX_OBSERVATION_CHARS
+        time_ok(s.observed_at)
+            && time_ok(s.recorded_at)
+            && chars(&s.observation) <= MAX_OBSERVATION_CHARS
             && s.persons.len() <= MAX_PERSONS
             && s.indicators.len() <= 1_000
             && s.forms.len() <= Form::ALL.len()
@@ -368,7 +380,8 @@ pub fn check_payload(p: &BundlePayload) -> Result<()> {
             && s.control_id.as_deref().is_none_or(short)
             && s.received_from.as_deref().is_none_or(short)
     };
-    let ok = p.signals.len() <= 1_000
+    let ok = sent_ok
+        && p.signals.len() <= 1_000
         && p.signals.iter().all(signal_ok)
         && short(&p.sender.name)
         && short(&p.sender.municipality)

@@ -72,6 +72,10 @@ registry! {
     /// The sender's role may not send what the bundle carries (e.g. a decision not from the
     /// regional table).
     BundleSenderNotAllowed = "bundle_sender_not_allowed",
+    /// The bundle was received before and purged at the end of its term.
+    BundlePurged = "bundle_purged",
+    /// The bundle was sent longer ago than its retention term.
+    BundleExpired = "bundle_expired",
     /// The bundle holds no key for this device.
     BundleNotForMe = "bundle_not_for_me",
     /// The bundle's sender is not in the directory.

@@ -130,7 +130,9 @@ impl Zicht {
                 Err(
                     e @ (CoreError::Bundle(_)
                     | CoreError::BundlePayloadInvalid(_)
-                    | CoreError::SenderNotAllowed { .. }),
+                    | CoreError::SenderNotAllowed { .. }
+                    | CoreError::BundlePurged
+                    | CoreError::BundleExpired),
                 ) => {
                     rejected += 1;
                     tracing::warn!(

@@ -134,3 +134,117 @@ fn control_input() -> ControlInput {
         partners: vec![ControlPartner::Politie],
     }
 }
+
+fn signals_payload(sender: Profile, observed: chrono::NaiveDateTime) -> BundlePayload {
+    let mut s = Signal {
+        observed_at: observed,
+        ..signal_for_payload()
+    };
+    s.recorded_at = now().naive_local();
+    BundlePayload {
+        version: PAYLOAD_VERSION,
+        sent_at: now().naive_local(),
+        sender,
+        signals: vec![s],
+        legal_basis: None,
+        case: None,
+        decision: None,
+    }
+}
+
+/// A signal as an inspector's device stores it (recorded through the core, then read back).
+fn signal_for_payload() -> Signal {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = fresh(dir.path());
+    z.record_signal(signal_input(), now()).unwrap().signal
+}
+
+/// Finding 6: duplicate detection relied on the inbox record, which retention deletes, so the
+/// same bundle delivered again after the purge came back in. Now its id is kept as a
+/// tombstone (shown here with the receiving clock set back, where the sending-time rule does
+/// not catch it).
+#[test]
+fn finding_6_a_purged_bundle_delivered_again_stays_out() {
+    let mut r = region();
+    let s = r
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = r
+        .inspector
+        .send_signals(&[s.id], &["af".into()], now())
+        .unwrap();
+    let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+    assert!(r.officer.import_bundle(&bytes, now()).unwrap().new);
+    let later = now() + chrono::Months::new(25);
+    assert_eq!(r.officer.purge_expired(later).unwrap().received, 1);
+    assert!(r.officer.inbox().unwrap().is_empty());
+    let e = r
+        .officer
+        .import_bundle(&bytes, now() + chrono::Months::new(1))
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BundlePurged);
+    assert!(r.officer.inbox().unwrap().is_empty(), "not brought back");
+}
+
+/// Finding 6: a payload sent longer ago than its retention term is refused.
+#[test]
+fn finding_6_a_bundle_older_than_its_term_is_refused() {
+    let mut r = region();
+    let s = r
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = r
+        .inspector
+        .send_signals(&[s.id], &["af".into()], now())
+        .unwrap();
+    let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+    let e = r
+        .officer
+        .import_bundle(&bytes, now() + chrono::Months::new(25))
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BundleExpired);
+    assert!(r.officer.inbox().unwrap().is_empty());
+}
+
+/// Finding 6: `observed_at` of a received signal was not bounded, so a post-dated signal got
+/// its deadline at the end of time. Received records now meet the limits of typed ones.
+#[test]
+fn finding_6_a_post_dated_received_signal_is_refused() {
+    let mut r = region();
+    let profile = r.inspector.profile().unwrap();
+    for observed in [
+        chrono::NaiveDate::from_ymd_opt(9999, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap(),
+        now().naive_local() + chrono::Duration::days(2),
+        chrono::NaiveDate::from_ymd_opt(1999, 12, 31)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap(),
+    ] {
+        let item = r
+            .inspector
+            .seal_payload_for_tests(&signals_payload(profile.clone(), observed), &["af"], now())
+            .unwrap();
+        let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+        let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::BundlePayloadInvalid, "{observed}");
+    }
+    assert!(r.officer.inbox().unwrap().is_empty());
+    // The same payload with a sound time is taken.
+    let item = r
+        .inspector
+        .seal_payload_for_tests(
+            &signals_payload(profile, now().naive_local()),
+            &["af"],
+            now(),
+        )
+        .unwrap();
+    let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+    assert!(r.officer.import_bundle(&bytes, now()).unwrap().new);
+}
