@@ -1,7 +1,7 @@
 //! Reactive state shared by the screens (markup is in `widgets`): data loaded from the
 //! backend, the busy / failure / field-errors state of a form, and the periodic re-read.
 
-use crate::logic::errors::{failure_text, message};
+use crate::logic::errors::{failure_text, form_alert, message};
 use crate::widgets::field_error;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -96,11 +96,20 @@ impl FormStatus {
         if e.fields.is_empty() {
             let text = match context {
                 Some(c) => failure_text(c, &e),
-                None => e.message,
+                None => message(e),
             };
             self.failure.try_set(Some(text));
         } else {
             self.errors.try_set(e.fields);
         }
+    }
+
+    /// After a failed call in a form that shows the fields `placed` at their inputs: no
+    /// longer busy; all field problems at their fields, and in the alert what no field shows
+    /// (the message when there are no field problems; no alert when every field shows its own).
+    pub fn failed_at(&self, e: ApiError, placed: impl Fn(&str) -> bool) {
+        self.busy.try_set(false);
+        self.failure.try_set(form_alert(None, &e, placed));
+        self.errors.try_set(e.fields);
     }
 }
