@@ -163,9 +163,9 @@ impl CoreError {
             CoreError::Offline | CoreError::Unreachable(_) => C::Offline,
             // Endpoint codes are the endpoint's; the ones the user can act on get their own.
             CoreError::Sync(code, _) => match code.as_str() {
-                "enrol.invalid_token" => C::EnrolInvalidToken,
+                zicht_protocol::codes::ENROL_INVALID_TOKEN => C::EnrolInvalidToken,
                 "enrol.wrong_endpoint" => C::EnrolWrongEndpoint,
-                "enrol.key_in_use" => C::EnrolKeyInUse,
+                zicht_protocol::codes::ENROL_KEY_IN_USE => C::EnrolKeyInUse,
                 _ => C::Sync,
             },
             CoreError::InUse => C::InUse,

@@ -43,9 +43,6 @@ pub use endpoint::{
     DEFAULT_LISTEN, DEFAULT_MAX_BODY, DEFAULT_RETENTION, DEFAULT_SWEEP_INTERVAL,
     DEFAULT_TOKEN_VALIDITY, MAX_HEADER_BYTES, MAX_SMALL_BODY, MAX_URI_BYTES,
 };
-/// The shared protocol crate under the path it had when it was this crate's `client` module
-/// (the core's integration tests name `zicht_regio::client`). New code uses `zicht_protocol`.
-pub use zicht_protocol as client;
 
 use std::future::Future;
 

@@ -197,7 +197,7 @@ pub fn run_enrol(job: &EnrolJob, transport: &dyn Transport) -> Result<()> {
             }
         }
         // Enrolled before (the endpoint's key was checked above).
-        409 if error_message(&resp.body).0 == "enrol.already_enrolled" => {}
+        409 if error_message(&resp.body).0 == zicht_protocol::codes::ENROL_ALREADY_ENROLLED => {}
         _ => {
             let (code, message) = error_message(&resp.body);
             return Err(CoreError::Sync(code, message));

@@ -101,11 +101,11 @@ pub(super) fn wrong_endpoint_because(code: &str) -> CoreError {
 /// is marked `Fout`. Any other 4xx leaves the item waiting and is reported as the round's
 /// problem; the round goes on.
 pub(super) const REFUSED_FOR_GOOD: [&str; 5] = [
-    "envelope.malformed",
-    "envelope.unsupported_version",
-    "envelope.id_mismatch",
-    "envelope.bad_id",
-    "request.body_too_large",
+    zicht_protocol::codes::ENVELOPE_MALFORMED,
+    zicht_protocol::codes::ENVELOPE_UNSUPPORTED_VERSION,
+    zicht_protocol::codes::ENVELOPE_ID_MISMATCH,
+    zicht_protocol::codes::ENVELOPE_BAD_ID,
+    zicht_protocol::codes::REQUEST_BODY_TOO_LARGE,
 ];
 
 /// Uploads per round, so a round stays short and a long outbox drains in steps.
@@ -131,8 +131,8 @@ pub(super) fn unavailable(status: u16) -> (SyncState, String) {
 pub(super) fn auth_problem(body: &[u8]) -> (SyncState, String) {
     let (code, message) = error_message(body);
     match code.as_str() {
-        "auth.stale" => (SyncState::KlokAfwijking, "De klok van dit apparaat wijkt te veel af van die van het regionale knooppunt. Zet de klok goed; er is niets verloren.".into()),
-        "auth.unknown_device" => (SyncState::NietAangemeld, "Dit apparaat is niet aangemeld bij het regionale knooppunt.".into()),
+        zicht_protocol::codes::AUTH_STALE => (SyncState::KlokAfwijking, "De klok van dit apparaat wijkt te veel af van die van het regionale knooppunt. Zet de klok goed; er is niets verloren.".into()),
+        zicht_protocol::codes::AUTH_UNKNOWN_DEVICE => (SyncState::NietAangemeld, "Dit apparaat is niet aangemeld bij het regionale knooppunt.".into()),
         _ => (SyncState::Fout, message),
     }
 }

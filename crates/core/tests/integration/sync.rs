@@ -428,7 +428,7 @@ fn endpoint_info(key: &Ed25519KeyPair) -> serde_json::Value {
     let mut x = [0u8; 32];
     x[0] = 9;
     let x = hex(&x);
-    let sig = key.sign(zicht_regio::client::endpoint_x25519_message(&x).as_bytes());
+    let sig = key.sign(zicht_protocol::endpoint_x25519_message(&x).as_bytes());
     serde_json::json!({
         "protocol": "zicht-regio/v1",
         "endpoint_key": hex(ring::signature::KeyPair::public_key(key).as_ref()),
@@ -612,7 +612,7 @@ impl zicht_core::sync::Transport for Scripted {
                     let seq = s.seq;
                     s.envelopes.push((seq, id.clone(), req.body.clone()));
                 }
-                let mut r = zicht_regio::client::Receipt {
+                let mut r = zicht_protocol::Receipt {
                     version: 1,
                     id,
                     size: req.body.len() as u64,
@@ -643,11 +643,11 @@ impl zicht_core::sync::Transport for Scripted {
                     .take(self.page)
                     .next_back()
                     .map_or(after, |e| e.0);
-                let mut page = zicht_regio::client::InboxPage {
+                let mut page = zicht_protocol::InboxPage {
                     envelopes: listed
                         .iter()
                         .take(self.page)
-                        .map(|e| zicht_regio::client::InboxItem {
+                        .map(|e| zicht_protocol::InboxItem {
                             id: e.1.clone(),
                             size: e.2.len() as u64,
                             seq: e.0,
