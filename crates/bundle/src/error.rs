@@ -109,7 +109,8 @@ pub enum Error {
     /// A failure inside the crypto library or the hashing thread that no input can cause.
     #[error("internal error")]
     Internal,
-    /// Reading the input or writing the output failed.
+    /// Reading the input or writing the output failed (or the OS would not start the hashing
+    /// thread).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -36,7 +36,6 @@ mod crypto;
 mod error;
 mod hashing;
 mod header;
-mod inmem;
 mod keys;
 mod open;
 mod seal;
@@ -76,7 +75,7 @@ pub const SIG_LEN: usize = 64;
 pub const TRAILER_LEN: usize = END_MARKER.len() + SIG_LEN;
 
 /// Encrypts everything `reader` yields into a bundle written to `writer`, readable by each of
-/// `recipients` and signed by `sender`. Streams: memory stays at a few MiB whatever the size.
+/// `recipients` and signed by `sender`. Streams: memory stays at about 1 MiB whatever the size.
 ///
 /// Key and nonce rules (format §2–§5), all randomness from the OS CSPRNG (ring `SystemRandom`):
 /// - a fresh 256-bit **file key** `FK` and a fresh 256-bit **payload salt** `S` per bundle;
@@ -93,11 +92,10 @@ pub const TRAILER_LEN: usize = END_MARKER.len() + SIG_LEN;
 /// - the signature is Ed25519 over `"zicht-bundle/v1/signature" ‖ BLAKE3(bundle minus the
 ///   signature)`, and the id is BLAKE3 of the whole bundle, both from one hashing pass.
 ///
-/// The digest is computed as BLAKE3's own tree, 64 KiB segments at a time, by process-wide
-/// helper threads (started on first use) and the calling thread, overlapping the cipher; a
-/// helper also makes the header (X25519) while the first batch is encrypted. The calling
-/// thread takes over whatever the helpers cannot get to. About 2 MiB of batch buffers are kept
-/// per calling thread for reuse.
+/// Threads and memory: a plaintext of more than 256 KiB is hashed on a second thread, started
+/// for this call and joined before it returns, while this thread reads, encrypts and writes;
+/// a smaller one, or any on a single core, is sealed on this thread alone. At most 1 MiB of
+/// buffers, wiped when the seal ends. Neither `reader` nor `writer` leaves this thread.
 ///
 /// Errors: [`Error::NoRecipients`], [`Error::TooManyRecipients`],
 /// [`Error::DuplicateRecipient`], [`Error::InvalidKey`], [`Error::Random`], [`Error::Io`].
@@ -117,33 +115,6 @@ pub fn seal<R: Read, W: Write>(
     )
 }
 
-/// [`seal`] for a plaintext that is in memory whole: the same bytes, id and errors (and the
-/// same randomness rules), made faster for plaintexts of more than 64 KiB up to 2 MiB by
-/// letting a second thread read, encrypt and hash chunks of the shared plaintext itself
-/// (format §7, implementation note). Other sizes, a machine with one core, or another
-/// `seal_bytes` call running at the same time go through [`seal`].
-///
-/// The plaintext is shared with that thread only until this returns; a caller that must wipe
-/// it can then get it back with `Arc::get_mut` (see `zeroize`). The thread is started on first
-/// use and kept for the life of the process, with up to 2 MiB of buffers (ciphertext only);
-/// after a seal it looks for the next one for 200 µs before it sleeps, and a seal that finds it
-/// asleep pays the wake-up (tens of µs).
-pub fn seal_bytes<W: Write>(
-    plaintext: std::sync::Arc<[u8]>,
-    writer: W,
-    sender: &SenderKey,
-    recipients: &[RecipientPublicKey],
-) -> Result<Sealed, Error> {
-    inmem::seal_bytes_with(
-        plaintext,
-        writer,
-        sender,
-        recipients,
-        &mut crypto::SystemEntropy::new(),
-        false,
-    )
-}
-
 /// Decrypts and verifies a bundle from `reader` for the recipient `me`, writing the plaintext
 /// to `writer`; the sender's signing key is found through `senders` (the regional directory).
 ///
@@ -160,6 +131,10 @@ pub fn seal_bytes<W: Write>(
 /// store; never a plaintext temp file) and commit it only on `Ok`. Nothing at all is written
 /// for the header-level errors (not for me, tampered header, unknown sender, malformed,
 /// unsupported version, truncated header).
+///
+/// Threads and memory as for [`seal`]: past the first 256 KiB of payload a second thread
+/// hashes each batch of ciphertext before this thread decrypts it; at most 1 MiB of buffers
+/// (wiped when the open ends) besides the header.
 ///
 /// Never panics on any input.
 pub fn open<R: Read, W: Write>(
@@ -192,33 +167,6 @@ pub mod insecure_test_support {
             sender,
             recipients,
             &mut crypto::SeededEntropy::new(seed),
-        )
-    }
-
-    /// How many [`seal_bytes`] calls on this thread took the two-thread path (the others
-    /// streamed), and how many of their chunks the helper sealed, so that tests can tell
-    /// which path they checked.
-    pub fn in_memory_seals_on_this_thread() -> (u64, u64) {
-        inmem::taken_on_this_thread()
-    }
-
-    /// [`seal_bytes`] with randomness as in [`seal_with_seed_insecure`]: the same bytes for
-    /// the same seed and plaintext. Where [`seal_bytes`] would stream because another in-memory
-    /// seal holds the helper, this one waits for it, so tests know which path they checked.
-    pub fn seal_bytes_with_seed_insecure<W: Write>(
-        plaintext: std::sync::Arc<[u8]>,
-        writer: W,
-        sender: &SenderKey,
-        recipients: &[RecipientPublicKey],
-        seed: &[u8; 32],
-    ) -> Result<Sealed, Error> {
-        inmem::seal_bytes_with(
-            plaintext,
-            writer,
-            sender,
-            recipients,
-            &mut crypto::SeededEntropy::new(seed),
-            true,
         )
     }
 }

@@ -1,14 +1,12 @@
 //! Opening (format §8).
 
-use std::collections::VecDeque;
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 use ring::aead::{Aad, LessSafeKey};
 use zeroize::Zeroizing;
 
 use crate::crypto;
-use crate::hashing::{aligned_base, Hashing, BATCH_CHUNKS, BATCH_LEN};
+use crate::hashing::{new_buf, Buf, Hashing, BATCH_LEN, DEPTH, LOOK};
 use crate::header::read_header;
 use crate::keys::{KeyId, RecipientSecretKey, SenderLookup, SenderPublicKey};
 use crate::{read_full, BundleId, Error, CHUNK_CT, END_MARKER, SIG_LEN, TAG_LEN, TRAILER_LEN};
@@ -44,25 +42,6 @@ pub(crate) fn open_impl<R: Read, W: Write>(
         .find(|s| s.recipient == my_id)
         .ok_or(Error::NotForMe)?;
 
-    // The digest needs no key: the first batches are read and handed to the helpers before the
-    // key agreement, so they hash while this thread does it. Nothing is decrypted, let alone
-    // written, before the header has been authenticated.
-    let mut hashing = Hashing::new(header.len());
-    hashing.watch()?;
-    hashing.set_header(header.as_bytes().to_vec())?;
-    // A read error here is kept and returned only after step 2, so the errors come in §8's
-    // order whatever the reader does.
-    let mut input = Input::new(&mut hashing)?;
-    let mut ahead = VecDeque::with_capacity(AHEAD);
-    while ahead.len() < AHEAD {
-        let step = input.next(&mut reader, &mut hashing);
-        let end = !matches!(step, Ok(Step::Middle(_)));
-        ahead.push_back(step);
-        if end {
-            break;
-        }
-    }
-
     let shared = me.agree(&stanza.ephemeral).ok_or(Error::TamperedHeader)?;
     let wk = crypto::wrap_key(&shared, &stanza.ephemeral, me.public_key().as_bytes())?;
     drop(shared);
@@ -81,29 +60,24 @@ pub(crate) fn open_impl<R: Read, W: Write>(
     let key = crypto::payload_key(&file_key, &header.salt)?;
     drop(file_key);
 
+    // Steps 3 and 4: nothing has been read past the header yet.
     let mut stream = Stream {
         key: &key,
-        scratch: Zeroizing::new(vec![0u8; CHUNK_CT + 64]),
         index: 0,
         plaintext_len: 0,
     };
-    let (signature, body_len) = open_payload(
-        &mut reader,
-        &mut writer,
-        &mut stream,
-        &mut hashing,
-        input,
-        ahead,
-    )?;
+    let (signature, body_len, hash) = std::thread::scope(|scope| {
+        let mut hashing = Hashing::new(scope, header.as_bytes());
+        let (signature, body_len) =
+            open_payload(&mut reader, &mut writer, &mut stream, &mut hashing)?;
+        Ok::<_, Error>((signature, body_len, hashing.finish()?))
+    })?;
     writer.flush()?;
-    let mut tree = hashing.finish()?;
-    let digest = tree.root(&[])?;
-    if !sender.verify(&crypto::signed_message(&digest), &signature) {
+    if !sender.verify(&crypto::signed_message(&hash.digest()), &signature) {
         return Err(Error::BadSignature);
     }
-    let id = tree.root(&signature)?;
     Ok(Opened {
-        id: BundleId(id),
+        id: BundleId(hash.id(&signature)),
         sender_id: header.sender,
         sender,
         plaintext_len: stream.plaintext_len,
@@ -113,147 +87,122 @@ pub(crate) fn open_impl<R: Read, W: Write>(
 
 struct Stream<'k> {
     key: &'k LessSafeKey,
-    /// Plaintext of the chunk being released; wiped when the open ends.
-    scratch: Zeroizing<Vec<u8>>,
     index: u64,
     plaintext_len: u64,
 }
 
 impl Stream<'_> {
-    /// Authenticates and decrypts one chunk, then writes its plaintext. Decrypts a copy, because
-    /// the ciphertext still has to go to the digest.
-    fn chunk<W: Write>(&mut self, ct: &[u8], last: bool, writer: &mut W) -> Result<(), Error> {
+    /// Authenticates and decrypts the next chunk in place, then writes its plaintext.
+    fn chunk<W: Write>(
+        &mut self,
+        chunk: &mut [u8],
+        last: bool,
+        writer: &mut W,
+    ) -> Result<(), Error> {
         let index = self.index;
         let tampered = Error::TamperedChunk { index };
-        let len = ct.len();
-        // Decrypts at a 64-byte aligned offset: ring's AES-GCM is faster there.
-        let base = aligned_base(&self.scratch);
-        let scratch = self
-            .scratch
-            .get_mut(base..base + len)
-            .ok_or(Error::Internal)?;
-        scratch.copy_from_slice(ct);
-        let pt =
-            match self
-                .key
-                .open_in_place(crypto::chunk_nonce(index, last), Aad::empty(), scratch)
-            {
-                Ok(pt) => pt,
-                Err(_) => {
-                    // A full chunk that fails as the last one but authenticates as a middle one:
-                    // the real last chunk is missing (format §4).
-                    if last && len == CHUNK_CT {
-                        let again = self
-                            .scratch
-                            .get_mut(base..base + len)
-                            .ok_or(Error::Internal)?;
-                        again.copy_from_slice(ct);
-                        if self
-                            .key
-                            .open_in_place(crypto::chunk_nonce(index, false), Aad::empty(), again)
-                            .is_ok()
-                        {
-                            return Err(Error::Truncated);
-                        }
-                    }
-                    return Err(tampered);
+        // A full chunk that fails as the last one but authenticates as a middle one means the
+        // real last chunk is missing (format §4): keep a copy to tell, since a failed open
+        // wipes the chunk.
+        let mut copy = (last && chunk.len() == CHUNK_CT).then(|| Zeroizing::new(chunk.to_vec()));
+        let nonce = crypto::chunk_nonce(index, last);
+        let Ok(plain) = self.key.open_in_place(nonce, Aad::empty(), chunk) else {
+            if let Some(copy) = &mut copy {
+                let nonce = crypto::chunk_nonce(index, false);
+                if self.key.open_in_place(nonce, Aad::empty(), copy).is_ok() {
+                    return Err(Error::Truncated);
                 }
-            };
-        if last && pt.is_empty() && index > 0 {
+            }
+            return Err(tampered);
+        };
+        if last && plain.is_empty() && index > 0 {
             return Err(tampered);
         }
-        writer.write_all(pt)?;
-        self.plaintext_len += pt.len() as u64;
+        writer.write_all(plain)?;
+        self.plaintext_len += plain.len() as u64;
         self.index = index.checked_add(1).ok_or(Error::TooLarge)?;
+        Ok(())
+    }
+
+    /// Decrypts and writes a batch of middle chunks.
+    fn batch<W: Write>(&mut self, buf: &mut [u8], writer: &mut W) -> Result<(), Error> {
+        for chunk in buf[..BATCH_LEN].chunks_exact_mut(CHUNK_CT) {
+            self.chunk(chunk, false, writer)?;
+        }
         Ok(())
     }
 }
 
-/// Batches read before the key agreement (see [`open_impl`]).
-const AHEAD: usize = 2;
-/// Look-ahead after a full batch: at least one more chunk byte and the trailer.
-const LOOK: usize = TRAILER_LEN + 1;
-
 /// What one read of the payload gave.
 enum Step {
-    /// A full batch of middle chunks, already submitted to the digest.
-    Middle(Arc<Vec<u8>>),
+    /// A full batch of middle chunks.
+    Middle(Buf),
     /// The input has ended: the buffer holds the rest of the bundle in its first bytes.
-    End(Vec<u8>, usize),
+    End(Buf, usize),
 }
 
 /// The payload as it is read. A chunk is known not to be the last when more than
 /// `CHUNK_CT + TRAILER_LEN` bytes follow its start; the trailer is the last `TRAILER_LEN` bytes.
+#[derive(Default)]
 struct Input {
-    buf: Option<Vec<u8>>,
-    filled: usize,
-    /// Bytes from the end of the header through the batches submitted so far.
+    /// Bytes read past the last full batch, which start the next one.
+    ahead: Option<[u8; LOOK]>,
+    /// Bytes of the full batches read so far.
     body: u64,
 }
 
 impl Input {
-    fn new(hashing: &mut Hashing) -> Result<Self, Error> {
-        Ok(Input {
-            buf: Some(hashing.take_buf()?),
-            filled: 0,
-            body: 0,
-        })
-    }
-
-    /// Reads the next batch of middle chunks and submits it to the digest, or, once the input
-    /// has ended, returns what is left.
-    fn next<R: Read>(&mut self, reader: &mut R, hashing: &mut Hashing) -> Result<Step, Error> {
-        let mut buf = self.buf.take().ok_or(Error::Internal)?;
-        let room = buf.get_mut(self.filled..BATCH_LEN).ok_or(Error::Internal)?;
-        self.filled += read_full(reader, room)?;
-        if self.filled == BATCH_LEN {
-            let more = read_full(reader, &mut buf[BATCH_LEN..BATCH_LEN + LOOK])?;
-            if more == LOOK {
-                let mut next = hashing.take_buf()?;
-                next[..LOOK].copy_from_slice(&buf[BATCH_LEN..BATCH_LEN + LOOK]);
-                self.buf = Some(next);
-                self.filled = LOOK;
-                self.body += BATCH_LEN as u64;
-                return Ok(Step::Middle(hashing.submit_ranges(
-                    buf,
-                    &[(0, BATCH_LEN)],
-                    true,
-                )?));
-            }
-            self.filled += more;
+    /// Reads the next batch of middle chunks into `buf`, or, once the input has ended, the rest
+    /// of the bundle.
+    fn next<R: Read>(&mut self, reader: &mut R, mut buf: Buf) -> Result<Step, Error> {
+        let mut filled = 0;
+        if let Some(ahead) = self.ahead.take() {
+            buf[..LOOK].copy_from_slice(&ahead);
+            filled = LOOK;
         }
-        Ok(Step::End(buf, std::mem::take(&mut self.filled)))
+        filled += read_full(reader, &mut buf[filled..BATCH_LEN])?;
+        if filled == BATCH_LEN {
+            filled += read_full(reader, &mut buf[BATCH_LEN..BATCH_LEN + LOOK])?;
+            if filled == BATCH_LEN + LOOK {
+                let mut ahead = [0; LOOK];
+                ahead.copy_from_slice(&buf[BATCH_LEN..BATCH_LEN + LOOK]);
+                self.ahead = Some(ahead);
+                self.body += BATCH_LEN as u64;
+                return Ok(Step::Middle(buf));
+            }
+        }
+        Ok(Step::End(buf, filled))
     }
 }
 
-/// Decrypts and writes the payload, the batches in `ahead` first (ending at the first error or
-/// the end of the input, if it holds either), then the rest of the input.
-/// Each middle batch is handed to the digest before it is decrypted (from a copy, see
-/// [`Stream::chunk`]), so the helpers hash it meanwhile. Returns the signature and the number
+/// Decrypts and writes the payload. Each full batch is handed to the digest first and
+/// decrypted once it has been hashed, up to [`DEPTH`] batches behind the reading, so the helper
+/// hashes one batch while this thread decrypts another. Returns the signature and the number
 /// of bytes from the end of the header through the end marker.
 fn open_payload<R: Read, W: Write>(
     reader: &mut R,
     writer: &mut W,
     stream: &mut Stream<'_>,
-    hashing: &mut Hashing,
-    mut input: Input,
-    mut ahead: VecDeque<Result<Step, Error>>,
+    hashing: &mut Hashing<'_, '_>,
 ) -> Result<([u8; SIG_LEN], u64), Error> {
+    let mut input = Input::default();
+    let mut spare = None;
     let (buf, filled) = loop {
-        let step = match ahead.pop_front() {
-            Some(step) => step?,
-            None => input.next(reader, hashing)?,
-        };
-        match step {
-            Step::Middle(batch) => {
-                for j in 0..BATCH_CHUNKS {
-                    stream.chunk(&batch[j * CHUNK_CT..(j + 1) * CHUNK_CT], false, writer)?;
+        match input.next(reader, spare.take().unwrap_or_else(new_buf))? {
+            Step::Middle(buf) => {
+                hashing.submit(buf, BATCH_LEN, true)?;
+                if hashing.in_flight() >= DEPTH {
+                    let mut done = hashing.take_back()?;
+                    stream.batch(&mut done, writer)?;
+                    spare = Some(done);
                 }
             }
             Step::End(buf, filled) => break (buf, filled),
         }
     };
-    let mut body = input.body;
+    while hashing.in_flight() > 0 {
+        stream.batch(&mut hashing.take_back()?, writer)?;
+    }
 
     // The input has ended: buf[..filled] is the rest of the bundle.
     if filled < TRAILER_LEN {
@@ -277,12 +226,12 @@ fn open_payload<R: Read, W: Write>(
     let mut signature = [0u8; SIG_LEN];
     signature.copy_from_slice(&buf[filled - SIG_LEN..filled]);
     let hashed = filled - SIG_LEN;
-    let rest = hashing.submit_ranges(buf, &[(0, hashed)], false)?;
-    body += hashed as u64;
-    for j in 0..middle {
-        stream.chunk(&rest[j * CHUNK_CT..(j + 1) * CHUNK_CT], false, writer)?;
+    hashing.submit(buf, hashed, false)?;
+    let mut buf = hashing.take_back()?;
+    for chunk in buf[..middle * CHUNK_CT].chunks_exact_mut(CHUNK_CT) {
+        stream.chunk(chunk, false, writer)?;
     }
     let start = middle * CHUNK_CT;
-    stream.chunk(&rest[start..start + last_len], true, writer)?;
-    Ok((signature, body))
+    stream.chunk(&mut buf[start..start + last_len], true, writer)?;
+    Ok((signature, input.body + hashed as u64))
 }

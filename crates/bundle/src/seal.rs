@@ -1,13 +1,12 @@
 //! Sealing (format §3–§6).
 
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 use ring::aead::{Aad, LessSafeKey};
 use zeroize::Zeroizing;
 
 use crate::crypto::{self, Entropy};
-use crate::hashing::{aligned_base, Hashing, BATCH_CHUNKS, STRIDE};
+use crate::hashing::{Hashing, BATCH_CHUNKS, BATCH_LEN};
 use crate::keys::{KeyId, RecipientPublicKey, SenderKey};
 use crate::{
     read_full, BundleId, Error, CHUNK_CT, CHUNK_SIZE, END_MARKER, MAGIC, MAX_RECIPIENTS,
@@ -25,23 +24,14 @@ pub struct Sealed {
     pub plaintext_len: u64,
 }
 
-/// What every seal draws and derives before the payload (format §3–§4): checked recipients,
-/// randomness in the documented order (file key, payload salt, one ephemeral secret per
-/// recipient), the payload key and the header's length.
-pub(crate) struct Prepared {
-    pub(crate) file_key: Zeroizing<[u8; 32]>,
-    pub(crate) salt: [u8; 32],
-    pub(crate) stanzas: Vec<(RecipientPublicKey, Zeroizing<[u8; 32]>)>,
-    pub(crate) key: LessSafeKey,
-    pub(crate) header_len: usize,
-    pub(crate) sender_id: KeyId,
-}
-
-pub(crate) fn prepare(
+/// [`crate::seal`] with randomness from `entropy` (the OS, or the seeded test entropy).
+pub(crate) fn seal_with<R: Read, W: Write>(
+    mut reader: R,
+    mut writer: W,
     sender: &SenderKey,
     recipients: &[RecipientPublicKey],
     entropy: &mut dyn Entropy,
-) -> Result<Prepared, Error> {
+) -> Result<Sealed, Error> {
     if recipients.is_empty() {
         return Err(Error::NoRecipients);
     }
@@ -68,68 +58,25 @@ pub(crate) fn prepare(
         stanzas.push((*r, e));
     }
     let key = crypto::payload_key(&file_key, &salt)?;
-    let header_len = crate::FIXED_HEADER_LEN + recipients.len() * STANZA_LEN + crate::MAC_LEN;
-    Ok(Prepared {
-        file_key,
-        salt,
-        stanzas,
-        key,
-        header_len,
-        sender_id: sender.key_id(),
-    })
-}
+    let header = make_header(sender.key_id(), &salt, &file_key, &stanzas)?;
+    drop((file_key, stanzas));
 
-pub(crate) fn seal_with<R: Read, W: Write>(
-    mut reader: R,
-    writer: W,
-    sender: &SenderKey,
-    recipients: &[RecipientPublicKey],
-    entropy: &mut dyn Entropy,
-) -> Result<Sealed, Error> {
-    let Prepared {
-        file_key,
-        salt,
-        stanzas,
-        key,
-        header_len,
-        sender_id,
-    } = prepare(sender, recipients, entropy)?;
-
-    let mut hashing = Hashing::new(header_len);
-    // The payload key does not depend on the header, so the first chunk is read before the
-    // header is made. If more may follow, a helper makes the header (one X25519 agreement per
-    // recipient) while this thread encrypts the first batch; nothing is written before it.
-    let mut cur = hashing.take_buf()?;
-    let first = read_full(&mut reader, slot_mut(&mut cur, 0)?)?;
-    let header = if first == CHUNK_SIZE && Hashing::can_delegate() {
-        let file_key = file_key.clone();
-        hashing.delegate(Box::new(move || {
-            make_header(sender_id, &salt, &file_key, &stanzas)
-        }))?;
-        None
-    } else {
-        Some(make_header(sender_id, &salt, &file_key, &stanzas)?)
-    };
-    drop(file_key);
-    let mut out = Out {
-        writer,
-        header,
-        header_written: false,
-        waiting: Vec::new(),
-    };
-    let plaintext_len = seal_payload(&mut reader, &mut out, &key, &mut hashing, cur, first)?;
-    let mut tree = hashing.finish()?;
-    let digest = tree.root(&[])?;
-    let signature = sender.sign(&crypto::signed_message(&digest));
-    let id = tree.root(&signature)?;
-    drop(tree);
-    out.writer.write_all(&signature)?;
-    out.writer.flush()?;
+    writer.write_all(&header)?;
+    let (plaintext_len, mut hash) = std::thread::scope(|scope| {
+        let mut hashing = Hashing::new(scope, &header);
+        let plaintext_len = seal_payload(&mut reader, &mut writer, &key, &mut hashing)?;
+        Ok::<_, Error>((plaintext_len, hashing.finish()?))
+    })?;
+    writer.write_all(&END_MARKER)?;
+    hash.update(&END_MARKER);
+    let signature = sender.sign(&crypto::signed_message(&hash.digest()));
+    writer.write_all(&signature)?;
+    writer.flush()?;
 
     let chunks = plaintext_len.div_ceil(CHUNK_SIZE as u64).max(1);
     Ok(Sealed {
-        id: BundleId(id),
-        len: header_len as u64
+        id: BundleId(hash.id(&signature)),
+        len: header.len() as u64
             + plaintext_len
             + chunks * TAG_LEN as u64
             + crate::TRAILER_LEN as u64,
@@ -139,7 +86,7 @@ pub(crate) fn seal_with<R: Read, W: Write>(
 
 /// The header (format §3): fixed fields, one stanza per recipient with its ephemeral secret,
 /// then the MAC.
-pub(crate) fn make_header(
+fn make_header(
     sender_id: KeyId,
     salt: &[u8; 32],
     file_key: &[u8; 32],
@@ -167,84 +114,67 @@ pub(crate) fn make_header(
     Ok(header)
 }
 
-/// The writer, and the header until it is written: while a helper makes it, finished batches
-/// are submitted to the digest at once but wait here to be written after it.
-struct Out<W> {
-    writer: W,
-    header: Option<Vec<u8>>,
-    header_written: bool,
-    waiting: Vec<(Arc<Vec<u8>>, Ranges)>,
-}
-
-/// Where a batch's ciphertext lies in its buffer: (offset, length) per chunk.
-type Ranges = [(usize, usize); BATCH_CHUNKS];
-
-/// At most this many batches wait for the header; then the caller waits for it (or makes it).
-const MAX_WAITING: usize = 2;
-
-impl<W: Write> Out<W> {
-    /// Submits the first `chunks` chunks of the batch in `buf` (the last one `last_len` bytes
-    /// long, the end marker appended after it if `last`) to the digest, and writes them once
-    /// the header is written.
-    fn emit(
-        &mut self,
-        hashing: &mut Hashing,
-        mut buf: Vec<u8>,
-        chunks: usize,
-        last_len: usize,
-        last: bool,
-    ) -> Result<(), Error> {
-        let base = aligned_base(&buf);
-        let mut ranges: Ranges = [(0, 0); BATCH_CHUNKS];
-        for (j, r) in ranges.iter_mut().enumerate().take(chunks) {
-            *r = (base + j * STRIDE, CHUNK_CT);
+/// STREAM over the reader (format §4): reads the plaintext a chunk at a time into batch
+/// buffers (chunk `j` of a batch at `j · CHUNK_CT`), seals each chunk in place with its tag
+/// right after it, and writes each batch and hands it to the digest. A chunk is sealed only
+/// once the next one has been read (or the input has ended), so the last-chunk flag is always
+/// right and a plaintext of a multiple of 64 KiB ends with a full last chunk. Returns the
+/// number of plaintext bytes.
+fn seal_payload<R: Read, W: Write>(
+    reader: &mut R,
+    writer: &mut W,
+    key: &LessSafeKey,
+    hashing: &mut Hashing<'_, '_>,
+) -> Result<u64, Error> {
+    let mut buf = hashing.buffer()?;
+    let mut slot = 0;
+    let mut len = read_full(reader, &mut buf[..CHUNK_SIZE])?;
+    let mut total = len as u64;
+    let mut index = 0u64;
+    loop {
+        // Slot `slot` of `buf` holds the `len` plaintext bytes of chunk `index`.
+        if len < CHUNK_SIZE {
+            // Short (or empty, if it is chunk 0): necessarily the last.
+            seal_chunk(key, &mut buf, slot, len, index, true)?;
+            let end = slot * CHUNK_CT + len + TAG_LEN;
+            writer.write_all(&buf[..end])?;
+            hashing.submit(buf, end, false)?;
+            return Ok(total);
         }
-        let Some(r) = chunks.checked_sub(1).and_then(|j| ranges.get_mut(j)) else {
-            return Err(Error::Internal);
+        // A full chunk is the last one if nothing follows it.
+        let mut next_buf = None;
+        let next = if slot + 1 < BATCH_CHUNKS {
+            let at = (slot + 1) * CHUNK_CT;
+            read_full(reader, &mut buf[at..at + CHUNK_SIZE])?
+        } else {
+            let next_buf = next_buf.insert(hashing.buffer()?);
+            read_full(reader, &mut next_buf[..CHUNK_SIZE])?
         };
-        r.1 = last_len;
+        let last = next == 0;
+        seal_chunk(key, &mut buf, slot, CHUNK_SIZE, index, last)?;
         if last {
-            let at = r.0 + r.1;
-            buf.get_mut(at..at + END_MARKER.len())
-                .ok_or(Error::Internal)?
-                .copy_from_slice(&END_MARKER);
-            r.1 += END_MARKER.len();
+            let end = (slot + 1) * CHUNK_CT;
+            writer.write_all(&buf[..end])?;
+            hashing.submit(buf, end, false)?;
+            return Ok(total);
         }
-        let shared = hashing.submit_ranges(buf, &ranges, !last)?;
-        if !self.header_written {
-            if self.header.is_none() {
-                self.header = hashing.try_task()?.transpose()?;
-            }
-            if self.header.is_none() && (last || self.waiting.len() >= MAX_WAITING) {
-                self.header = Some(hashing.task_result()?);
-            }
-            let Some(header) = self.header.take() else {
-                self.waiting.push((shared, ranges));
-                return Ok(());
-            };
-            self.writer.write_all(&header)?;
-            hashing.set_header(header)?;
-            self.header_written = true;
-            for (b, r) in std::mem::take(&mut self.waiting) {
-                write_ranges(&mut self.writer, &b, &r)?;
+        match next_buf {
+            None => slot += 1,
+            Some(next_buf) => {
+                writer.write_all(&buf[..BATCH_LEN])?;
+                hashing.submit(std::mem::replace(&mut buf, next_buf), BATCH_LEN, true)?;
+                slot = 0;
             }
         }
-        write_ranges(&mut self.writer, &shared, &ranges)
+        index = index.checked_add(1).ok_or(Error::TooLarge)?;
+        len = next;
+        total += len as u64;
     }
 }
 
-fn write_ranges<W: Write>(writer: &mut W, buf: &[u8], ranges: &Ranges) -> Result<(), Error> {
-    for &(from, len) in ranges {
-        if len > 0 {
-            writer.write_all(buf.get(from..from + len).ok_or(Error::Internal)?)?;
-        }
-    }
-    Ok(())
-}
-
-/// Seals plaintext chunk `index` lying at `buf[base + slot·STRIDE ..][.. len]`, tag right
-/// after it.
-fn seal_slot(
+/// Seals the `len` plaintext bytes of chunk `index` at slot `slot` of `buf` in place, the tag
+/// right after them.
+fn seal_chunk(
     key: &LessSafeKey,
     buf: &mut [u8],
     slot: usize,
@@ -252,72 +182,14 @@ fn seal_slot(
     index: u64,
     last: bool,
 ) -> Result<(), Error> {
-    let off = aligned_base(buf) + slot * STRIDE;
-    let region = buf
-        .get_mut(off..off + len + TAG_LEN)
-        .ok_or(Error::Internal)?;
-    let (pt, tag_out) = region.split_at_mut(len);
+    let at = slot * CHUNK_CT;
+    let (plain, tag_out) = buf
+        .get_mut(at..at + len + TAG_LEN)
+        .ok_or(Error::Internal)?
+        .split_at_mut(len);
     let tag = key
-        .seal_in_place_separate_tag(crypto::chunk_nonce(index, last), Aad::empty(), pt)
+        .seal_in_place_separate_tag(crypto::chunk_nonce(index, last), Aad::empty(), plain)
         .map_err(|_| Error::Internal)?;
     tag_out.copy_from_slice(tag.as_ref());
     Ok(())
-}
-
-/// Where the plaintext of chunk `slot` of a batch goes in `buf`.
-fn slot_mut(buf: &mut [u8], slot: usize) -> Result<&mut [u8], Error> {
-    let off = aligned_base(buf) + slot * STRIDE;
-    buf.get_mut(off..off + CHUNK_SIZE).ok_or(Error::Internal)
-}
-
-/// STREAM over the reader, starting with `cur` holding the first `pending` plaintext bytes in
-/// slot 0: returns the number of plaintext bytes. A chunk is sealed only once the next one has
-/// been read (or the input has ended), so the last-chunk flag is always right and a plaintext
-/// of a multiple of 64 KiB ends with a full last chunk (format §4).
-fn seal_payload<R: Read, W: Write>(
-    reader: &mut R,
-    out: &mut Out<W>,
-    key: &LessSafeKey,
-    hashing: &mut Hashing,
-    mut cur: Vec<u8>,
-    mut pending: usize,
-) -> Result<u64, Error> {
-    let mut slot = 0usize;
-    let mut index = 0u64;
-    let mut total = pending as u64;
-    loop {
-        if pending < CHUNK_SIZE {
-            // Short (or empty, if it is chunk 0) chunk: necessarily the last.
-            seal_slot(key, &mut cur, slot, pending, index, true)?;
-            out.emit(hashing, cur, slot + 1, pending + TAG_LEN, true)?;
-            return Ok(total);
-        }
-        let next_index = index.checked_add(1).ok_or(Error::TooLarge)?;
-        if slot + 1 < BATCH_CHUNKS {
-            let next = read_full(reader, slot_mut(&mut cur, slot + 1)?)?;
-            let last = next == 0;
-            seal_slot(key, &mut cur, slot, CHUNK_SIZE, index, last)?;
-            if last {
-                out.emit(hashing, cur, slot + 1, CHUNK_CT, true)?;
-                return Ok(total);
-            }
-            slot += 1;
-            pending = next;
-        } else {
-            let mut nb = hashing.take_buf()?;
-            let next = read_full(reader, slot_mut(&mut nb, 0)?)?;
-            let last = next == 0;
-            seal_slot(key, &mut cur, slot, CHUNK_SIZE, index, last)?;
-            out.emit(hashing, cur, BATCH_CHUNKS, CHUNK_CT, last)?;
-            if last {
-                hashing.give_back(nb)?;
-                return Ok(total);
-            }
-            cur = nb;
-            slot = 0;
-            pending = next;
-        }
-        index = next_index;
-        total += pending as u64;
-    }
 }

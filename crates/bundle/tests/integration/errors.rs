@@ -271,6 +271,18 @@ fn sealing_refusals() {
         )
         .unwrap_err();
         assert!(matches!(e, Error::InvalidKey), "{e:?}");
+        // Refused while making the header, before anything is read or written, whatever the
+        // length of the plaintext.
+        let mut written = Vec::new();
+        let e = seal(
+            &payload(9 * CHUNK_SIZE)[..],
+            &mut written,
+            &from,
+            &[r, RecipientPublicKey::from_bytes(bad)],
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::InvalidKey), "{e:?}");
+        assert!(written.is_empty());
     }
     assert!(matches!(
         zicht_bundle::SenderKey::from_pkcs8(b"junk"),
@@ -297,14 +309,39 @@ fn io_errors_are_io() {
     )
     .unwrap_err();
     assert_eq!(e.code(), "bundle.io");
+    // A writer that fails after some batches (the digest is then on a second thread): the
+    // error comes back, and the next seal works.
+    struct FailsAfter(usize);
+    impl std::io::Write for FailsAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self
+                .0
+                .checked_sub(1)
+                .ok_or(std::io::ErrorKind::StorageFull)?;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    for writes in [0, 1, 2, 3, 5] {
+        let e = seal(
+            &payload(40 * CHUNK_SIZE)[..],
+            FailsAfter(writes),
+            &sender(1),
+            &[recipient(1).public_key()],
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "bundle.io", "after {writes} writes");
+    }
     let b = one(&payload(40 * CHUNK_SIZE));
     let e = zicht_bundle::open(&b[..], Broken, &recipient(1), &sender(1).public_key()).unwrap_err();
     assert_eq!(e.code(), "bundle.io");
 }
 
-/// Regression: `open` reads the first batches before the key agreement (to hash them
-/// meanwhile); a reader failing there must not hide the header's errors (format §8, step 2
-/// before step 3), and a reader failing after a good header is an I/O error.
+/// A reader failing after the header must not hide the header's errors (format §8, step 2
+/// before step 3; an earlier `open` read ahead before the key agreement), and a reader failing
+/// after a good header is an I/O error.
 #[test]
 fn a_failing_reader_after_the_header_keeps_the_order_of_errors() {
     /// Gives the first `ok` bytes of `bytes`, then fails.

@@ -2,7 +2,6 @@
 
 mod common;
 mod errors;
-mod inmem;
 mod mutations;
 mod recipients;
 mod reference;

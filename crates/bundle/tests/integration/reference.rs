@@ -3,10 +3,12 @@
 //! it also builds the non-canonical bundles a correct sealer never makes, to check that `open`
 //! refuses them even when they are properly signed.
 
+use proptest::prelude::*;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use ring::signature::Ed25519KeyPair;
 use ring::{digest, hkdf, hmac};
-use zicht_bundle::Error;
+use zicht_bundle::insecure_test_support::seal_with_seed_insecure;
+use zicht_bundle::{BundleId, Error, RecipientSecretKey, CHUNK_SIZE};
 
 use crate::common::*;
 
@@ -142,6 +144,77 @@ fn crate_output_matches_the_document() {
                 data
             );
         }
+    }
+}
+
+/// `seal` (seeded) against the reference for `len` bytes and `n` recipients; opened by the last.
+fn check_against_reference(len: usize, n: usize, seed: u8) {
+    // Up to 255 recipients as the other tests make them; more from two-byte seeds.
+    let recipients: Vec<_> = (0..n)
+        .map(|i| match u8::try_from(i + 1) {
+            Ok(i) if n < 255 => recipient(i),
+            _ => {
+                let mut b = [0x55; 32];
+                b[4..6].copy_from_slice(&(i as u16).to_le_bytes());
+                RecipientSecretKey::from_bytes(b)
+            }
+        })
+        .collect();
+    let publics: Vec<_> = recipients.iter().map(|r| r.public_key()).collect();
+    let raw: Vec<[u8; 32]> = publics.iter().map(|p| *p.as_bytes()).collect();
+    let data = payload(len);
+    let mut ours = Vec::new();
+    let sealed = seal_with_seed_insecure(&data[..], &mut ours, &sender(3), &publics, &[seed; 32])
+        .expect("seal");
+    let theirs = reference_seal(&data, &[3; 32], &raw, &[seed; 32], Quirks::default());
+    assert!(ours == theirs, "len {len}, {n} recipients: bytes differ");
+    assert_eq!(sealed.len, ours.len() as u64);
+    assert_eq!(sealed.plaintext_len, len as u64);
+    assert_eq!(sealed.id, BundleId::of(&ours));
+    let (plain, opened) = open_vec(&ours, &recipients[n - 1], &sender(3).public_key()).unwrap();
+    assert!(plain == data);
+    assert_eq!(opened.id, sealed.id);
+}
+
+/// Headers of several sizes before a multi-batch payload (the digest is hashed on a second
+/// thread there): 1–4 recipients, one longer than a BLAKE3 block of the implementation (90
+/// recipients: 8 731 bytes), one longer than a chunk (700 recipients: 67 291 bytes).
+#[test]
+fn long_headers_match_the_document() {
+    for n in 1..=4 {
+        check_against_reference(5 * CHUNK_SIZE + 1000 * n, n, n as u8);
+    }
+    check_against_reference(4 * CHUNK_SIZE + 3, 90, 1);
+    check_against_reference(3 * CHUNK_SIZE + 5, 700, 2);
+    check_against_reference(9 * CHUNK_SIZE + 7, 700, 3);
+}
+
+#[test]
+fn boundaries_match_the_document() {
+    // Chunk and batch (4 chunks: one seal thread below, two above) boundaries, and a length
+    // once found by a property test.
+    for len in [
+        CHUNK_SIZE - 1,
+        2 * CHUNK_SIZE - 1,
+        2 * CHUNK_SIZE + 1,
+        3 * CHUNK_SIZE + 8 * 1024 - 187,
+        4 * CHUNK_SIZE - 1,
+        4 * CHUNK_SIZE,
+        4 * CHUNK_SIZE + 1,
+        8 * CHUNK_SIZE,
+        8 * CHUNK_SIZE + 1,
+        32 * CHUNK_SIZE + 1,
+        335_780,
+    ] {
+        check_against_reference(len, 1, 9);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn any_length_matches_the_document(len in 0usize..(33 * CHUNK_SIZE), seed in any::<u8>()) {
+        check_against_reference(len, 1 + seed as usize % 2, seed);
     }
 }
 
