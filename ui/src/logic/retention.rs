@@ -78,6 +78,7 @@ mod tests {
             cases: 1,
             received: 3,
             sent: 0,
+            ..PurgeReport::default()
         }
     }
 
