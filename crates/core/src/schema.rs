@@ -112,6 +112,9 @@ pub struct Deferred {
     pub id: String,
     /// The directory version it last failed with (0: no directory).
     pub directory_version: u32,
+    /// When it was first deferred (unix seconds; 0 in stores from before this was kept).
+    #[serde(default)]
+    pub since: i64,
 }
 
 // ---- meta (plaintext) -------------------------------------------------------------------

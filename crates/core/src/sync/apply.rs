@@ -86,14 +86,6 @@ impl Zicht {
                 .unwrap_or(now.naive_local());
             self.set_outbox_state(id, OutboxState::Verzonden { receipt_at: at })?;
         }
-        for (id, reason) in &out.refused {
-            self.set_outbox_state(
-                id,
-                OutboxState::Fout {
-                    reason: reason.clone(),
-                },
-            )?;
-        }
         let mut received = 0;
         let mut rejected = 0;
         // The first listed envelope to list again next round (a problem that may pass).
@@ -121,6 +113,7 @@ impl Zicht {
                         None => cfg.deferred.push(Deferred {
                             id: id.clone(),
                             directory_version: version,
+                            since: now.timestamp(),
                         }),
                     }
                     false
@@ -158,7 +151,16 @@ impl Zicht {
                 cfg.deferred.retain(|x| x.id != *id);
             }
         }
-        cfg.deferred.retain(|x| !out.gone.contains(&x.id));
+        // Forgotten only by age (the endpoint has long deleted them by then), never because of an
+        // unsigned answer.
+        let t = now.timestamp();
+        for d in &mut cfg.deferred {
+            if d.since == 0 {
+                d.since = t;
+            }
+        }
+        cfg.deferred
+            .retain(|d| t.saturating_sub(d.since) <= DEFERRED_KEEP_DAYS * 24 * 3600);
         if cfg.deferred.len() > MAX_DEFERRED {
             let excess = cfg.deferred.len() - MAX_DEFERRED;
             tracing::warn!(

@@ -27,6 +27,8 @@ pub use crate::schema::{Deferred, EndpointConfig};
 /// Deferred envelopes remembered at most; beyond this the oldest are forgotten (they stay at
 /// the endpoint until its retention period ends).
 pub const MAX_DEFERRED: usize = 1000;
+/// Days a deferred envelope is remembered (the endpoint keeps envelopes 30 days by default).
+pub const DEFERRED_KEEP_DAYS: i64 = 180;
 /// Deferred envelopes fetched again per round after a new directory.
 pub const MAX_RETRIES_PER_ROUND: usize = 50;
 /// Bytes downloaded per round at most (one envelope more if the first is larger): downloads

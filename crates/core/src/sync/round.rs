@@ -47,11 +47,7 @@ pub struct SyncOutcome {
     pub endpoint_key: String,
     /// Envelope id → verified receipt (JSON).
     pub sent: Vec<(String, proto::Receipt)>,
-    /// Envelope id → permanent refusal (code, Dutch message).
-    pub refused: Vec<(String, String)>,
     pub downloaded: Vec<Downloaded>,
-    /// Deferred envelopes the endpoint no longer has.
-    pub gone: Vec<String>,
     pub acked: Vec<String>,
     pub cursor: u64,
     /// The first problem that stopped the round (offline, clock, enrolment, ...).
@@ -96,17 +92,6 @@ pub(super) fn wrong_endpoint() -> CoreError {
 pub(super) fn wrong_endpoint_because(code: &str) -> CoreError {
     CoreError::Sync(code.into(), "Het knooppunt heeft een andere sleutel dan is opgegeven. Controleer de sleutel bij de coördinator.".into())
 }
-
-/// Endpoint error codes that refuse an envelope for good (docs/regio-protocol.md): the item
-/// is marked `Fout`. Any other 4xx leaves the item waiting and is reported as the round's
-/// problem; the round goes on.
-pub(super) const REFUSED_FOR_GOOD: [&str; 5] = [
-    zicht_protocol::codes::ENVELOPE_MALFORMED,
-    zicht_protocol::codes::ENVELOPE_UNSUPPORTED_VERSION,
-    zicht_protocol::codes::ENVELOPE_ID_MISMATCH,
-    zicht_protocol::codes::ENVELOPE_BAD_ID,
-    zicht_protocol::codes::REQUEST_BODY_TOO_LARGE,
-];
 
 /// Uploads per round, so a round stays short and a long outbox drains in steps.
 pub const MAX_UPLOADS_PER_ROUND: usize = 100;
@@ -188,17 +173,14 @@ pub fn run_job(
                 out.problem = Some(auth_problem(&r.body));
                 return out;
             }
+            // An answer without a receipt is unsigned: anyone on the way (plain http, a
+            // proxy) could have made it. So no refusal fails an upload for good, and its text
+            // is not shown: the item stays waiting, the round goes on.
             Ok(r) if (400..500).contains(&r.status) && r.status != 408 && r.status != 429 => {
-                let (code, message) = error_message(&r.body);
-                if REFUSED_FOR_GOOD.contains(&code.as_str()) {
-                    out.refused
-                        .push((id.clone(), format!("{message} ({code})")));
-                } else if out.problem.is_none() {
-                    // Not the endpoint refusing this envelope (a proxy, a wrong address, a
-                    // rule we do not know): the item stays waiting, the round goes on.
+                if out.problem.is_none() {
                     out.problem = Some((
                         SyncState::Fout,
-                        format!("Het regionale knooppunt nam een envelop niet aan ({}, {code}); ze blijft klaarstaan. Controleer het adres van het knooppunt.", r.status),
+                        format!("Het regionale knooppunt nam een envelop niet aan (HTTP {}); ze blijft klaarstaan. Controleer het adres van het knooppunt.", r.status),
                     ));
                 }
             }
@@ -246,7 +228,9 @@ pub fn run_job(
                     bytes,
                 })
             }
-            Fetch::Gone => out.gone.push(id.clone()),
+            // Unsigned, so perhaps not the endpoint's: it stays deferred (deferred envelopes
+            // are forgotten only by age, see `apply`).
+            Fetch::Gone => {}
             Fetch::Stop(problem) => {
                 out.problem = problem.or(out.problem.take());
                 return out;
@@ -323,7 +307,16 @@ pub fn run_job(
                         bytes,
                     });
                 }
-                Fetch::Gone => {}
+                // Listed in a signed page, then "404" unsigned: perhaps not the endpoint's
+                // answer, so the cursor stays before it and the next round asks again. (Gone
+                // for real, it is no longer listed then.)
+                Fetch::Gone => {
+                    out.problem = Some((
+                        SyncState::Fout,
+                        "Het regionale knooppunt gaf een aangekondigde envelop niet; de volgende ronde vraagt hem opnieuw.".into(),
+                    ));
+                    return out;
+                }
                 Fetch::Stop(problem) => {
                     out.problem = problem.or(out.problem.take());
                     return out;

@@ -532,6 +532,8 @@ struct ScriptedState {
     tamper: bool,
     /// Answer every upload with this (status, body) instead.
     refuse: Option<(u16, String)>,
+    /// Answer every envelope download with an (unsigned) 404, as a forging proxy would.
+    forge_404: bool,
     /// List no envelopes (while a sending device syncs).
     silent: bool,
     /// Sign inbox pages, or receipts, with another key than the endpoint's.
@@ -681,6 +683,12 @@ impl zicht_core::sync::Transport for Scripted {
                 s.downloads += 1;
                 let id = path.trim_start_matches("/v1/envelopes/");
                 let tamper = s.tamper;
+                if s.forge_404 {
+                    return json(
+                        404,
+                        serde_json::json!({"code": "envelope.not_found", "message": "-"}),
+                    );
+                }
                 match s.envelopes.iter().find(|e| e.1 == id) {
                     Some(e) if !s.acked.contains(id) => {
                         let mut body = e.2.clone();
@@ -813,8 +821,9 @@ fn a_download_that_is_not_the_announced_envelope_moves_nothing() {
 
 /// Regression guard (review finding): any 4xx on upload other than 401/408/429 marked the
 /// item failed for good; a proxy's or a wrong address's 404/403/413 then failed the outbox.
+/// The item stays waiting and the round goes on to the inbox.
 #[test]
-fn only_the_endpoints_own_refusals_fail_an_upload_for_good() {
+fn an_unsigned_refusal_leaves_the_upload_waiting_and_the_round_goes_on() {
     let (_dirs, mut a, _b) = pair();
     let e = Scripted::new(500);
     e.enrol(&mut a);
@@ -836,17 +845,78 @@ fn only_the_endpoints_own_refusals_fail_an_upload_for_good() {
             "{status}: inbox listed"
         );
     }
+}
+
+/// Security review finding 1 (issue Zicht 5): an unsigned refusal with a code the endpoint
+/// uses for "refused for good" failed the upload for good and showed text the sender of the
+/// answer chose. Without a receipt nothing is proven: the item stays waiting, our own text.
+#[test]
+fn finding_1_a_forged_refusal_fails_no_upload_for_good() {
+    let (_dirs, mut a, _b) = pair();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    send_n(&mut a, 1);
     e.s.lock().unwrap().refuse = Some((
         400,
-        r#"{"code":"envelope.malformed","message":"Geen Zicht-envelop."}"#.into(),
+        r#"{"code":"envelope.malformed","message":"Bel direct 0900-1234."}"#.into(),
     ));
-    e.round(&mut a);
-    let item = &a.outbox().unwrap()[0];
+    let st = e.round(&mut a);
+    assert_eq!(waiting(&a), 1, "still waiting: {st:?}");
+    assert!(!st.message.contains("0900"), "{}", st.message);
+    assert!(st.message.contains("blijft klaarstaan"), "{}", st.message);
+    e.s.lock().unwrap().refuse = None;
+    assert_eq!(e.round(&mut a).sent, 1, "sent once the refusals stop");
+}
+
+/// Security review finding 1: an unsigned 404 to the download of a listed envelope moved the
+/// cursor past it for good. Now the cursor stays before it and the next round asks again.
+#[test]
+fn finding_1_a_forged_404_skips_no_envelope() {
+    let (_dirs, _a, mut b, e) = scripted_pair(3);
+    e.s.lock().unwrap().forge_404 = true;
+    for _ in 0..3 {
+        let st = e.round(&mut b);
+        assert_eq!(st.received, 0, "{st:?}");
+        assert!(st.message.contains("opnieuw"), "{}", st.message);
+    }
+    e.s.lock().unwrap().forge_404 = false;
+    assert_eq!(e.round(&mut b).received, 3, "every envelope arrives");
+    assert_eq!(b.inbox().unwrap().len(), 3);
+}
+
+/// Security review finding 1: an unsigned 404 to the download of a deferred envelope dropped
+/// it from the deferred list for good. Now it stays deferred and arrives later.
+#[test]
+fn finding_1_a_forged_404_drops_no_deferred_envelope() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut stranger = fresh(dirs[0].path());
+    let mut officer = fresh(dirs[1].path());
+    let root = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let af = participant("af", ParticipantRole::Aandachtsfunctionaris, &officer);
+    let nc = participant("nieuw", ParticipantRole::Toezichthouder, &stranger);
+    let v1 = directory_of(root.as_ref(), 1, vec![af.clone()]);
+    let v2 = directory_of(root.as_ref(), 2, vec![af, nc]);
+    officer.import_trusting(&v1).unwrap();
+    stranger.import_trusting(&v2).unwrap();
+    let e = Scripted::new(5);
+    e.enrol(&mut stranger);
+    e.enrol(&mut officer);
+    send_n(&mut stranger, 2);
+    e.send_round(&mut stranger);
+    let st = e.round(&mut officer);
+    assert!(st.message.contains("2 berichten wachten"), "{}", st.message);
+    // A newer directory: the deferred two are fetched again by id, and forged away.
+    officer.import_trusting(&v2).unwrap();
+    e.s.lock().unwrap().forge_404 = true;
+    let st = e.round(&mut officer);
+    assert_eq!(st.received, 0);
     assert!(
-        matches!(&item.state, OutboxState::Fout { reason } if reason.contains("envelope.malformed")),
-        "{:?}",
-        item.state
+        st.message.contains("2 berichten wachten"),
+        "still deferred: {}",
+        st.message
     );
+    e.s.lock().unwrap().forge_404 = false;
+    assert_eq!(e.round(&mut officer).received, 2, "they arrive after all");
 }
 
 /// Regression guard (review finding): after an endpoint lost its data (same key, sequence
