@@ -45,6 +45,8 @@ pub mod codes {
     pub const AUTH_BAD_SIGNATURE: &str = "auth.bad_signature";
     /// 401: this signature was accepted before (a replay).
     pub const AUTH_REPLAYED: &str = "auth.replayed";
+    /// The device was revoked at the endpoint (`zicht-regio revoke`).
+    pub const AUTH_REVOKED: &str = "auth.revoked";
     /// 401: the enrolment token is unknown, used or expired.
     pub const ENROL_INVALID_TOKEN: &str = "enrol.invalid_token";
     /// 401: the enrolment does not prove possession of its keys.
@@ -86,6 +88,7 @@ pub mod codes {
         AUTH_UNKNOWN_DEVICE,
         AUTH_BAD_SIGNATURE,
         AUTH_REPLAYED,
+        AUTH_REVOKED,
         ENROL_INVALID_TOKEN,
         ENROL_NO_PROOF,
         ENROL_ALREADY_ENROLLED,

@@ -117,6 +117,7 @@ pub(crate) struct Inner {
     pub(crate) x25519_hex: String,
     pub(crate) x25519_signature_hex: String,
     pub(crate) tokens: Tokens,
+    pub(crate) revoked: crate::roster::Revoked,
 }
 
 impl Regio {
@@ -136,6 +137,11 @@ impl Regio {
                 .sign(zicht_protocol::endpoint_x25519_message(&x25519_hex).as_bytes()),
         );
         let tokens = Tokens::new(&cfg.data_dir);
+        let revoked = crate::roster::Revoked::new(&cfg.data_dir);
+        for (id, at_ms) in store.devices()? {
+            // The listing for `zicht-regio devices`; a failure here only makes it incomplete.
+            let _ = crate::roster::note_enrolled(&cfg.data_dir, &id, at_ms);
+        }
         Ok(Regio {
             inner: Arc::new(Inner {
                 cfg,
@@ -147,6 +153,7 @@ impl Regio {
                 x25519_hex,
                 x25519_signature_hex,
                 tokens,
+                revoked,
             }),
         })
     }

@@ -290,6 +290,13 @@ fn precheck(regio: &Regio, h: &HeaderMap) -> Result<(AuthHeaders, Arc<DeviceKeys
                 "Dit apparaat is niet ingeschreven bij het regionale eindpunt.",
             )
         })?;
+    if regio.inner.revoked.contains(&a.device_hex) {
+        return Err(ApiError::auth(
+            codes::AUTH_REVOKED,
+            "Dit apparaat is ingetrokken bij het regionale eindpunt (bijvoorbeeld na verlies). \
+             Vraag de regiocoördinator om een nieuwe inschrijving.",
+        ));
+    }
     Ok((a, device))
 }
 
@@ -520,7 +527,9 @@ async fn enrol(State(regio): State<Regio>, req: Request) -> ApiResult {
         .enrol(id, &device, &kids, || tokens.consume(&r.token, now))
         .map_err(storage_err)?;
     match outcome {
-        EnrolOutcome::Enrolled => {}
+        EnrolOutcome::Enrolled => {
+            let _ = crate::roster::note_enrolled(&regio.inner.cfg.data_dir, &hex::encode(id), now);
+        }
         EnrolOutcome::AlreadyEnrolled => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,

@@ -34,6 +34,7 @@ mod error;
 mod http;
 mod keys;
 mod records;
+pub mod roster;
 mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};

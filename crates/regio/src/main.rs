@@ -4,6 +4,8 @@
 //! zicht-regio serve [--listen 127.0.0.1:7878] [--data DIR] [--max-body BYTES]
 //!                   [--retention-days 30] [--sweep-seconds 60]
 //! zicht-regio token [--data DIR] [--valid-days 7]
+//! zicht-regio devices [--data DIR]
+//! zicht-regio revoke DEVICE [--data DIR]
 //! ```
 
 use std::path::PathBuf;
@@ -22,7 +24,13 @@ const USAGE: &str = "gebruik:
       gebruikersdatamap: zicht-regio)
   zicht-regio token [--data MAP] [--valid-days DAGEN]
       maakt een eenmalig inschrijftoken voor één apparaat (standaard 7 dagen geldig)
-      en drukt het af; mag terwijl het eindpunt draait";
+      en drukt het af; mag terwijl het eindpunt draait
+  zicht-regio devices [--data MAP]
+      toont de ingeschreven apparaten (apparaat-id, ingeschreven, ingetrokken)
+  zicht-regio revoke APPARAAT [--data MAP]
+      trekt een apparaat in (bijvoorbeeld een verloren laptop): het eindpunt weigert
+      vanaf het volgende verzoek alles van dat apparaat; berichten blijven staan.
+      Mag terwijl het eindpunt draait";
 
 fn fail(msg: impl std::fmt::Display) -> ! {
     eprintln!("zicht-regio: {msg}");
@@ -132,8 +140,55 @@ fn main() {
                 Err(e) => fail(e),
             }
         }
+        "devices" => {
+            let data = args
+                .take("--data")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_data_dir);
+            args.done();
+            let list = zicht_regio::roster::list(&data).unwrap_or_else(|e| fail(e));
+            if list.is_empty() {
+                eprintln!("Nog geen apparaten ingeschreven.");
+            }
+            let when =
+                |ms: Option<i64>| ms.and_then(chrono_like).unwrap_or_else(|| "-".to_string());
+            for d in list {
+                println!(
+                    "{}\tingeschreven {}\tingetrokken {}",
+                    d.device,
+                    when(d.enrolled_at_ms),
+                    when(d.revoked_at_ms)
+                );
+            }
+        }
+        "revoke" => {
+            let data = args
+                .take("--data")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_data_dir);
+            if args.rest.len() != 1 {
+                fail(format!("revoke verwacht één apparaat-id\n{USAGE}"));
+            }
+            let device = args.rest.remove(0).to_ascii_lowercase();
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0);
+            match zicht_regio::roster::revoke(&data, &device, now_ms) {
+                Ok(true) => eprintln!("Apparaat {device} is ingetrokken."),
+                Ok(false) => eprintln!("Apparaat {device} was al ingetrokken."),
+                Err(e) => fail(e),
+            }
+        }
         other => fail(format!("onbekend commando '{other}'\n{USAGE}")),
     }
+}
+
+/// Milliseconds since 1970 as a UTC date and time, "2026-12-07 21:40 UTC".
+fn chrono_like(ms: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .filter(|_| ms > 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 fn run_server(listen: String, cfg: Config) {

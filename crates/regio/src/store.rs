@@ -250,6 +250,17 @@ impl Store {
         Ok(Some(keys))
     }
 
+    /// Every enrolled device: (device id hex, enrolment time ms).
+    pub fn devices(&self) -> Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        for r in self.devices.iter() {
+            let (k, v) = r?;
+            let d: Device = unjson(&v, "device")?;
+            out.push((hex::encode(&k), d.enrolled_at_ms));
+        }
+        Ok(out)
+    }
+
     /// Enrols a device: refuses an already enrolled signing key or an X25519 key id that
     /// another device holds *before* it calls `consume_token`, so such a refusal leaves the
     /// token usable.

@@ -240,3 +240,45 @@ async fn unenrolled_device() {
     expect_error(srv.ack(&d, &id).await, 401, "auth.unknown_device").await;
     expect_error(srv.get(&d, &id).await, 401, "auth.unknown_device").await;
 }
+
+/// Security review finding 4 (issue Zicht 5): a lost laptop stayed enrolled for ever. After
+/// `zicht-regio revoke` (here its library call, on the running endpoint's data directory) every
+/// request of that device is refused; other devices and every envelope are left alone.
+#[tokio::test]
+async fn finding_4_a_revoked_device_is_refused_from_its_next_request() {
+    let srv = TestServer::start().await;
+    let (lost, other) = (Device::new(), Device::new());
+    srv.enrolled(&lost).await;
+    srv.enrolled(&other).await;
+    let to_lost = envelope(&other, &[lost.kid()], 512);
+    assert_eq!(srv.put(&other, &to_lost).await.status(), 201);
+    let from_lost = envelope(&lost, &[other.kid()], 512);
+    assert_eq!(srv.put(&lost, &from_lost).await.status(), 201);
+    // Served (and its device keys cached) before the revocation.
+    assert_eq!(srv.inbox(&lost, "").await.envelopes.len(), 1);
+
+    assert!(zicht_regio::roster::revoke(&srv.dir, &lost.id(), 1).unwrap());
+    expect_error(
+        srv.signed(&lost, "GET", "/v1/inbox", vec![]).await,
+        401,
+        "auth.revoked",
+    )
+    .await;
+    let again = envelope(&lost, &[other.kid()], 100);
+    expect_error(srv.put(&lost, &again).await, 401, "auth.revoked").await;
+    let id = proto::envelope_id(&to_lost);
+    expect_error(srv.get(&lost, &id).await, 401, "auth.revoked").await;
+
+    assert_eq!(
+        srv.inbox(&other, "").await.envelopes.len(),
+        1,
+        "other device served"
+    );
+    assert_eq!(srv.regio.envelope_count(), 2, "no envelope touched");
+    let roster = zicht_regio::roster::list(&srv.dir).unwrap();
+    let entry = roster.iter().find(|e| e.device == lost.id()).unwrap();
+    assert!(entry.enrolled_at_ms.is_some() && entry.revoked_at_ms == Some(1));
+    assert!(roster
+        .iter()
+        .any(|e| e.device == other.id() && e.revoked_at_ms.is_none()));
+}
