@@ -2,7 +2,6 @@
 //! backend, the busy / failure / field-errors state of a form, and the periodic re-read.
 
 use crate::logic::errors::{failure_text, form_alert, message};
-use crate::widgets::field_error;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
@@ -112,4 +111,13 @@ impl FormStatus {
         self.failure.try_set(form_alert(None, &e, placed));
         self.errors.try_set(e.fields);
     }
+}
+
+/// The error message of one backend field, as a reactive value.
+pub fn field_error(
+    errors: RwSignal<Vec<FieldError>>,
+    field: impl Into<String>,
+) -> Signal<Option<String>> {
+    let field = field.into();
+    Signal::derive(move || errors.with(|e| crate::logic::fields::message_for(e, &field)))
 }

@@ -1,18 +1,10 @@
 //! Form fields in NL Design System (Utrecht) classes, with their labels, descriptions and
 //! error messages.
 
-use crate::logic::fields::{error_id, message_for};
+use crate::logic::fields::error_id;
 use leptos::prelude::*;
-use zicht_model::FieldError;
 
-/// The error message of one backend field, as a reactive value.
-pub fn field_error(
-    errors: RwSignal<Vec<FieldError>>,
-    field: impl Into<String>,
-) -> Signal<Option<String>> {
-    let field = field.into();
-    Signal::derive(move || errors.with(|e| message_for(e, &field)))
-}
+pub use crate::state::field_error;
 
 /// `aria-describedby` for an input with an optional description and an optional error.
 fn described_by(
