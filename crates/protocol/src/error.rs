@@ -61,6 +61,8 @@ pub mod codes {
     pub const ENVELOPE_ID_MISMATCH: &str = "envelope.id_mismatch";
     /// 400: the body is not a routable envelope.
     pub const ENVELOPE_MALFORMED: &str = "envelope.malformed";
+    /// The envelope's sender key id is not the uploading device's key.
+    pub const ENVELOPE_WRONG_SENDER: &str = "envelope.wrong_sender";
     /// 400: an envelope version the endpoint does not route.
     pub const ENVELOPE_UNSUPPORTED_VERSION: &str = "envelope.unsupported_version";
     /// 404: no such envelope (any more) for this device.
@@ -96,6 +98,7 @@ pub mod codes {
         ENVELOPE_BAD_ID,
         ENVELOPE_ID_MISMATCH,
         ENVELOPE_MALFORMED,
+        ENVELOPE_WRONG_SENDER,
         ENVELOPE_UNSUPPORTED_VERSION,
         ENVELOPE_NOT_FOUND,
         INTERNAL_STORAGE,

@@ -601,6 +601,15 @@ async fn put_envelope(
             format!("Envelopversie {v} wordt door dit eindpunt niet ondersteund."),
         ),
     })?;
+    // A device uploads only what it sealed itself: the header's sender key id is its own
+    // signing key's id (its device id). Junk under someone else's name is refused.
+    if header.sender_key_id != a.device {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::ENVELOPE_WRONG_SENDER,
+            "Deze envelop is niet door dit apparaat verzegeld (de afzendersleutel is niet die van dit apparaat).",
+        ));
+    }
     // The receipt does not depend on the seq, so it is signed here, on the request's own
     // task, and the commit thread only assigns the seq and writes.
     let received_at_ms = regio.inner.cfg.clock.now_ms();

@@ -24,12 +24,12 @@ async fn put_returns_a_verifiable_receipt_and_duplicates_the_same_one() {
     );
     assert_eq!(receipt.received_at_ms, T0_MS);
 
-    // Retried later (new signature), and by another device: the same receipt, byte for byte.
+    // Retried later (new signature): the same receipt, byte for byte. Another device may not
+    // upload it (it did not seal it).
     srv.clock.advance_ms(5_000);
     let (_, raw2) = receipt_of(srv.put(&a, &env).await, 200).await;
     assert_eq!(raw1, raw2);
-    let (_, raw3) = receipt_of(srv.put(&b, &env).await, 200).await;
-    assert_eq!(raw1, raw3);
+    expect_error(srv.put(&b, &env).await, 403, "envelope.wrong_sender").await;
     assert_eq!(srv.regio.envelope_count(), 1);
     assert_eq!(srv.inbox(&table, "").await.envelopes.len(), 1);
 
@@ -317,4 +317,28 @@ async fn concurrent_uploads_share_fsyncs() {
         "no batching: {syncs} syncs for {served} uploads"
     );
     assert_eq!(srv.regio.envelope_count(), 64);
+}
+
+/// Security review finding 3 (issue Zicht 5): any enrolled device could upload envelopes under
+/// any sender key id (junk in someone else's name, to flood a victim's inbox). The endpoint now
+/// takes only envelopes whose sender key id is the uploading device's own.
+#[tokio::test]
+async fn finding_3_an_envelope_under_another_senders_key_is_refused() {
+    let srv = TestServer::start().await;
+    let (flooder, victim, named) = (Device::new(), Device::new(), Device::new());
+    for d in [&flooder, &victim, &named] {
+        srv.enrolled(d).await;
+    }
+    let forged = envelope(&named, &[victim.kid()], 512);
+    expect_error(
+        srv.put(&flooder, &forged).await,
+        403,
+        "envelope.wrong_sender",
+    )
+    .await;
+    assert_eq!(srv.regio.envelope_count(), 0, "nothing stored");
+    assert!(srv.inbox(&victim, "").await.envelopes.is_empty());
+    // Its own envelopes it still uploads.
+    let own = envelope(&flooder, &[victim.kid()], 512);
+    assert_eq!(srv.put(&flooder, &own).await.status(), 201);
 }
