@@ -92,10 +92,11 @@ pub const TRAILER_LEN: usize = END_MARKER.len() + SIG_LEN;
 /// - the signature is Ed25519 over `"zicht-bundle/v1/signature" ‖ BLAKE3(bundle minus the
 ///   signature)`, and the id is BLAKE3 of the whole bundle, both from one hashing pass.
 ///
-/// Threads and memory: a plaintext of more than 256 KiB is hashed on a second thread, started
-/// for this call and joined before it returns, while this thread reads, encrypts and writes;
-/// a smaller one, or any on a single core, is sealed on this thread alone. At most 1 MiB of
-/// buffers, wiped when the seal ends. Neither `reader` nor `writer` leaves this thread.
+/// Threads and memory: a plaintext of up to 1 MiB, or any on a single core, is sealed on this
+/// thread alone; past that, a second thread, started for this call and joined before it
+/// returns, hashes the ciphertext while this thread reads, encrypts and writes. It uses up to four
+/// 256 KiB buffers, which are wiped when the seal ends and kept for the next seal or open on
+/// the same thread. Neither `reader` nor `writer` leaves this thread.
 ///
 /// Errors: [`Error::NoRecipients`], [`Error::TooManyRecipients`],
 /// [`Error::DuplicateRecipient`], [`Error::InvalidKey`], [`Error::Random`], [`Error::Io`].
@@ -132,9 +133,9 @@ pub fn seal<R: Read, W: Write>(
 /// for the header-level errors (not for me, tampered header, unknown sender, malformed,
 /// unsupported version, truncated header).
 ///
-/// Threads and memory as for [`seal`]: past the first 256 KiB of payload a second thread
-/// hashes each batch of ciphertext before this thread decrypts it; at most 1 MiB of buffers
-/// (wiped when the open ends) besides the header.
+/// Threads and memory as for [`seal`]: for a payload of more than 1 MiB a second thread
+/// hashes each batch of ciphertext before this thread decrypts it in place; up to four 256 KiB
+/// buffers besides the header, wiped when the open ends.
 ///
 /// Never panics on any input.
 pub fn open<R: Read, W: Write>(

@@ -176,23 +176,24 @@ fn check_against_reference(len: usize, n: usize, seed: u8) {
     assert_eq!(opened.id, sealed.id);
 }
 
-/// Headers of several sizes before a multi-batch payload (the digest is hashed on a second
-/// thread there): 1–4 recipients, one longer than a BLAKE3 block of the implementation (90
-/// recipients: 8 731 bytes), one longer than a chunk (700 recipients: 67 291 bytes).
+/// Headers of several sizes: 1–4 recipients, one longer than a BLAKE3 block of the
+/// implementation (90 recipients: 8 731 bytes), one longer than a chunk (700 recipients: 67 291
+/// bytes), before payloads hashed on the calling thread and (above 1 MiB) on a second thread.
 #[test]
 fn long_headers_match_the_document() {
     for n in 1..=4 {
         check_against_reference(5 * CHUNK_SIZE + 1000 * n, n, n as u8);
+        check_against_reference(21 * CHUNK_SIZE + 1000 * n, n, n as u8);
     }
     check_against_reference(4 * CHUNK_SIZE + 3, 90, 1);
     check_against_reference(3 * CHUNK_SIZE + 5, 700, 2);
-    check_against_reference(9 * CHUNK_SIZE + 7, 700, 3);
+    check_against_reference(24 * CHUNK_SIZE + 7, 700, 3);
 }
 
 #[test]
 fn boundaries_match_the_document() {
-    // Chunk and batch (4 chunks: one seal thread below, two above) boundaries, and a length
-    // once found by a property test.
+    // Chunk and batch (4 chunks) boundaries, those of the 1 MiB above which a second thread
+    // hashes, and a length once found by a property test.
     for len in [
         CHUNK_SIZE - 1,
         2 * CHUNK_SIZE - 1,
@@ -201,8 +202,10 @@ fn boundaries_match_the_document() {
         4 * CHUNK_SIZE - 1,
         4 * CHUNK_SIZE,
         4 * CHUNK_SIZE + 1,
-        8 * CHUNK_SIZE,
-        8 * CHUNK_SIZE + 1,
+        16 * CHUNK_SIZE - 1,
+        16 * CHUNK_SIZE,
+        16 * CHUNK_SIZE + 1,
+        20 * CHUNK_SIZE + 1,
         32 * CHUNK_SIZE + 1,
         335_780,
     ] {

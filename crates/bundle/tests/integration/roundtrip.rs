@@ -48,8 +48,8 @@ fn check(len: usize, max_read: usize) {
     assert_eq!(Header::parse(&bundle).unwrap().len(), 187);
 }
 
-/// The implementation hashes in batches of 4 chunks (an implementation detail, not format):
-/// cover its boundaries, and those of larger powers too.
+/// The implementation works in batches of 4 chunks and hashes on a second thread above 16
+/// chunks (implementation details, not format): cover those boundaries.
 const BATCH: usize = 4 * CHUNK_SIZE;
 
 #[test]
@@ -71,6 +71,9 @@ fn boundaries() {
         5 * BATCH + 3 * CHUNK_SIZE - 1,
         16 * CHUNK_SIZE,
         16 * CHUNK_SIZE + 1,
+        5 * BATCH,
+        5 * BATCH + 1,
+        9 * BATCH + 2 * CHUNK_SIZE + 7,
     ] {
         check(len, usize::MAX);
     }
@@ -82,6 +85,8 @@ fn short_reads() {
         check(len, 4093);
         check(len + 2 * BATCH, 65536 + 7);
     }
+    check(6 * BATCH + 3, 65536 + 7);
+    check(5 * BATCH + CHUNK_SIZE, 4093);
     check(3 * CHUNK_SIZE + 1, 1);
 }
 
@@ -135,12 +140,13 @@ proptest! {
 
 #[test]
 fn concurrent_seals_and_opens() {
-    // Several threads at once (each with its own buffer cache and digest helper).
+    // Several threads at once (each with its own kept buffers and, above 1 MiB, its own
+    // digest helper).
     let handles: Vec<_> = (0..4u8)
         .map(|t| {
             std::thread::spawn(move || {
                 for round in 0..3usize {
-                    check(t as usize * 70_001 + round * 300_007, usize::MAX);
+                    check(t as usize * 70_001 + round * 700_007, usize::MAX);
                 }
             })
         })
