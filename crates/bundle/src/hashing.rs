@@ -5,14 +5,14 @@
 //! Sealing and opening touch every byte twice, once with AES-256-GCM and once with BLAKE3, and
 //! BLAKE3 (one thread) is the slower of the two. So once a bundle turns out to be longer than
 //! [`INLINE_BATCHES`] batches of [`BATCH_CHUNKS`] chunks (1 MiB of plaintext), the calling
-//! thread hands the rest of its batches of ciphertext, in bundle order, to a helper thread that
+//! thread hands its further batches of ciphertext, in bundle order, to a helper thread that
 //! hashes each while the calling thread reads, encrypts or decrypts, and writes the next. The
 //! helper is a `std::thread::scope` thread started for that one bundle and joined before `seal`
 //! or `open` returns; batch buffers go to it and back over two channels, and at most [`DEPTH`]
 //! of them exist. Bundles of up to 1 MiB, and all bundles on a single core, are hashed on the
 //! calling thread alone: on a busy machine a new thread can wait milliseconds for a core, longer
-//! than such a bundle takes. Only buffers cross threads: neither the reader nor the writer needs
-//! to be `Send`.
+//! than such a bundle takes. Only buffers of ciphertext cross threads: the plaintext, the
+//! reader and the writer stay on the calling thread (neither needs to be `Send`).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

@@ -6,7 +6,7 @@ use ring::aead::{Aad, LessSafeKey};
 use zeroize::Zeroizing;
 
 use crate::crypto;
-use crate::hashing::{new_buf, Buf, Hashing, BATCH_LEN, DEPTH, LOOK};
+use crate::hashing::{new_buf, Buf, Hashing, StreamHash, BATCH_LEN, DEPTH, LOOK};
 use crate::header::read_header;
 use crate::keys::{KeyId, RecipientSecretKey, SenderLookup, SenderPublicKey};
 use crate::{read_full, BundleId, Error, CHUNK_CT, END_MARKER, SIG_LEN, TAG_LEN, TRAILER_LEN};
@@ -67,10 +67,8 @@ pub(crate) fn open_impl<R: Read, W: Write>(
         plaintext_len: 0,
     };
     let (signature, body_len, hash) = std::thread::scope(|scope| {
-        let mut hashing = Hashing::new(scope, header.as_bytes());
-        let (signature, body_len) =
-            open_payload(&mut reader, &mut writer, &mut stream, &mut hashing)?;
-        Ok::<_, Error>((signature, body_len, hashing.finish()?))
+        let hashing = Hashing::new(scope, header.as_bytes());
+        open_payload(&mut reader, &mut writer, &mut stream, hashing)
     })?;
     writer.flush()?;
     if !sender.verify(&crypto::signed_message(&hash.digest()), &signature) {
@@ -177,17 +175,18 @@ impl Input {
 
 /// Decrypts and writes the payload. Each full batch is handed to the digest first and
 /// decrypted once it has been hashed, up to [`DEPTH`] batches behind the reading, so the helper
-/// hashes one batch while this thread decrypts another. Returns the signature and the number
-/// of bytes from the end of the header through the end marker.
+/// hashes one batch while this thread decrypts another; the rest of the bundle after the last
+/// full batch is hashed on this thread once the helper is done. Returns the signature, the
+/// number of bytes from the end of the header through the end marker, and the digest stream.
 fn open_payload<R: Read, W: Write>(
     reader: &mut R,
     writer: &mut W,
     stream: &mut Stream<'_>,
-    hashing: &mut Hashing<'_, '_>,
-) -> Result<([u8; SIG_LEN], u64), Error> {
+    mut hashing: Hashing<'_, '_>,
+) -> Result<([u8; SIG_LEN], u64, StreamHash), Error> {
     let mut input = Input::default();
     let mut spare = None;
-    let (buf, filled) = loop {
+    let (mut buf, filled) = loop {
         match input.next(reader, spare.take().unwrap_or_else(new_buf))? {
             Step::Middle(buf) => {
                 hashing.submit(buf, BATCH_LEN, true)?;
@@ -226,12 +225,12 @@ fn open_payload<R: Read, W: Write>(
     let mut signature = [0u8; SIG_LEN];
     signature.copy_from_slice(&buf[filled - SIG_LEN..filled]);
     let hashed = filled - SIG_LEN;
-    hashing.submit(buf, hashed, false)?;
-    let mut buf = hashing.take_back()?;
+    let mut hash = hashing.finish()?;
+    hash.update(&buf[..hashed]);
     for chunk in buf[..middle * CHUNK_CT].chunks_exact_mut(CHUNK_CT) {
         stream.chunk(chunk, false, writer)?;
     }
     let start = middle * CHUNK_CT;
     stream.chunk(&mut buf[start..start + last_len], true, writer)?;
-    Ok((signature, input.body + hashed as u64))
+    Ok((signature, input.body + hashed as u64, hash))
 }
