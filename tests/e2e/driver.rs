@@ -134,13 +134,16 @@ impl Ctx {
             )
             .into())),
         };
-        // A WebDriver call on a stuck session can hang too: bound the clean-up as well.
+        // A WebDriver call on a stuck session can hang too: bound the clean-up as well. (Seen
+        // here: WebKitWebDriver's screenshot of a page left idle for a few seconds never returns,
+        // and every later call then waits behind it, so a failure screenshot can be missing.)
         if !matches!(r, Ok(Ok(_))) {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(20),
-                screenshot(&c, &format!("failure-{run}")),
-            )
-            .await;
+            let shot = format!("failure-{run}");
+            match tokio::time::timeout(Duration::from_secs(20), screenshot(&c, &shot)).await {
+                Ok(Ok(())) => report(&format!("session {run} failed: see {shot}.png")),
+                Ok(Err(e)) => report(&format!("session {run} failed; no screenshot: {e}")),
+                Err(_) => report(&format!("session {run} failed; the screenshot hung")),
+            }
         }
         let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
         drop(driver);
