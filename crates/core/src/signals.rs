@@ -80,7 +80,6 @@ impl Zicht {
     /// Validates and stores a signal. Returns only once the signal is durable (see
     /// [`Kv::sync`]), together with the meldroute advice for it.
     pub fn record_signal(&mut self, input: SignalInput, now: Now) -> Result<SavedSignal> {
-        let s = self.session()?;
         let control = match &input.control_id {
             Some(id) => match parse_id(id) {
                 Ok(k) => self.vault()?.get_in::<Control>(&CONTROLS, &k)?,
@@ -88,30 +87,8 @@ impl Zicht {
             },
             None => None,
         };
-        let ctx = SignalContext {
-            now: now.naive_local(),
-            cards: &s.cards,
-            control: control.as_ref(),
-            profile: &s.profile,
-        };
-        let mut signal = validate::build_signal(&input, &ctx)?;
-        let id = new_id(&now);
-        signal.id = id.to_string();
-        signal.retention_until = signal_deadline(
-            signal.kind,
-            signal.observed_at.date(),
-            &s.settings.retention,
-        );
-        let v = self.vault()?;
-        v.put_in(&SIGNALS, id.as_bytes(), &signal)?;
-        self.audit(
-            now,
-            AuditAction::Create,
-            AuditSubject::Signal,
-            Some(&signal.id),
-            signal.kind.label(),
-        )?;
-        v.sync()?;
+        let signal = self.store_new_signal(&input, control.as_ref(), now)?;
+        self.vault()?.sync()?;
         let advice = self.advice(&signal)?;
         if let Some(s) = &mut self.session {
             s.index.upsert(&signal);
@@ -126,38 +103,48 @@ impl Zicht {
 
     /// Stores many signals with one durable sync at the end (imports, benchmarks).
     pub fn record_signals_batch(&mut self, inputs: Vec<SignalInput>, now: Now) -> Result<usize> {
-        let mut n = 0;
-        for input in inputs {
-            let s = self.session()?;
-            let ctx = SignalContext {
-                now: now.naive_local(),
-                cards: &s.cards,
-                control: None,
-                profile: &s.profile,
-            };
-            let mut signal = validate::build_signal(&input, &ctx)?;
-            let id = new_id(&now);
-            signal.id = id.to_string();
-            signal.retention_until = signal_deadline(
-                signal.kind,
-                signal.observed_at.date(),
-                &s.settings.retention,
-            );
-            self.vault()?.put_in(&SIGNALS, id.as_bytes(), &signal)?;
-            self.audit(
-                now,
-                AuditAction::Create,
-                AuditSubject::Signal,
-                Some(&signal.id),
-                signal.kind.label(),
-            )?;
+        for input in &inputs {
+            let signal = self.store_new_signal(input, None, now)?;
             if let Some(s) = &mut self.session {
                 s.index.upsert(&signal);
             }
-            n += 1;
         }
         self.kv.sync()?;
-        Ok(n)
+        Ok(inputs.len())
+    }
+
+    /// Validates a new signal (in `control`, if one runs), stores and audits it; not yet
+    /// durable, nor in the index (the caller syncs, then indexes).
+    fn store_new_signal(
+        &mut self,
+        input: &SignalInput,
+        control: Option<&Control>,
+        now: Now,
+    ) -> Result<Signal> {
+        let s = self.session()?;
+        let ctx = SignalContext {
+            now: now.naive_local(),
+            cards: &s.cards,
+            control,
+            profile: &s.profile,
+        };
+        let mut signal = validate::build_signal(input, &ctx)?;
+        let id = new_id(&now);
+        signal.id = id.to_string();
+        signal.retention_until = signal_deadline(
+            signal.kind,
+            signal.observed_at.date(),
+            &s.settings.retention,
+        );
+        self.vault()?.put_in(&SIGNALS, id.as_bytes(), &signal)?;
+        self.audit(
+            now,
+            AuditAction::Create,
+            AuditSubject::Signal,
+            Some(&signal.id),
+            signal.kind.label(),
+        )?;
+        Ok(signal)
     }
 
     /// A stored signal; `retention_until` is its own deadline under the current settings
