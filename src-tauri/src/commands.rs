@@ -24,7 +24,14 @@ pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> R<Profile> 
 
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> R<Profile> {
-    state.with(|z, now| z.unlock(passphrase, now))
+    let uptime = state.uptime();
+    state.with(|z, now| z.unlock(passphrase, now, uptime))
+}
+
+#[tauri::command]
+pub async fn change_passphrase(state: State<'_, AppState>, input: PassphraseChange) -> R<()> {
+    let uptime = state.uptime();
+    state.with(|z, now| z.change_passphrase(input, now, uptime))
 }
 
 #[tauri::command]
@@ -444,6 +451,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         regions,
         setup,
         unlock,
+        change_passphrase,
         lock,
         settings,
         set_settings,

@@ -12,6 +12,8 @@ pub struct AppState {
     pub wake: std::sync::Arc<tokio::sync::Notify>,
     /// The user's last action, on the monotonic clock (for the idle lock).
     activity: Mutex<Instant>,
+    /// When this process started, on the monotonic clock (for the unlock delay).
+    started: Instant,
 }
 
 /// The current local time (the shell reads the clock; the core never does).
@@ -25,7 +27,14 @@ impl AppState {
             store: OnceLock::new(),
             wake: Default::default(),
             activity: Mutex::new(Instant::now()),
+            started: Instant::now(),
         }
+    }
+
+    /// How long this process has been running, on the monotonic clock: the core counts the
+    /// delay after wrong passphrases on it, so setting the system clock forward skips nothing.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
     }
 
     /// State with the store in `dir` opened at once (tests).

@@ -27,6 +27,10 @@ pub enum CoreError {
     /// The store's layout version is newer than this build knows; left untouched.
     #[error("store schema version {found} is newer than supported {supported}")]
     NewerSchema { found: u32, supported: u32 },
+    /// The key wrap's key derivation is below the minimum (Argon2id parameters, or PBKDF2
+    /// rounds): not a store this build created; not opened.
+    #[error("key wrap weaker than the minimum")]
+    WeakKeyWrap,
     /// No record with this id (or the id is not one).
     #[error("not found")]
     NotFound,
@@ -143,6 +147,7 @@ impl CoreError {
             CoreError::AlreadySetUp => C::AlreadySetUp,
             CoreError::NotSetUp => C::NotSetUp,
             CoreError::NewerSchema { .. } => C::NewerSchema,
+            CoreError::WeakKeyWrap => C::WeakKeyWrap,
             CoreError::NotFound => C::NotFound,
             CoreError::ControlActive => C::ControlActive,
             CoreError::ControlEnded => C::ControlEnded,
@@ -201,6 +206,7 @@ impl CoreError {
             CoreError::AlreadySetUp => "Zicht is op dit apparaat al ingericht.".into(),
             CoreError::NotSetUp => "Zicht is op dit apparaat nog niet ingericht.".into(),
             CoreError::NewerSchema { .. } => "Deze gegevens zijn gemaakt met een nieuwere versie van Zicht. Werk Zicht bij; de gegevens zijn niet aangeraakt.".into(),
+            CoreError::WeakKeyWrap => "Deze gegevens zijn beveiligd met een zwakkere sleutel dan Zicht toestaat. Ze worden niet geopend; neem contact op met uw beheerder.".into(),
             CoreError::NotFound => "Het gevraagde gegeven bestaat niet (meer).".into(),
             CoreError::ControlActive => "Er loopt al een controle. Beëindig die eerst.".into(),
             CoreError::ControlEnded => "Deze controle is al beëindigd.".into(),

@@ -10,7 +10,7 @@
 //! Time is passed in (`now`) by the caller: nothing here reads the clock.
 
 use crate::audit;
-use crate::crypto::{self, DataKey, KeyWrap};
+use crate::crypto::{self, DataKey, KdfPolicy, KeyWrap};
 use crate::error::{CoreError, Result};
 use crate::identity::StoredKeys;
 use crate::ids::Now;
@@ -21,11 +21,25 @@ use crate::schema::*;
 use crate::vault::Vault;
 use crate::{assets, cards, route, validate};
 use std::path::Path;
+use std::time::Duration;
 use zeroize::Zeroize;
 use zicht_model::*;
 
 /// Delay after `failures` consecutive wrong passphrases: none for the first two, then 5 s,
 /// doubling, at most 5 minutes.
+///
+/// The count is kept in the store (`meta/unlock_guard`) until a right passphrase, and the delay
+/// must pass on two clocks before the next attempt is even tried:
+///
+/// - the wall clock (`now`): the moment of the last failure plus the delay, kept in the store so
+///   that it survives a restart (a clock set back shortens it to at most the delay itself);
+/// - `uptime`, the time this process has been running as the shell measures it on a monotonic
+///   clock: the delay counts from the last failure in this process, or, for failures from an
+///   earlier run, from the start of this process.
+///
+/// So moving the system clock forward does not skip the wait, and neither does restarting the
+/// app: each restart waits the full delay again. (An attacker who edits the store's files can
+/// reset the count; against that, each guess also costs a full Argon2id derivation.)
 pub fn unlock_delay_secs(failures: u32) -> i64 {
     if failures < 3 {
         0
@@ -50,6 +64,11 @@ pub(crate) struct Session {
 pub struct Zicht {
     pub(crate) kv: Kv,
     pub(crate) session: Option<Session>,
+    /// Key derivation for new wraps and the weakest one accepted ([`KdfPolicy::STANDARD`] in
+    /// the app).
+    kdf: KdfPolicy,
+    /// `uptime` of the last wrong passphrase in this process (see [`unlock_delay_secs`]).
+    last_failure_uptime: Option<Duration>,
     /// Set by tests only ([`Zicht::fail_audit_for_tests`]): every audit entry fails to be
     /// written, as on a failing disk.
     #[cfg(any(test, feature = "testing"))]
@@ -58,8 +77,13 @@ pub struct Zicht {
 
 impl Zicht {
     /// Opens the store in `dir` (creating it if needed). Refuses a store written by a newer
-    /// version of Zicht without changing it.
+    /// version of Zicht without changing it, and one whose key wrap is weaker than the minimum
+    /// ([`CoreError::WeakKeyWrap`]).
     pub fn open(dir: &Path) -> Result<Zicht> {
+        Zicht::open_with(dir, KdfPolicy::STANDARD)
+    }
+
+    pub(crate) fn open_with(dir: &Path, kdf: KdfPolicy) -> Result<Zicht> {
         let kv = Kv::open(dir)?;
         match kv.get(META_SCHEMA_VERSION.tree, META_SCHEMA_VERSION.key)? {
             None => {}
@@ -74,9 +98,14 @@ impl Zicht {
                 }
             }
         }
+        if let Some(w) = kv.get_plain(&META_KEYWRAP)? {
+            crypto::check_strength(&w, &kdf)?;
+        }
         Ok(Zicht {
             kv,
             session: None,
+            kdf,
+            last_failure_uptime: None,
             #[cfg(any(test, feature = "testing"))]
             fail_audit: Default::default(),
         })
@@ -136,7 +165,7 @@ impl Zicht {
             municipality: input.municipality.clone(),
         };
         let key = DataKey::generate()?;
-        let wrap = crypto::wrap(&key, &input.passphrase)?;
+        let wrap = crypto::wrap(&key, &input.passphrase, self.kdf.new)?;
         let keys = StoredKeys::generate()?;
         {
             let v = Vault::new(&self.kv, &key);
@@ -195,41 +224,30 @@ impl Zicht {
     }
 
     /// Unlocks with the passphrase. After repeated failures, attempts are refused (without
-    /// trying the passphrase) until the delay has passed; the count survives restarts.
-    pub fn unlock(&mut self, mut passphrase: String, now: Now) -> Result<Profile> {
-        let r = self.unlock_inner(&passphrase, now);
+    /// trying the passphrase) until the delay has passed ([`unlock_delay_secs`]); the count
+    /// survives restarts. `uptime` is how long this process has been running, measured on a
+    /// monotonic clock by the shell. A store still wrapped with PBKDF2 (or weaker Argon2id
+    /// parameters than today's) is rewrapped with Argon2id here, durably, and that is audited.
+    pub fn unlock(
+        &mut self,
+        mut passphrase: String,
+        now: Now,
+        uptime: Duration,
+    ) -> Result<Profile> {
+        let r = self.unlock_inner(&passphrase, now, uptime);
         passphrase.zeroize();
         r
     }
 
-    fn unlock_inner(&mut self, passphrase: &str, now: Now) -> Result<Profile> {
+    fn unlock_inner(&mut self, passphrase: &str, now: Now, uptime: Duration) -> Result<Profile> {
         // A session still open (e.g. a lock request that has not arrived yet) is not a reason to
         // accept any passphrase: lock, then unlock properly.
         self.lock();
         let wrap = self.keywrap()?.ok_or(CoreError::NotSetUp)?;
-        let mut guard = self.guard()?;
+        crypto::check_strength(&wrap, &self.kdf)?;
+        let key = self.unwrap_guarded(&wrap, passphrase, now, uptime)?;
+        let upgraded = self.kdf.wants_rewrap(&wrap.kdf) && self.upgrade_wrap(&key, passphrase);
         let t = now.timestamp();
-        // A clock set back must not lock the user out for longer than the delay itself.
-        if guard.not_before - t > unlock_delay_secs(guard.failures) {
-            guard.not_before = t + unlock_delay_secs(guard.failures);
-        }
-        if t < guard.not_before {
-            return Err(CoreError::TooManyAttempts((guard.not_before - t) as u64));
-        }
-        let key = match crypto::unwrap(&wrap, passphrase) {
-            Ok(k) => k,
-            Err(CoreError::WrongPassphrase) => {
-                guard.failures = guard.failures.saturating_add(1);
-                guard.not_before = t + unlock_delay_secs(guard.failures);
-                self.set_guard(&guard)?;
-                tracing::warn!(failures = guard.failures, "unlock refused");
-                return Err(CoreError::WrongPassphrase);
-            }
-            Err(e) => return Err(e),
-        };
-        if guard.failures > 0 {
-            self.set_guard(&UnlockGuard::default())?;
-        }
         let session = self.load_session(key, t)?;
         let profile = session.profile.clone();
         self.session = Some(session);
@@ -237,11 +255,145 @@ impl Zicht {
             signals = self.session.as_ref().map_or(0, |s| s.index.len()),
             "unlocked"
         );
+        if upgraded {
+            let r = self
+                .audit(
+                    now,
+                    AuditAction::Change,
+                    AuditSubject::Device,
+                    None,
+                    "Sleutelafleiding bijgewerkt naar Argon2id",
+                )
+                .and_then(|()| self.kv.sync());
+            if let Err(e) = r {
+                tracing::warn!(
+                    code = e.code().wire(),
+                    "audit of the key wrap upgrade failed"
+                );
+            }
+        }
         // Retention runs at every unlock (once a day). A failure must not keep the user out.
         if let Err(e) = self.purge_at_unlock(now) {
             tracing::warn!(code = e.code().wire(), "retention purge failed");
         }
         Ok(profile)
+    }
+
+    /// Unwraps the data key with `passphrase` under the failure delay: refuses without trying
+    /// while the delay runs, counts a wrong passphrase, and resets the count on a right one.
+    fn unwrap_guarded(
+        &mut self,
+        wrap: &KeyWrap,
+        passphrase: &str,
+        now: Now,
+        uptime: Duration,
+    ) -> Result<DataKey> {
+        let mut guard = self.guard()?;
+        let t = now.timestamp();
+        let delay = unlock_delay_secs(guard.failures);
+        // A clock set back must not lock the user out for longer than the delay itself.
+        if guard.not_before - t > delay {
+            guard.not_before = t + delay;
+        }
+        let wall = guard.not_before - t;
+        let since = uptime.saturating_sub(self.last_failure_uptime.unwrap_or(Duration::ZERO));
+        let monotonic = delay
+            - i64::try_from(since.as_secs())
+                .unwrap_or(i64::MAX)
+                .min(delay);
+        let wait = wall.max(monotonic);
+        if wait > 0 {
+            return Err(CoreError::TooManyAttempts(wait as u64));
+        }
+        match crypto::unwrap(wrap, passphrase) {
+            Ok(key) => {
+                self.last_failure_uptime = None;
+                if guard.failures > 0 {
+                    self.set_guard(&UnlockGuard::default())?;
+                }
+                Ok(key)
+            }
+            Err(CoreError::WrongPassphrase) => {
+                guard.failures = guard.failures.saturating_add(1);
+                guard.not_before = t + unlock_delay_secs(guard.failures);
+                self.last_failure_uptime = Some(uptime);
+                self.set_guard(&guard)?;
+                tracing::warn!(failures = guard.failures, "passphrase refused");
+                Err(CoreError::WrongPassphrase)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Replaces the key wrap by one with today's Argon2id parameters (one insert, synced).
+    /// Returns whether it did; a failure leaves the old wrap, which still works, and is retried
+    /// at the next unlock.
+    fn upgrade_wrap(&self, key: &DataKey, passphrase: &str) -> bool {
+        let r = crypto::wrap(key, passphrase, self.kdf.new).and_then(|w| {
+            self.kv.put_plain(&META_KEYWRAP, &w)?;
+            self.kv.sync()
+        });
+        match r {
+            Ok(()) => {
+                tracing::info!("key wrap upgraded to Argon2id");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(code = e.code().wire(), "key wrap upgrade failed");
+                false
+            }
+        }
+    }
+
+    /// Changes the passphrase (Instellingen): only while unlocked, with the current passphrase
+    /// (a wrong one counts as a failed attempt, under the same delay as [`Zicht::unlock`]) and
+    /// a new one that passes the same checks as at setup. The data key is wrapped again under
+    /// the new passphrase with a fresh salt and today's Argon2id parameters; nothing else is
+    /// re-encrypted.
+    ///
+    /// Crash safety: the new wrap replaces the old one in one sled insert (atomic), made
+    /// durable by [`Kv::sync`] before this returns, so a crash at any moment leaves either the
+    /// old or the new passphrase working, never both nor neither. The audit entry follows the
+    /// change; a crash between the two leaves the change without its entry.
+    pub fn change_passphrase(
+        &mut self,
+        mut input: PassphraseChange,
+        now: Now,
+        uptime: Duration,
+    ) -> Result<()> {
+        let r = self.change_passphrase_inner(&input, now, uptime);
+        input.current.zeroize();
+        input.passphrase.zeroize();
+        input.passphrase_repeat.zeroize();
+        r
+    }
+
+    fn change_passphrase_inner(
+        &mut self,
+        input: &PassphraseChange,
+        now: Now,
+        uptime: Duration,
+    ) -> Result<()> {
+        validate::check_passphrase_change(input, &self.session()?.profile)?;
+        let wrap = self.keywrap()?.ok_or(CoreError::NotSetUp)?;
+        let old = self.unwrap_guarded(&wrap, &input.current, now, uptime)?;
+        let session = self.session()?;
+        // The stored wrap must hold the key this session works with.
+        if !old.same_key(&session.key) {
+            return Err(CoreError::Corrupt);
+        }
+        let new = crypto::wrap(&session.key, &input.passphrase, self.kdf.new)?;
+        self.kv.put_plain(&META_KEYWRAP, &new)?;
+        self.kv.sync()?;
+        tracing::info!("passphrase changed");
+        self.audit(
+            now,
+            AuditAction::Change,
+            AuditSubject::Device,
+            None,
+            "Wachtwoord gewijzigd",
+        )?;
+        self.kv.sync()
     }
 
     fn load_session(&self, key: DataKey, t: i64) -> Result<Session> {

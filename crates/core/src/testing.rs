@@ -65,3 +65,35 @@ impl Zicht {
         self.seal_into_outbox(payload, &to, &[], now)
     }
 }
+
+pub use crate::crypto::{Argon2Params, KdfPolicy};
+
+/// Argon2id with 64 KiB and one pass: for tests that set up and unlock stores by the hundred.
+/// The app never uses it: [`crate::Zicht::open`] refuses a store wrapped with it.
+pub fn cheap_kdf() -> KdfPolicy {
+    let cheap = Argon2Params {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
+    KdfPolicy {
+        new: cheap,
+        minimum: cheap,
+    }
+}
+
+impl Zicht {
+    /// Opens a store whose key wraps are made (and accepted down to) `kdf` instead of
+    /// [`KdfPolicy::STANDARD`].
+    pub fn open_with_kdf_for_tests(dir: &std::path::Path, kdf: KdfPolicy) -> Result<Zicht> {
+        Zicht::open_with(dir, kdf)
+    }
+
+    /// Replaces the key wrap of the unlocked store by a PBKDF2 wrap under `passphrase`, exactly
+    /// as Zicht wrote it before Argon2id (key wrap format 1).
+    pub fn write_pbkdf2_wrap_for_tests(&self, passphrase: &str) -> Result<()> {
+        let w = crate::crypto::wrap_pbkdf2_for_tests(&self.session()?.key, passphrase)?;
+        self.kv.put_plain(&crate::schema::META_KEYWRAP, &w)?;
+        self.kv.sync()
+    }
+}

@@ -245,17 +245,46 @@ pub fn check_setup(input: &SetupInput, municipalities: &[String]) -> Result<()> 
     if !municipalities.iter().any(|m| m == &input.municipality) {
         e.add("municipality", "Kies uw gemeente uit de lijst.");
     }
-    check_passphrase(&mut e, &input.passphrase);
-    if input.passphrase != input.passphrase_repeat {
+    check_passphrase(
+        &mut e,
+        &input.passphrase,
+        &input.passphrase_repeat,
+        &[name, &input.municipality],
+    );
+    e.finish()
+}
+
+/// Checks a new passphrase at a change ([`PassphraseChange`]): the same rules as at setup, with
+/// the user's name and municipality as words an attacker would try first. The current
+/// passphrase is checked by unwrapping the data key, not here.
+pub fn check_passphrase_change(input: &PassphraseChange, profile: &Profile) -> Result<()> {
+    let mut e = Errors::default();
+    if input.current.is_empty() {
+        e.add("current", "Vul uw huidige wachtwoord in.");
+    }
+    check_passphrase(
+        &mut e,
+        &input.passphrase,
+        &input.passphrase_repeat,
+        &[&profile.name, &profile.municipality],
+    );
+    if !input.current.is_empty() && input.passphrase == input.current {
         e.add(
-            "passphrase_repeat",
-            "De twee wachtwoorden zijn niet gelijk.",
+            "passphrase",
+            "Het nieuwe wachtwoord is gelijk aan het huidige. Kies een ander.",
         );
     }
     e.finish()
 }
 
-fn check_passphrase(e: &mut Errors, p: &str) {
+/// Lowest zxcvbn score (0–4) accepted: 3 means "safely unguessable" (about 10^10 guesses);
+/// 0–2 are refused.
+const MIN_PASSPHRASE_SCORE: u8 = 3;
+
+/// A passphrase and its repeat: at least [`MIN_PASSPHRASE_CHARS`] characters, not only spaces,
+/// and hard to guess by the zxcvbn estimate (dictionaries, keyboard patterns, repeats, dates,
+/// and the `user_words`: name and municipality).
+fn check_passphrase(e: &mut Errors, p: &str, repeat: &str, user_words: &[&str]) {
     if chars(p) < MIN_PASSPHRASE_CHARS {
         e.add("passphrase", format!("Het wachtwoord moet minstens {MIN_PASSPHRASE_CHARS} tekens lang zijn. Een zin van een paar woorden werkt goed."));
     } else if p.trim().is_empty() {
@@ -263,7 +292,63 @@ fn check_passphrase(e: &mut Errors, p: &str) {
             "passphrase",
             "Het wachtwoord mag niet alleen uit spaties bestaan.",
         );
+    } else if let Some(why) = too_easy_to_guess(p, user_words) {
+        e.add(
+            "passphrase",
+            format!("Dit wachtwoord is te makkelijk te raden: {why}. Gebruik bijvoorbeeld een korte zin van vier of meer woorden."),
+        );
     }
+    if p != repeat {
+        e.add(
+            "passphrase_repeat",
+            "De twee wachtwoorden zijn niet gelijk.",
+        );
+    }
+}
+
+/// Why zxcvbn scores `p` below [`MIN_PASSPHRASE_SCORE`] (in Dutch), or `None` if it is strong
+/// enough.
+fn too_easy_to_guess(p: &str, user_words: &[&str]) -> Option<&'static str> {
+    use zxcvbn::feedback::Warning as W;
+    // The whole name and each of its words, lower case (zxcvbn matches them as dictionary words).
+    let mut inputs: Vec<String> = vec!["zicht".into()];
+    for w in user_words {
+        inputs.push(w.to_lowercase());
+        inputs.extend(
+            w.split(|c: char| !c.is_alphanumeric())
+                .filter(|x| chars(x) >= 3)
+                .map(str::to_lowercase),
+        );
+    }
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(p, &inputs);
+    if u8::from(estimate.score()) >= MIN_PASSPHRASE_SCORE {
+        return None;
+    }
+    Some(match estimate.feedback().and_then(|f| f.warning()) {
+        Some(W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess) => {
+            "het bevat een patroon van toetsen naast elkaar"
+        }
+        Some(
+            W::RepeatsLikeAaaAreEasyToGuess | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+        ) => "het bevat herhalingen",
+        Some(
+            W::ThisIsATop10Password
+            | W::ThisIsATop100Password
+            | W::ThisIsACommonPassword
+            | W::ThisIsSimilarToACommonlyUsedPassword,
+        ) => "het is (of lijkt op) een veelgebruikt wachtwoord",
+        Some(W::SequencesLikeAbcAreEasyToGuess) => "het bevat een reeks zoals abc of 123",
+        Some(W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess) => {
+            "het bevat een jaartal of datum"
+        }
+        Some(W::AWordByItselfIsEasyToGuess) => "één los woord is snel geraden",
+        Some(
+            W::NamesAndSurnamesByThemselvesAreEasyToGuess | W::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => "namen zijn snel geraden",
+        // No specific warning (also when it is made of your name or municipality).
+        _ => "het bestaat uit bekende woorden, namen of patronen",
+    })
 }
 
 /// Checks a control.

@@ -43,6 +43,8 @@ registry! {
     NotSetUp = "not_set_up",
     /// The store was written by a newer version of Zicht (left untouched).
     NewerSchema = "newer_schema",
+    /// The store's key wrap uses a weaker key derivation than this build accepts (not opened).
+    WeakKeyWrap = "weak_key_wrap",
     /// The record asked for does not exist (any more).
     NotFound = "not_found",
     /// A field control is already running.

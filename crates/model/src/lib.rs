@@ -415,6 +415,21 @@ impl std::fmt::Debug for SetupInput {
     }
 }
 
+/// A change of passphrase (Instellingen): the current one, the new one twice.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassphraseChange {
+    pub current: String,
+    pub passphrase: String,
+    pub passphrase_repeat: String,
+}
+
+impl std::fmt::Debug for PassphraseChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print a passphrase.
+        f.debug_struct("PassphraseChange").finish_non_exhaustive()
+    }
+}
+
 /// User settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {

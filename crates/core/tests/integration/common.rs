@@ -30,17 +30,27 @@ pub fn setup_input() -> SetupInput {
     }
 }
 
+/// How long "this process" has been running, for `unlock` (see `unlock_delay_secs`): tests
+/// without failed attempts need no particular value.
+pub const UP: std::time::Duration = std::time::Duration::ZERO;
+
+/// Opens a store with the cheap key derivation for tests (`testing::cheap_kdf`): tests set up
+/// and unlock hundreds of stores. The app's `Zicht::open` refuses such a store.
+pub fn open(dir: &Path) -> Zicht {
+    Zicht::open_with_kdf_for_tests(dir, zicht_core::testing::cheap_kdf()).unwrap()
+}
+
 /// A fresh, set-up, unlocked store.
 pub fn fresh(dir: &Path) -> Zicht {
-    let mut z = Zicht::open(dir).unwrap();
+    let mut z = open(dir);
     z.setup(setup_input(), now()).unwrap();
     z
 }
 
 /// Reopens and unlocks.
 pub fn reopen(dir: &Path) -> Zicht {
-    let mut z = Zicht::open(dir).unwrap();
-    z.unlock(PASS.into(), now()).unwrap();
+    let mut z = open(dir);
+    z.unlock(PASS.into(), now(), UP).unwrap();
     z
 }
 
@@ -73,7 +83,7 @@ pub fn signal_input() -> SignalInput {
 
 /// A store set up for `role`.
 pub fn device_with_role(dir: &Path, role: Role, name: &str) -> Zicht {
-    let mut z = Zicht::open(dir).unwrap();
+    let mut z = open(dir);
     let mut input = setup_input();
     input.role = role;
     input.name = name.into();

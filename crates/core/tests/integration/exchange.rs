@@ -543,7 +543,7 @@ fn only_officers_and_the_table_receive_and_only_officers_answer_inspectors() {
     assert!(got.signals[0].persons.is_empty());
     // The fresh() profile is a toezichthouder; an officer profile may answer the inspector.
     let officer_dir = tempfile::tempdir().unwrap();
-    let mut officer = Zicht::open(officer_dir.path()).unwrap();
+    let mut officer = open(officer_dir.path());
     let mut setup = setup_input();
     setup.role = Role::Aandachtsfunctionaris;
     officer.setup(setup, now()).unwrap();

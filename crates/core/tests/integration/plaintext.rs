@@ -5,7 +5,6 @@ use crate::common::*;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use zicht_core::Zicht;
 use zicht_model::*;
 
 const CANARY: &str = "KANARIE7Q";
@@ -47,7 +46,7 @@ fn canaries_never_reach_disk_or_logs() {
         .finish();
     let dir = tempfile::tempdir().unwrap();
     tracing::subscriber::with_default(subscriber, || {
-        let mut z = Zicht::open(dir.path()).unwrap();
+        let mut z = open(dir.path());
         let mut setup = setup_input();
         setup.name = format!("Naam {CANARY}");
         z.setup(setup, now()).unwrap();
@@ -91,10 +90,10 @@ fn canaries_never_reach_disk_or_logs() {
         assert!(z.record_signal(bad, now()).is_err());
         z.lock();
         assert!(z
-            .unlock(format!("fout {CANARY} wachtwoord"), now())
+            .unlock(format!("fout {CANARY} wachtwoord"), now(), UP)
             .is_err());
         // Search works on the decrypted index, so the canary is findable while unlocked.
-        z.unlock(PASS.into(), later(10)).unwrap();
+        z.unlock(PASS.into(), later(10), UP).unwrap();
         assert_eq!(
             z.list_signals(&SignalFilter {
                 text: Some(CANARY.to_lowercase()),

@@ -180,7 +180,7 @@ fn the_purge_runs_at_unlock_once_a_day() {
     let mut z = fresh(dir.path());
     z.record_signal(signal_input(), now()).unwrap();
     z.lock();
-    z.unlock(PASS.into(), at("2029-01-01")).unwrap();
+    z.unlock(PASS.into(), at("2029-01-01"), UP).unwrap();
     assert_eq!(count(&z), 0, "unlock purged the expired signal");
     assert_eq!(z.last_purge().unwrap().unwrap().signals, 1);
     assert_eq!(

@@ -6,7 +6,7 @@ use zicht_model::*;
 
 fn setup_fields(input: SetupInput) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    let mut z = Zicht::open(dir.path()).unwrap();
+    let mut z = open(dir.path());
     match z.setup(input, now()) {
         Ok(_) => vec![],
         Err(CoreError::Validation(f)) => {
@@ -57,7 +57,7 @@ fn setup_validation() {
 #[test]
 fn short_passphrase_message_is_dutch_and_clear() {
     let dir = tempfile::tempdir().unwrap();
-    let mut z = Zicht::open(dir.path()).unwrap();
+    let mut z = open(dir.path());
     let mut s = setup_input();
     s.passphrase = "elf tekens!".into();
     s.passphrase_repeat = s.passphrase.clone();
@@ -72,10 +72,10 @@ fn short_passphrase_message_is_dutch_and_clear() {
 #[test]
 fn lifecycle_setup_lock_unlock() {
     let dir = tempfile::tempdir().unwrap();
-    let mut z = Zicht::open(dir.path()).unwrap();
+    let mut z = open(dir.path());
     assert_eq!(z.status().unwrap(), AppStatus::NeedsSetup);
     assert!(matches!(
-        z.unlock(PASS.into(), now()),
+        z.unlock(PASS.into(), now(), UP),
         Err(CoreError::NotSetUp)
     ));
     z.setup(setup_input(), now()).unwrap();
@@ -95,19 +95,25 @@ fn lifecycle_setup_lock_unlock() {
         z.record_signal(signal_input(), now()),
         Err(CoreError::Locked)
     ));
-    assert_eq!(z.unlock(PASS.into(), now()).unwrap().name, "Test Toezicht");
+    assert_eq!(
+        z.unlock(PASS.into(), now(), UP).unwrap().name,
+        "Test Toezicht"
+    );
     assert_eq!(z.signal(&id).unwrap().id, id);
 }
 
 #[test]
 fn wrong_passphrase_is_refused_with_growing_delay_that_survives_restart() {
+    use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     drop(fresh(dir.path()));
-    let mut z = Zicht::open(dir.path()).unwrap();
+    let mut z = open(dir.path());
+    // `up`: how long this process has been running, as the shell measures it.
+    let up = |s: u64| Duration::from_secs(s);
     let mut t = 0;
     for attempt in 1..=3 {
         let e = z
-            .unlock("fout wachtwoord hier".into(), later(t))
+            .unlock("fout wachtwoord hier".into(), later(t), up(t as u64))
             .unwrap_err();
         assert!(
             matches!(e, CoreError::WrongPassphrase),
@@ -119,31 +125,32 @@ fn wrong_passphrase_is_refused_with_growing_delay_that_survives_restart() {
         );
         assert_eq!(z.status().unwrap(), AppStatus::Locked);
     }
-    // After 3 failures: 5 s delay, even for the right passphrase, even after a restart.
+    // After 3 failures: 5 s delay, even for the right passphrase, even after a restart (where
+    // it counts from the start of the new process).
     drop(z);
-    let mut z = Zicht::open(dir.path()).unwrap();
+    let mut z = open(dir.path());
     t += 2;
     assert!(matches!(
-        z.unlock(PASS.into(), later(t)),
+        z.unlock(PASS.into(), later(t), up(2)),
         Err(CoreError::TooManyAttempts(3))
     ));
     t += 4;
     assert!(matches!(
-        z.unlock("nog steeds fout!!".into(), later(t)),
+        z.unlock("nog steeds fout!!".into(), later(t), up(6)),
         Err(CoreError::WrongPassphrase)
     ));
     assert!(matches!(
-        z.unlock(PASS.into(), later(t + 9)),
+        z.unlock(PASS.into(), later(t + 9), up(15)),
         Err(CoreError::TooManyAttempts(1))
     ));
-    z.unlock(PASS.into(), later(t + 10)).unwrap();
+    z.unlock(PASS.into(), later(t + 10), up(16)).unwrap();
     // Success resets the counter.
     z.lock();
     assert!(matches!(
-        z.unlock("weer fout, eenmaal".into(), later(t + 11)),
+        z.unlock("weer fout, eenmaal".into(), later(t + 11), up(17)),
         Err(CoreError::WrongPassphrase)
     ));
-    z.unlock(PASS.into(), later(t + 11)).unwrap();
+    z.unlock(PASS.into(), later(t + 11), up(17)).unwrap();
 }
 
 #[test]
@@ -163,7 +170,7 @@ fn idle_lock_follows_the_setting() {
     assert!(!z.lock_if_idle(later(18 * 60)), "activity resets the timer");
     assert!(z.lock_if_idle(later(19 * 60)));
     assert_eq!(z.status().unwrap(), AppStatus::Locked);
-    z.unlock(PASS.into(), later(20 * 60)).unwrap();
+    z.unlock(PASS.into(), later(20 * 60), UP).unwrap();
     assert!(matches!(
         z.set_settings(
             Settings {
@@ -183,12 +190,12 @@ fn idle_lock_follows_the_setting() {
     )
     .unwrap();
     drop(z);
-    let mut z = Zicht::open(dir.path()).unwrap();
-    z.unlock(PASS.into(), now()).unwrap();
+    let mut z = open(dir.path());
+    z.unlock(PASS.into(), now(), UP).unwrap();
     assert_eq!(z.settings().unwrap().idle_lock_minutes, 2);
     assert!(z.lock_if_idle(later(120)));
     // The app measures idle time on a monotonic clock and passes the duration.
-    z.unlock(PASS.into(), now()).unwrap();
+    z.unlock(PASS.into(), now(), UP).unwrap();
     assert!(!z.lock_if_idle_for(std::time::Duration::from_secs(119)));
     assert!(z.is_unlocked());
     assert!(z.lock_if_idle_for(std::time::Duration::from_secs(120)));
