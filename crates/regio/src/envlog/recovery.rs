@@ -274,7 +274,7 @@ impl EnvLog {
                 set: seen,
                 pending: Vec::new(),
             }),
-            seen_cutoff: AtomicU64::new(0),
+            seen_cutoff: AtomicU64::new(super::write::read_cutoff(dir)),
             bodies: AtomicUsize::new(bodies),
             poisoned: AtomicBool::new(false),
         };

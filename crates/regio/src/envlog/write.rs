@@ -240,6 +240,12 @@ impl EnvLog {
     /// waits for before it answers, else the next write's or, with nothing queued, one the
     /// group commit runs after [`SEEN_FLUSH`](super::SEEN_FLUSH).
     pub fn note_seen(&self, timestamp_s: u64, signature: &[u8]) -> bool {
+        // Signatures from before the cutoff may have been forgotten: such a request cannot be
+        // told from a replay, so it counts as one (also after the endpoint's clock stepped
+        // back, and after a restart: the cutoff is kept on disk).
+        if timestamp_s < self.seen_cutoff.load(Ordering::SeqCst) {
+            return false;
+        }
         let mut d = [0u8; 16];
         d.copy_from_slice(&blake3::hash(signature).as_bytes()[..16]);
         let mut seen = lock(&self.seen);
@@ -268,6 +274,10 @@ impl EnvLog {
     /// Forgets signatures with a timestamp before `cutoff_s` (stale, so refused anyway) and
     /// removes segments that held only them; how many were forgotten.
     pub fn forget_seen(&self, cutoff_s: u64) -> Result<usize> {
+        // Durable before anything is forgotten, so a restart never forgets more than it refuses.
+        if cutoff_s > self.seen_cutoff.load(Ordering::SeqCst) {
+            write_cutoff(&self.dir, cutoff_s)?;
+        }
         self.seen_cutoff.fetch_max(cutoff_s, Ordering::SeqCst);
         let n = {
             let mut seen = lock(&self.seen);
@@ -278,4 +288,23 @@ impl EnvLog {
         self.drop_dead_segments()?;
         Ok(n)
     }
+}
+
+/// The file that keeps the seen-signature cutoff (decimal unix seconds) across restarts.
+pub(super) const CUTOFF_FILE: &str = "seen-cutoff";
+
+fn write_cutoff(dir: &std::path::Path, cutoff_s: u64) -> Result<()> {
+    let tmp = dir.join(format!("{CUTOFF_FILE}.tmp"));
+    std::fs::write(&tmp, cutoff_s.to_string())?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, dir.join(CUTOFF_FILE))?;
+    Ok(super::segment::sync_dir(dir)?)
+}
+
+/// The cutoff kept by [`write_cutoff`] (0 when there is none).
+pub(super) fn read_cutoff(dir: &std::path::Path) -> u64 {
+    std::fs::read_to_string(dir.join(CUTOFF_FILE))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
 }

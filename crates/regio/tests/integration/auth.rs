@@ -282,3 +282,36 @@ async fn finding_4_a_revoked_device_is_refused_from_its_next_request() {
         .iter()
         .any(|e| e.device == other.id() && e.revoked_at_ms.is_none()));
 }
+
+/// Security review finding 5 (issue Zicht 5): the sweep forgets signatures older than the
+/// clock window, and the cutoff was recorded but not enforced: after the endpoint's clock
+/// stepped back, a forgotten request could be replayed. A request signed before the cutoff now
+/// counts as a replay, also after a restart (the cutoff is kept on disk).
+#[tokio::test]
+async fn finding_5_a_replay_after_a_clock_step_back_is_refused() {
+    let srv = TestServer::start().await;
+    let d = Device::new();
+    srv.enrolled(&d).await;
+    let t0 = zicht_regio::Clock::now_ms(&*srv.clock);
+    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    assert_eq!(srv.send("GET", "/v1/inbox", vec![], &h).await.status(), 200);
+    // Past the window: the sweep forgets the signature.
+    srv.clock.advance_ms(400_000);
+    assert!(srv.regio.sweep().unwrap().signatures >= 1);
+    // The clock steps back (NTP, an operator): the old request is fresh again by the clock.
+    srv.clock.set_ms(t0 + 1_000);
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.replayed",
+    )
+    .await;
+    let srv = srv.restart().await;
+    srv.clock.set_ms(t0 + 1_000);
+    expect_error(
+        srv.send("GET", "/v1/inbox", vec![], &h).await,
+        401,
+        "auth.replayed",
+    )
+    .await;
+}
