@@ -193,6 +193,7 @@ pub fn exchange_directory(insp: &Keys, officer: &DeviceIdentity) -> Directory {
                 display_name: "Inspecteur Zutphen".into(),
                 signing_key: insp.signing_key.clone(),
                 encryption_key: insp.encryption_key.clone(),
+                revoked: false,
             },
             Participant {
                 id: "af-zutphen".into(),
@@ -201,6 +202,7 @@ pub fn exchange_directory(insp: &Keys, officer: &DeviceIdentity) -> Directory {
                 display_name: "Officier".into(),
                 signing_key: officer.signing_key.clone(),
                 encryption_key: officer.encryption_key.clone(),
+                revoked: false,
             },
         ],
     }

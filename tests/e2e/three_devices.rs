@@ -58,6 +58,7 @@ impl Device {
             display_name: name.into(),
             signing_key: self.keys.signing_key.clone(),
             encryption_key: self.keys.encryption_key.clone(),
+            revoked: false,
         }
     }
 }

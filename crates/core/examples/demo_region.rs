@@ -83,6 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             display_name: name,
             signing_key: public.signing_key,
             encryption_key: public.encryption_key,
+            revoked: false,
         });
         Ok(())
     };

@@ -82,6 +82,9 @@ pub enum CoreError {
         kind: zicht_model::PayloadKind,
         role: zicht_model::ParticipantRole,
     },
+    /// A bundle from a participant the directory marks revoked.
+    #[error("sender revoked")]
+    SenderRevoked,
     /// A bundle received before and purged at the end of its term (its tombstone is kept).
     #[error("bundle purged before")]
     BundlePurged,
@@ -164,6 +167,7 @@ impl CoreError {
             CoreError::Bundle(e) => bundle_code(e),
             CoreError::SenderNotAllowed { .. } => C::BundleSenderNotAllowed,
             CoreError::BundlePurged => C::BundlePurged,
+            CoreError::SenderRevoked => C::BundleSenderRevoked,
             CoreError::BundleExpired => C::BundleExpired,
             CoreError::Offline | CoreError::Unreachable(_) => C::Offline,
             // Endpoint codes are the endpoint's; the ones the user can act on get their own.
@@ -221,6 +225,7 @@ impl CoreError {
             CoreError::NoDirectory => "Lees eerst het deelnemersoverzicht van de regio in.".into(),
             CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
             CoreError::Bundle(e) => e.message(),
+            CoreError::SenderRevoked => "Deze bundel is geweigerd: de afzender is door de regio ingetrokken (bijvoorbeeld na verlies van een laptop). Er is niets ingelezen.".into(),
             CoreError::BundlePurged => "Deze bundel is eerder ontvangen en na de bewaartermijn verwijderd. Hij wordt niet opnieuw ingelezen.".into(),
             CoreError::BundleExpired => "Deze bundel is verstuurd langer geleden dan de bewaartermijn. Hij wordt niet ingelezen.".into(),
             CoreError::SenderNotAllowed { kind, role } => format!(

@@ -64,6 +64,18 @@ impl Zicht {
             .ok_or(CoreError::Bundle(zicht_bundle::Error::UnknownSender {
                 sender: opened.sender_id,
             }))?;
+        if sender.revoked {
+            self.audit(
+                now,
+                AuditAction::Refuse,
+                AuditSubject::Bundle,
+                Some(&id),
+                &format!("van {}: ingetrokken", sender.id),
+            )?;
+            self.kv.sync()?;
+            tracing::warn!("bundle refused: sender revoked");
+            return Err(CoreError::SenderRevoked);
+        }
         // Who may send what: a decision only the regional table, a case only an officer.
         let kind = payload.kind();
         if !kind.senders().contains(&sender.role) {

@@ -117,6 +117,12 @@ impl Zicht {
         signal_ids: &[String],
         now: Now,
     ) -> Result<OutboxItem> {
+        if to.iter().any(|p| p.revoked) {
+            return Err(CoreError::field(
+                "recipients",
+                "Een ontvanger is door de regio ingetrokken en krijgt niets meer.",
+            ));
+        }
         let recipients = to
             .iter()
             .map(|p| encryption_public(&p.encryption_key).ok_or(CoreError::UnknownRecipient))

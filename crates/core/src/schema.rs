@@ -115,6 +115,9 @@ pub struct Deferred {
     /// When it was first deferred (unix seconds; 0 in stores from before this was kept).
     #[serde(default)]
     pub since: i64,
+    /// The envelope's sender key id (hex; empty in stores from before this was kept).
+    #[serde(default)]
+    pub sender: String,
 }
 
 // ---- meta (plaintext) -------------------------------------------------------------------

@@ -74,6 +74,8 @@ registry! {
     /// The sender's role may not send what the bundle carries (e.g. a decision not from the
     /// regional table).
     BundleSenderNotAllowed = "bundle_sender_not_allowed",
+    /// The sender is marked revoked in the directory.
+    BundleSenderRevoked = "bundle_sender_revoked",
     /// The bundle was received before and purged at the end of its term.
     BundlePurged = "bundle_purged",
     /// The bundle was sent longer ago than its retention term.

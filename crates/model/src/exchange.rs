@@ -35,6 +35,10 @@ pub struct Participant {
     pub signing_key: String,
     /// X25519 public key, lowercase hex (32 bytes).
     pub encryption_key: String,
+    /// Revoked by the region (a lost laptop, someone who left): devices refuse its new
+    /// bundles and do not send to it. Absent in the JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
 }
 
 /// The regional directory: who takes part, with which public keys.

@@ -251,7 +251,7 @@ pub fn forward_recipients(dir: &DirectoryStatus) -> Vec<Participant> {
                 ParticipantRole::RegionaleTafel | ParticipantRole::Aandachtsfunctionaris
             )
         })
-        .filter(|p| !is_me(dir, p))
+        .filter(|p| !is_me(dir, p) && !p.revoked)
         .cloned()
         .collect();
     out.sort_by(|a, b| {
@@ -335,6 +335,7 @@ mod tests {
             display_name: format!("Naam {id}"),
             signing_key: "00".repeat(32),
             encryption_key: key.into(),
+            revoked: false,
         }
     }
 

@@ -138,6 +138,7 @@ mod tests {
             display_name: "T. Test".into(),
             signing_key: "00".repeat(32),
             encryption_key: "11".repeat(32),
+            revoked: false,
         }
     }
 

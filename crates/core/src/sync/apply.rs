@@ -114,6 +114,9 @@ impl Zicht {
                             id: id.clone(),
                             directory_version: version,
                             since: now.timestamp(),
+                            sender: zicht_protocol::envelope::parse(&d.bytes)
+                                .map(|h| crate::identity::hex(&h.sender_key_id))
+                                .unwrap_or_default(),
                         }),
                     }
                     false
@@ -124,6 +127,7 @@ impl Zicht {
                     e @ (CoreError::Bundle(_)
                     | CoreError::BundlePayloadInvalid(_)
                     | CoreError::SenderNotAllowed { .. }
+                    | CoreError::SenderRevoked
                     | CoreError::BundlePurged
                     | CoreError::BundleExpired),
                 ) => {
@@ -167,7 +171,7 @@ impl Zicht {
                 count = excess,
                 "deferred envelopes forgotten (limit reached)"
             );
-            cfg.deferred.drain(..excess);
+            forget_floods(&mut cfg.deferred, MAX_DEFERRED);
         }
         cfg.to_ack.retain(|id| !out.acked.contains(id));
         let reached = match hold {
@@ -223,5 +227,30 @@ impl Zicht {
     /// The endpoint's receipt for a sent bundle, if any.
     pub fn receipt(&self, id: &str) -> Result<Option<proto::Receipt>> {
         self.vault()?.get_in(&RECEIPTS, id.as_bytes())
+    }
+}
+
+/// Shrinks `deferred` to `limit` entries by forgetting the newest entries of whichever sender
+/// has the most: a sender that floods this device (the endpoint takes envelopes only under the
+/// uploader's own key) pushes out its own envelopes, never those of a sender with a few.
+fn forget_floods(deferred: &mut Vec<Deferred>, limit: usize) {
+    let mut per_sender: std::collections::HashMap<String, usize> = Default::default();
+    for d in deferred.iter() {
+        *per_sender.entry(d.sender.clone()).or_default() += 1;
+    }
+    while deferred.len() > limit {
+        let Some(top) = per_sender
+            .iter()
+            .max_by_key(|(s, n)| (**n, (*s).clone()))
+            .map(|(s, _)| s.clone())
+        else {
+            return;
+        };
+        if let Some(i) = deferred.iter().rposition(|d| d.sender == top) {
+            deferred.remove(i);
+        }
+        if let Some(n) = per_sender.get_mut(&top) {
+            *n -= 1;
+        }
     }
 }

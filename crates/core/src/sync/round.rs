@@ -114,11 +114,16 @@ pub(super) fn unavailable(status: u16) -> (SyncState, String) {
 
 /// Classifies a 401 from the endpoint.
 pub(super) fn auth_problem(body: &[u8]) -> (SyncState, String) {
-    let (code, message) = error_message(body);
+    let (code, _) = error_message(body);
     match code.as_str() {
         zicht_protocol::codes::AUTH_STALE => (SyncState::KlokAfwijking, "De klok van dit apparaat wijkt te veel af van die van het regionale knooppunt. Zet de klok goed; er is niets verloren.".into()),
         zicht_protocol::codes::AUTH_UNKNOWN_DEVICE => (SyncState::NietAangemeld, "Dit apparaat is niet aangemeld bij het regionale knooppunt.".into()),
-        _ => (SyncState::Fout, message),
+        zicht_protocol::codes::AUTH_REVOKED => (SyncState::NietAangemeld, "Dit apparaat is ingetrokken bij het regionale knooppunt (bijvoorbeeld na verlies). Vraag de regiocoördinator om een nieuwe inschrijving; er is niets verloren.".into()),
+        // The answer is unsigned: its text is not shown, only a code that looks like one.
+        _ => {
+            let code = if code.len() <= 40 && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_') { code } else { "onbekend".into() };
+            (SyncState::Fout, format!("Het regionale knooppunt weigerde dit apparaat ({code})."))
+        }
     }
 }
 

@@ -95,6 +95,10 @@ pub fn device_with_role(dir: &Path, role: Role, name: &str) -> Zicht {
 /// regional table), each holding the same signed directory.
 pub struct TestRegion {
     pub _dirs: Vec<tempfile::TempDir>,
+    /// The region root (PKCS#8), to sign a newer directory.
+    pub root: Vec<u8>,
+    /// The directory every device holds.
+    pub directory: Directory,
     pub inspector: Zicht,
     pub officer: Zicht,
     pub table: Zicht,
@@ -114,6 +118,7 @@ pub fn participant_of(
         display_name: format!("Naam {id}"),
         signing_key: me.signing_key,
         encryption_key: me.encryption_key,
+        revoked: false,
     }
 }
 
@@ -157,6 +162,8 @@ pub fn region() -> TestRegion {
     }
     TestRegion {
         _dirs: dirs,
+        root: root.as_ref().to_vec(),
+        directory: dir,
         inspector,
         officer,
         table,

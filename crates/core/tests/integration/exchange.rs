@@ -25,6 +25,7 @@ fn participant(id: &str, role: ParticipantRole, z: &Zicht) -> Participant {
         display_name: format!("Naam {id}"),
         signing_key: me.signing_key,
         encryption_key: me.encryption_key,
+        revoked: false,
     }
 }
 

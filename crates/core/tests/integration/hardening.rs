@@ -249,6 +249,63 @@ fn finding_6_a_post_dated_received_signal_is_refused() {
     assert!(r.officer.import_bundle(&bytes, now()).unwrap().new);
 }
 
+/// Finding 4 (device side): a lost laptop stayed a trusted sender for ever. The region can
+/// mark a participant revoked in a newer directory; devices then refuse its new bundles
+/// (audited) and do not send to it.
+#[test]
+fn finding_4_bundles_of_a_revoked_participant_are_refused() {
+    let mut r = region();
+    let s = r
+        .inspector
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let item = r
+        .inspector
+        .send_signals(&[s.id.clone()], &["af".into()], now())
+        .unwrap();
+    let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+    // Version 2 of the directory: the inspector's laptop is revoked.
+    let mut v2 = r.directory.clone();
+    v2.version = 2;
+    v2.participants
+        .iter_mut()
+        .find(|p| p.id == "insp")
+        .unwrap()
+        .revoked = true;
+    let json = serde_json::to_string(&zicht_core::directory::sign(&r.root, &v2).unwrap()).unwrap();
+    r.officer.import_directory(&json, None).unwrap();
+    r.inspector.import_directory(&json, None).unwrap();
+    let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BundleSenderRevoked);
+    assert!(r.officer.inbox().unwrap().is_empty());
+    let last = r.officer.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action, last.detail.as_str()),
+        (AuditAction::Refuse, "van insp: ingetrokken")
+    );
+    // Nor does anyone send to it any more.
+    let s2 = r
+        .officer
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let e = r
+        .officer
+        .send_signals(&[s2.id], &["insp".into()], now())
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Validation);
+    // The directory keeps the flag through a round trip (absent from the JSON when false).
+    let status = r.officer.directory_status().unwrap().unwrap();
+    assert!(status
+        .participants
+        .iter()
+        .any(|p| p.id == "insp" && p.revoked));
+    assert!(!serde_json::to_string(&r.directory)
+        .unwrap()
+        .contains("revoked"));
+}
+
 // ---- finding 9: passphrases and the stolen laptop -------------------------------------------
 
 fn change(current: &str, new: &str) -> PassphraseChange {

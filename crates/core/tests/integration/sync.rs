@@ -188,6 +188,7 @@ fn participant(id: &str, role: ParticipantRole, z: &Zicht) -> Participant {
         display_name: id.into(),
         signing_key: me.signing_key,
         encryption_key: me.encryption_key,
+        revoked: false,
     }
 }
 
@@ -988,4 +989,53 @@ fn envelopes_fetched_again_count_against_the_download_budget() {
         assert_eq!(received, round);
     }
     assert_eq!(officer.inbox().unwrap().len(), 3);
+}
+
+/// Security review finding 3, device side: 1 000 junk envelopes for a victim pushed the real
+/// deferred envelopes (the oldest) out of its list. Now the sender with the most deferred
+/// envelopes loses its newest ones, never a sender with a few.
+#[test]
+fn finding_3_a_flood_does_not_push_out_deferred_envelopes_of_other_senders() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut stranger = fresh(dirs[0].path());
+    let mut officer = fresh(dirs[1].path());
+    let root = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let af = participant("af", ParticipantRole::Aandachtsfunctionaris, &officer);
+    let nc = participant("nieuw", ParticipantRole::Toezichthouder, &stranger);
+    officer
+        .import_trusting(&directory_of(root.as_ref(), 1, vec![af.clone()]))
+        .unwrap();
+    let v2 = directory_of(root.as_ref(), 2, vec![af.clone(), nc]);
+    stranger.import_trusting(&v2).unwrap();
+    let e = Scripted::new(500);
+    e.enrol(&mut stranger);
+    e.enrol(&mut officer);
+    send_n(&mut stranger, 2);
+    e.send_round(&mut stranger);
+    // A flooder, in no directory, seals more junk for the officer than the list holds.
+    let (flooder, _) = zicht_bundle::SenderKey::generate().unwrap();
+    let to = zicht_core::identity::encryption_public(&af.encryption_key).unwrap();
+    {
+        let mut s = e.s.lock().unwrap();
+        for i in 0..zicht_core::sync::MAX_DEFERRED + 100 {
+            let mut bytes = Vec::new();
+            zicht_bundle::seal(&i.to_be_bytes()[..], &mut bytes, &flooder, &[to.clone()]).unwrap();
+            s.seq += 1;
+            let (seq, id) = (s.seq, zicht_bundle::BundleId::of(&bytes).to_hex());
+            s.envelopes.push((seq, id, bytes));
+        }
+    }
+    for _ in 0..4 {
+        e.round(&mut officer);
+    }
+    let st = officer.sync_status().unwrap();
+    assert!(
+        st.message.contains("1000 berichten wachten"),
+        "{}",
+        st.message
+    );
+    // The stranger joins the directory: its two envelopes were kept, and arrive.
+    officer.import_trusting(&v2).unwrap();
+    let received: usize = (0..3).map(|_| e.round(&mut officer).received).sum();
+    assert_eq!(received, 2, "the stranger's envelopes survived the flood");
 }
