@@ -266,9 +266,10 @@ pub async fn import_bundle(state: State<'_, AppState>, bytes: Vec<u8>) -> R<Impo
 }
 
 #[tauri::command]
-pub async fn inbox(state: State<'_, AppState>) -> R<Vec<InboxItem>> {
-    // Polled by the UI: not user activity (must not keep the idle lock away).
-    state.peek(|z| z.inbox())
+pub async fn inbox(state: State<'_, AppState>) -> R<Vec<IncomingSummary>> {
+    // Polled by the UI: not user activity (must not keep the idle lock away). Summaries only:
+    // the content comes through view_incoming, which audits the view first.
+    state.peek(|z| z.inbox_summaries())
 }
 
 // ---- binnengekomen and the regional table -----------------------------------------------------

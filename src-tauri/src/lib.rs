@@ -114,15 +114,26 @@ mod tests {
         .map(|b| b.deserialize::<Value>().unwrap())
     }
 
-    #[test]
-    fn commands_delegate_to_the_core_and_errors_are_code_and_message() {
-        let dir = tempfile::tempdir().unwrap();
-        let app = run_app(mock_builder(), AppState::open_at(dir.path()))
+    /// The app on the mock runtime with its store in `dir`, and its main window.
+    fn mock_app(
+        dir: &std::path::Path,
+    ) -> (
+        tauri::App<tauri::test::MockRuntime>,
+        tauri::WebviewWindow<tauri::test::MockRuntime>,
+    ) {
+        let app = run_app(mock_builder(), AppState::open_at(dir))
             .build(tauri::generate_context!("../tauri.conf.json"))
             .unwrap();
         let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();
+        (app, w)
+    }
+
+    #[test]
+    fn commands_delegate_to_the_core_and_errors_are_code_and_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, w) = mock_app(dir.path());
 
         assert_eq!(
             call(&w, "app_status", json!({})).unwrap()["state"],
@@ -261,5 +272,122 @@ mod tests {
             malformed.is_err(),
             "malformed input is an error, not a panic"
         );
+    }
+
+    /// Security review finding 7 (issue Zicht 5): the `inbox` command returned whole payloads,
+    /// so received content reached the screen before (and without) its audit entry. The list
+    /// is now summaries; the content comes only through `view_incoming`, which audits first.
+    #[test]
+    fn finding_7_the_inbox_list_holds_no_content_and_a_view_is_audited() {
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, w) = mock_app(dir.path());
+        let pass = "de fietsenmaker repareert woensdag zeven oranje banden";
+        call(&w, "setup", json!({"input": {"name": "Officier", "role": "aandachtsfunctionaris", "municipality": "Zutphen", "passphrase": pass, "passphrase_repeat": pass}})).unwrap();
+        let officer = call(&w, "device_identity", json!({})).unwrap();
+
+        // An inspector's device in this process, and a directory with both, signed by a root.
+        let now = chrono::Local::now().fixed_offset();
+        let idir = tempfile::tempdir().unwrap();
+        let mut inspector = zicht_core::Zicht::open(idir.path()).unwrap();
+        inspector
+            .setup(
+                zicht_model::SetupInput {
+                    name: "Inspecteur".into(),
+                    role: zicht_model::Role::Toezichthouder,
+                    municipality: "Zutphen".into(),
+                    passphrase: pass.into(),
+                    passphrase_repeat: pass.into(),
+                },
+                now,
+            )
+            .unwrap();
+        let ik = inspector.device_identity().unwrap();
+        let participant =
+            |id: &str, role, signing: &str, encryption: &str| zicht_model::Participant {
+                id: id.into(),
+                municipality: "Zutphen".into(),
+                role,
+                display_name: id.into(),
+                signing_key: signing.into(),
+                encryption_key: encryption.into(),
+                revoked: false,
+            };
+        let directory = zicht_model::Directory {
+            region: "Test".into(),
+            version: 1,
+            issued: "2026-12-07".into(),
+            participants: vec![
+                participant(
+                    "insp",
+                    zicht_model::ParticipantRole::Toezichthouder,
+                    &ik.signing_key,
+                    &ik.encryption_key,
+                ),
+                participant(
+                    "af",
+                    zicht_model::ParticipantRole::Aandachtsfunctionaris,
+                    officer["signing_key"].as_str().unwrap(),
+                    officer["encryption_key"].as_str().unwrap(),
+                ),
+            ],
+        };
+        let root = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let root_pub: [u8; 32] = Ed25519KeyPair::from_pkcs8(root.as_ref())
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .try_into()
+            .unwrap();
+        let fingerprint = zicht_core::directory::root_fingerprint(&root_pub);
+        let signed =
+            serde_json::to_string(&zicht_core::directory::sign(root.as_ref(), &directory).unwrap())
+                .unwrap();
+        inspector
+            .import_directory(&signed, Some(&fingerprint))
+            .unwrap();
+        call(
+            &w,
+            "import_directory",
+            json!({"json": signed, "confirmedRoot": fingerprint}),
+        )
+        .unwrap();
+
+        let secret = "Gezien in de kelder van het pand";
+        let mut input = zicht_model::SignalInput::default();
+        input.kind = zicht_model::RecordKind::Signaal;
+        input.observed_at = Some(now.naive_local() - chrono::Duration::hours(1));
+        input.source = Some(zicht_model::Source::Balie);
+        input.sector = Some(zicht_model::Sector::Horeca);
+        input.location.description = "Hotel".into();
+        input.forms = vec![zicht_model::Form::Arbeid];
+        input.observation = secret.into();
+
+        let s = inspector.record_signal(input, now).unwrap().signal;
+        let item = inspector
+            .send_signals(&[s.id], &["af".into()], now)
+            .unwrap();
+        let bytes = inspector.outbox_bundle(&item.id).unwrap();
+        call(&w, "import_bundle", json!({"bytes": bytes})).unwrap();
+
+        let list = call(&w, "inbox", json!({})).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["signals"], 1);
+        assert!(
+            !list.to_string().contains(secret),
+            "no content in the list: {list}"
+        );
+        let audit = call(&w, "audit_log", json!({"record": null})).unwrap();
+        assert!(audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["action"] != "view"));
+
+        let content = call(&w, "view_incoming", json!({"id": item.id})).unwrap();
+        assert!(content.to_string().contains(secret));
+        let audit = call(&w, "audit_log", json!({"record": item.id})).unwrap();
+        let last = audit.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["action"], "view", "{audit}");
     }
 }

@@ -9,8 +9,9 @@ use zicht_model::{
     ApiError, AppStatus, AuditEntry, AuditVerification, CardHit, CardSet, Case, CaseDetail,
     CaseInput, CaseStatus, CaseSummary, Control, ControlInput, DecisionInput, DeviceIdentity,
     DirectoryPreview, DirectoryStatus, ForwardInput, ImportResult, InboxItem, IncomingSummary,
-    OutboxItem, Profile, PurgeReport, Region, Route, RouteVersion, SavedSignal, Settings,
-    SetupInput, SignalFilter, SignalInput, SignalSummary, StepInput, Suspicion, SyncStatus,
+    OutboxItem, PassphraseChange, Profile, PurgeReport, Region, Route, RouteVersion, SavedSignal,
+    Settings, SetupInput, SignalFilter, SignalInput, SignalSummary, StepInput, Suspicion,
+    SyncStatus,
 };
 
 use crate::logic::errors::ipc_error;
@@ -77,6 +78,11 @@ pub async fn unlock(passphrase: &str) -> Result<Profile, ApiError> {
         passphrase: &'a str,
     }
     call("unlock", &Args { passphrase }).await
+}
+
+/// Changes the passphrase (the backend checks the current one and the new one's strength).
+pub async fn change_passphrase(input: &PassphraseChange) -> Result<(), ApiError> {
+    call("change_passphrase", &InputArg { input }).await
 }
 
 pub async fn lock() -> Result<(), ApiError> {
@@ -241,7 +247,8 @@ pub async fn import_bundle(bytes: &[u8]) -> Result<ImportResult, ApiError> {
     call("import_bundle", &Args { bytes }).await
 }
 
-pub async fn inbox() -> Result<Vec<InboxItem>, ApiError> {
+/// Received bundles without their content (the content: [`view_incoming`], audited).
+pub async fn inbox() -> Result<Vec<IncomingSummary>, ApiError> {
     call("inbox", &NoArgs {}).await
 }
 

@@ -53,6 +53,12 @@ impl Zicht {
         self.vault()?.put_in(&INBOX, &bundle_key(&item.id)?, item)
     }
 
+    /// Every received bundle without its content (the Ontvangen list), newest first. The
+    /// content is only had through [`Zicht::view_incoming`], which audits the view first.
+    pub fn inbox_summaries(&self) -> Result<Vec<IncomingSummary>> {
+        Ok(self.inbox()?.iter().map(incoming_summary).collect())
+    }
+
     /// One received bundle with its content (audited as a view of personal data).
     pub fn view_incoming(&self, id: &str, now: Now) -> Result<InboxItem> {
         let item = self.inbox_item(id)?;

@@ -3,7 +3,7 @@
 
 use crate::logic::format::{count_text, datetime_nl, time_nl};
 use zicht_model::{
-    BundlePayload, DeviceIdentity, DirectoryStatus, ImportResult, OutboxItem, OutboxState,
+    DeviceIdentity, DirectoryStatus, ImportResult, IncomingSummary, OutboxItem, OutboxState,
     Participant, ParticipantRole, SyncState, SyncStatus,
 };
 
@@ -61,14 +61,14 @@ pub fn outbox_waiting_hint(s: &SyncStatus, items: &[OutboxItem]) -> Option<&'sta
 
 /// What a received bundle carries besides signals (a case or a decision), in words, for the
 /// inbox row; `None` for a bundle of signals only.
-pub fn payload_kind_text(p: &BundlePayload) -> Option<String> {
-    if let Some(d) = &p.decision {
+pub fn payload_kind_text(item: &IncomingSummary) -> Option<String> {
+    if let Some(track) = item.decision {
         Some(format!(
             "Besluit van de regionale tafel: {}. Zie de casus onder Casussen.",
-            d.track.label()
+            track.label()
         ))
     } else {
-        p.case
+        item.case_title
             .as_ref()
             .map(|_| "Casus voor de regionale tafel; zie Binnengekomen.".to_string())
     }
@@ -127,7 +127,8 @@ pub fn is_me(dir: &DirectoryStatus, p: &Participant) -> bool {
     })
 }
 
-/// Who may receive a single signal from the signal detail, without a legal basis: the
+/// Who may receive a single signal from the signal detail, without a legal basis (never a
+/// participant the region revoked): the
 /// attention officers of the user's own municipality and, when this device is an attention
 /// officer's, also the inspectors of that municipality (feedback to the reporter). Never this
 /// device itself. Anyone else (another municipality, the regional table) needs a legal basis,
@@ -152,7 +153,7 @@ pub fn eligible_recipients(
             ParticipantRole::Toezichthouder => officer_device,
             ParticipantRole::RegionaleTafel => false,
         })
-        .filter(|p| !is_me(dir, p))
+        .filter(|p| !is_me(dir, p) && !p.revoked)
         .cloned()
         .collect();
     out.sort_by(|a, b| {
@@ -259,6 +260,7 @@ mod tests {
             display_name: format!("Naam {id}"),
             signing_key: "00".repeat(32),
             encryption_key: key.into(),
+            revoked: false,
         }
     }
 

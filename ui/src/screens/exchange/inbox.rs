@@ -2,7 +2,6 @@
 
 use super::{Outcome, UNREADABLE};
 use crate::api;
-use crate::ctx::use_ctx;
 use crate::dom::picked_file;
 use crate::logic::errors::{failure_text, message};
 use crate::logic::exchange::{
@@ -13,7 +12,7 @@ use crate::state::{every_refresh, load_into, loading, Loaded};
 use crate::widgets::{Column, DataTable, Loadable};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zicht_model::{InboxItem, Signal};
+use zicht_model::{IncomingSummary, Signal};
 
 const COLUMNS: &[Column] = &[
     Column::text("Ontvangen op"),
@@ -24,7 +23,7 @@ const COLUMNS: &[Column] = &[
 
 #[component]
 pub(super) fn InboxSection() -> impl IntoView {
-    let items: Loaded<Vec<InboxItem>> = loading();
+    let items: Loaded<Vec<IncomingSummary>> = loading();
     let reload = move || load_into(items, api::inbox());
     reload();
     // Bundles the background sync receives appear without reopening the screen.
@@ -92,9 +91,10 @@ pub(super) fn InboxSection() -> impl IntoView {
 }
 
 #[component]
-fn InboxRow(item: InboxItem) -> impl IntoView {
-    let ctx = use_ctx();
-    // Opening the content is a view of personal data: the backend records it in the audit log.
+fn InboxRow(item: IncomingSummary) -> impl IntoView {
+    // The list holds no content. Opening it is a view of personal data: the backend records it
+    // in the audit log before it answers with the content (once per opening of the row).
+    let content: Loaded<Vec<Signal>> = loading();
     let bundle_id = item.id.clone();
     let on_toggle = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
@@ -102,20 +102,17 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .is_some_and(|e| e.has_attribute("open"));
-        if opened {
+        if opened && content.with_untracked(Option::is_none) {
             let id = bundle_id.clone();
-            spawn_local(async move {
-                if let Err(e) = api::view_incoming(&id).await {
-                    ctx.error("Inzien vastleggen in het auditlog mislukte", &e);
-                }
+            load_into(content, async move {
+                api::view_incoming(&id).await.map(|i| i.payload.signals)
             });
         }
     };
     let received = datetime_nl(&item.received_at);
+    let kind = payload_kind_text(&item);
     let sender = item.sender;
-    let kind = payload_kind_text(&item.payload);
-    let signals = item.payload.signals;
-    let n = signals.len();
+    let n = item.signals;
     view! {
         <tr class="utrecht-table__row inbox-row" data-id=item.id.clone()>
             <td class="utrecht-table__cell">{received.clone()}</td>
@@ -133,7 +130,9 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
                             {format!("{} bekijken", count_text(n, "signaal", "signalen"))}
                             <span class="zicht-visually-hidden">{format!(" (van {}, ontvangen op {received})", sender.display_name)}</span>
                         </summary>
-                        {signals.into_iter().map(|s| view! { <InboxSignal signal=s/> }).collect_view()}
+                        <Loadable data=content failed="De inhoud kon niet worden geladen" let:signals>
+                            {signals.into_iter().map(|s| view! { <InboxSignal signal=s/> }).collect_view()}
+                        </Loadable>
                     </details>
                 })}
             </td>
