@@ -12,6 +12,7 @@ pub mod form;
 pub mod format;
 pub mod incoming;
 pub mod keys;
+pub mod passphrase;
 pub mod retention;
 pub mod route_edit;
 pub mod route_text;

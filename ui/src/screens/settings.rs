@@ -1,8 +1,10 @@
-//! Instellingen: how long the app may stay idle before the backend locks it, and the retention
-//! terms (bewaartermijnen) with the last purge.
+//! Instellingen: how long the app may stay idle before the backend locks it, the retention
+//! terms (bewaartermijnen) with the last purge, and changing the passphrase.
 
 use crate::api;
+use crate::dom::focus_id;
 use crate::logic::errors::{failure_text, with_reason};
+use crate::logic::passphrase::{at_fields, change_field_input, change_from_form, CHANGED};
 use crate::logic::retention::last_purge_text;
 use crate::logic::settings::settings_from_form;
 use crate::state::{load_into, loading, FormStatus, Loaded};
@@ -67,6 +69,53 @@ pub fn SettingsScreen() -> impl IntoView {
             }
         });
     };
+    // Wachtwoord wijzigen: a form of its own, with its own errors and status.
+    let current = RwSignal::new(String::new());
+    let new_pass = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    let pw = FormStatus::new();
+    let pw_failure = pw.failure;
+    let pw_status = RwSignal::new(String::new());
+    let first_error = move |fields: &[zicht_model::FieldError]| {
+        if let Some(id) = fields.iter().find_map(|f| change_field_input(&f.field)) {
+            focus_id(id);
+        }
+    };
+    let change = move || {
+        if !pw.begin() {
+            return;
+        }
+        pw_status.set(String::new());
+        let input = match change_from_form(
+            &current.get_untracked(),
+            &new_pass.get_untracked(),
+            &repeat.get_untracked(),
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                pw.busy.set(false);
+                first_error(&e);
+                pw.errors.set(e);
+                return;
+            }
+        };
+        spawn_local(async move {
+            match api::change_passphrase(&input).await {
+                Ok(()) => {
+                    pw.succeeded();
+                    for field in [current, new_pass, repeat] {
+                        field.try_set(String::new());
+                    }
+                    pw_status.try_set(CHANGED.into());
+                }
+                Err(e) => {
+                    let e = at_fields(e);
+                    first_error(&e.fields);
+                    pw.failed_at(e, |f| change_field_input(f).is_some());
+                }
+            }
+        });
+    };
     view! {
         <h1 class="utrecht-heading-1" tabindex="-1">"Instellingen"</h1>
         {move || failure.get().map(|m| view! { <ErrorAlert message=m/> })}
@@ -104,5 +153,27 @@ pub fn SettingsScreen() -> impl IntoView {
             </p>
         </form>
         <p id="settings-status" class="zicht-status" role="status" aria-live="polite">{move || status.get()}</p>
+        <section class="zicht-section" aria-labelledby="settings-passphrase-heading">
+            <h2 id="settings-passphrase-heading" class="utrecht-heading-2">"Wachtwoord wijzigen"</h2>
+            <p class="utrecht-paragraph">
+                "Na het wijzigen opent alleen het nieuwe wachtwoord Zicht op dit apparaat; het oude werkt niet meer. "
+                "Uw gegevens blijven zoals ze zijn."
+            </p>
+            {move || pw_failure.get().map(|m| view! { <ErrorAlert message=m/> })}
+            <form class="utrecht-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); change(); }>
+                <TextField id="settings-passphrase-current" label="Huidig wachtwoord" kind="password" value=current
+                    error=pw.field("current") autocomplete="current-password"/>
+                <TextField id="settings-passphrase-new" label="Nieuw wachtwoord" kind="password" value=new_pass
+                    error=pw.field("passphrase") autocomplete="new-password"
+                    description="Minimaal 12 tekens en moeilijk te raden. Gebruik bijvoorbeeld een korte zin van vier of meer woorden."/>
+                <TextField id="settings-passphrase-repeat" label="Herhaal het nieuwe wachtwoord" kind="password" value=repeat
+                    error=pw.field("passphrase_repeat") autocomplete="new-password"/>
+                <p class="utrecht-paragraph">
+                    <button id="settings-passphrase-change" type="submit" class="utrecht-button utrecht-button--primary-action"
+                        aria-disabled=move || pw.disabled()>"Wachtwoord wijzigen"</button>
+                </p>
+            </form>
+            <p id="settings-passphrase-status" class="zicht-status" role="status" aria-live="polite">{move || pw_status.get()}</p>
+        </section>
     }
 }

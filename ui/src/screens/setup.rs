@@ -76,7 +76,7 @@ pub fn Setup() -> impl IntoView {
     let muni_error = field_error(errors, "municipality");
     let passphrase_hint: &'static str = Box::leak(
         format!(
-            "Minimaal {MIN_PASSPHRASE_CHARS} tekens. Zonder deze wachtwoordzin zijn de gegevens op dit apparaat niet meer te openen: bewaar hem goed."
+            "Minimaal {MIN_PASSPHRASE_CHARS} tekens en moeilijk te raden: gebruik bijvoorbeeld een korte zin van vier of meer woorden. Zonder deze wachtwoordzin zijn de gegevens op dit apparaat niet meer te openen: bewaar hem goed."
         )
         .into_boxed_str(),
     );
