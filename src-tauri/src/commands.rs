@@ -172,7 +172,13 @@ pub async fn directory_status(state: State<'_, AppState>) -> R<Option<DirectoryS
 
 #[tauri::command]
 pub async fn preview_directory(state: State<'_, AppState>, json: String) -> R<DirectoryPreview> {
-    state.with(|z, _| z.preview_directory(&json))
+    let configured = state.region_root.is_some();
+    state.with(|z, _| {
+        z.preview_directory(&json).map(|p| DirectoryPreview {
+            root_preconfigured: configured,
+            ..p
+        })
+    })
 }
 
 #[tauri::command]
@@ -181,7 +187,9 @@ pub async fn import_directory(
     json: String,
     confirmed_root: Option<String>,
 ) -> R<DirectoryStatus> {
-    state.with(|z, _| z.import_directory(&json, confirmed_root.as_deref()))
+    // The configured fingerprint, when there is one, is the one the first import must match.
+    let confirmed = state.region_root.clone().or(confirmed_root);
+    state.with(|z, _| z.import_directory(&json, confirmed.as_deref()))
 }
 
 #[tauri::command]

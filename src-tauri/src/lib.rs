@@ -10,6 +10,8 @@ use tauri::{Manager, Runtime};
 
 /// Environment variable that overrides the data directory (tests, several profiles).
 pub const DATA_DIR_ENV: &str = "ZICHT_DATA_DIR";
+/// The region root's fingerprint (its 30 digits), for a region that ships it with the app.
+pub const REGION_ROOT_ENV: &str = "ZICHT_REGION_ROOT";
 
 /// Registers Zicht's state and commands on any Tauri builder (the real one or the test mock).
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
@@ -56,7 +58,11 @@ async fn sync_task<R: Runtime>(handle: tauri::AppHandle<R>) {
 
 pub fn run() {
     init_logging();
-    let result = run_app(tauri::Builder::default(), AppState::empty())
+    let mut state = AppState::empty();
+    state.region_root = std::env::var(REGION_ROOT_ENV)
+        .ok()
+        .filter(|s| !s.trim().is_empty());
+    let result = run_app(tauri::Builder::default(), state)
         .setup(|app| {
             let dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(d) => std::path::PathBuf::from(d),
@@ -121,7 +127,17 @@ mod tests {
         tauri::App<tauri::test::MockRuntime>,
         tauri::WebviewWindow<tauri::test::MockRuntime>,
     ) {
-        let app = run_app(mock_builder(), AppState::open_at(dir))
+        mock_app_with(AppState::open_at(dir))
+    }
+
+    /// The app on the mock runtime with `state`, and its main window.
+    fn mock_app_with(
+        state: AppState,
+    ) -> (
+        tauri::App<tauri::test::MockRuntime>,
+        tauri::WebviewWindow<tauri::test::MockRuntime>,
+    ) {
+        let app = run_app(mock_builder(), state)
             .build(tauri::generate_context!("../tauri.conf.json"))
             .unwrap();
         let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -389,5 +405,102 @@ mod tests {
         let audit = call(&w, "audit_log", json!({"record": item.id})).unwrap();
         let last = audit.as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["action"], "view", "{audit}");
+    }
+
+    /// A new region root key (PKCS#8) and its fingerprint.
+    fn region_root() -> (Vec<u8>, String) {
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+        let root = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let public: [u8; 32] = Ed25519KeyPair::from_pkcs8(root.as_ref())
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .try_into()
+            .unwrap();
+        (
+            root.as_ref().to_vec(),
+            zicht_core::directory::root_fingerprint(&public),
+        )
+    }
+
+    /// A directory listing only this app's device, signed by `root`.
+    fn own_directory(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, root: &[u8]) -> String {
+        let me = call(w, "device_identity", json!({})).unwrap();
+        let directory = zicht_model::Directory {
+            region: "Test".into(),
+            version: 1,
+            issued: "2026-12-07".into(),
+            participants: vec![zicht_model::Participant {
+                id: "af".into(),
+                municipality: "Zutphen".into(),
+                role: zicht_model::ParticipantRole::Aandachtsfunctionaris,
+                display_name: "Officier".into(),
+                signing_key: me["signing_key"].as_str().unwrap().into(),
+                encryption_key: me["encryption_key"].as_str().unwrap().into(),
+                revoked: false,
+            }],
+        };
+        serde_json::to_string(&zicht_core::directory::sign(root, &directory).unwrap()).unwrap()
+    }
+
+    /// Security review finding 12 (issue Zicht 5): the first directory import was click-through
+    /// (the UI sent back the fingerprint it displayed). The user now types the digits the
+    /// coordinator reads out; a region can instead configure its root's fingerprint
+    /// (`ZICHT_REGION_ROOT`), which the first import is checked against with no prompt.
+    #[test]
+    fn finding_12_the_first_directory_needs_the_right_digits_or_the_configured_root() {
+        let pass = "de fietsenmaker repareert woensdag zeven oranje banden";
+        let setup = json!({"input": {"name": "Officier", "role": "aandachtsfunctionaris", "municipality": "Zutphen", "passphrase": pass, "passphrase_repeat": pass}});
+        // Typed by the user: a wrong digit is refused and nothing is pinned.
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, w) = mock_app(dir.path());
+        call(&w, "setup", setup.clone()).unwrap();
+        let (root, fp) = region_root();
+        let json = own_directory(&w, &root);
+        let preview = call(&w, "preview_directory", json!({"json": json})).unwrap();
+        assert_eq!(preview["pinned"], false);
+        assert_eq!(preview["root_preconfigured"], false);
+        let wrong = format!(
+            "{}{}",
+            if fp.starts_with('1') { '2' } else { '1' },
+            &fp[1..]
+        );
+        let e = call(
+            &w,
+            "import_directory",
+            json!({"json": json, "confirmedRoot": wrong}),
+        )
+        .unwrap_err();
+        assert_eq!(e["code"], "directory_fingerprint_mismatch", "{e}");
+        assert_eq!(
+            call(&w, "directory_status", json!({})).unwrap(),
+            Value::Null
+        );
+        let typed = fp.replace(' ', "  ");
+        call(
+            &w,
+            "import_directory",
+            json!({"json": json, "confirmedRoot": typed}),
+        )
+        .unwrap();
+
+        // Configured: no prompt; a directory of another root is refused.
+        for configured_right in [true, false] {
+            let (root, fp) = region_root();
+            let dir = tempfile::tempdir().unwrap();
+            let mut state = AppState::open_at(dir.path());
+            state.region_root = Some(if configured_right { fp } else { "1".repeat(30) });
+            let (_app, w) = mock_app_with(state);
+            call(&w, "setup", setup.clone()).unwrap();
+            let json = own_directory(&w, &root);
+            let preview = call(&w, "preview_directory", json!({"json": json})).unwrap();
+            assert_eq!(preview["root_preconfigured"], true);
+            let r = call(&w, "import_directory", json!({"json": json}));
+            if configured_right {
+                assert!(r.is_ok(), "{r:?}");
+            } else {
+                assert_eq!(r.unwrap_err()["code"], "directory_fingerprint_mismatch");
+            }
+        }
     }
 }

@@ -14,6 +14,9 @@ pub struct AppState {
     activity: Mutex<Instant>,
     /// When this process started, on the monotonic clock (for the unlock delay).
     started: Instant,
+    /// The region root's fingerprint from the app's configuration (`ZICHT_REGION_ROOT`): the
+    /// first directory import is checked against it instead of asking the user.
+    pub region_root: Option<String>,
 }
 
 /// The current local time (the shell reads the clock; the core never does).
@@ -28,6 +31,7 @@ impl AppState {
             wake: Default::default(),
             activity: Mutex::new(Instant::now()),
             started: Instant::now(),
+            region_root: None,
         }
     }
 

@@ -4,7 +4,7 @@
 //! detail, saved as a `.zicht` file, and opened by the officer; the officer's answer is
 //! imported from a file (twice: the second time changes nothing). Screenshots 7–9.
 
-use crate::driver::{axe, click, screenshot, wait_count, wait_css, wait_text, Ctx, Res};
+use crate::driver::{axe, click, screenshot, type_in, wait_count, wait_css, wait_text, Ctx, Res};
 use crate::steps::{
     assert_no_canary, exchange_directory, inspector_with_signal, officer_store, open_signal,
     sign_directory, Keys, CANARY,
@@ -84,17 +84,33 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
         .await?
         .send_keys(&dir_file.display().to_string())
         .await?;
-    // The first directory: the UI shows the root fingerprint to compare, then imports.
-    let shown = wait_css(c, "#directory-root-fingerprint")
-        .await?
-        .text()
+    // The first directory: the user types the root fingerprint the coordinator reads out (it
+    // is not shown: copying it from the screen would prove nothing). A wrong digit is refused
+    // at the field and nothing is imported; the right ones import it.
+    wait_css(c, "#directory-confirm-digits").await?;
+    let shown = c
+        .find_all(Locator::Css("#directory-root-fingerprint"))
         .await?;
-    assert_eq!(
-        shown.trim(),
-        root_fp,
-        "the fingerprint of the root that signed it"
+    assert!(
+        shown.is_empty(),
+        "the fingerprint is not shown before it is typed"
     );
     axe(c, "deelnemersoverzicht bevestigen").await?;
+    let mut wrong: Vec<char> = root_fp.chars().collect();
+    wrong[0] = if wrong[0] == '1' { '2' } else { '1' };
+    type_in(
+        c,
+        "#directory-confirm-digits",
+        &wrong.into_iter().collect::<String>(),
+    )
+    .await?;
+    click(c, "#directory-confirm-yes").await?;
+    wait_text(c, "#directory-confirm", "komt niet overeen").await?;
+    wait_css(c, "#directory-confirm-digits")
+        .await?
+        .clear()
+        .await?;
+    type_in(c, "#directory-confirm-digits", &root_fp).await?;
     click(c, "#directory-confirm-yes").await?;
     wait_text(c, "#directory-import-result", "ingelezen").await?;
     wait_text(c, "#directory-me", "Ja, als Inspecteur Zutphen").await?;

@@ -111,13 +111,23 @@ pub async fn enrol_ui(c: &Client, port: u16, key: &str, token: &str) -> Res {
     Ok(())
 }
 
-/// Imports a signed directory from a file under Uitwisseling, confirming its root.
+/// The fingerprint of the root that signed a directory file, as the coordinator reads it out.
+pub fn root_fingerprint_of(file: &Path) -> Res<String> {
+    let signed: zicht_model::SignedDirectory =
+        serde_json::from_str(&std::fs::read_to_string(file)?)?;
+    let (_, root) = zicht_core::directory::verify(&signed, None)?;
+    Ok(zicht_core::directory::root_fingerprint(&root))
+}
+
+/// Imports a signed directory from a file under Uitwisseling, typing its root's fingerprint as
+/// the coordinator would read it out.
 pub async fn import_directory_ui(c: &Client, file: &Path) -> Res {
     click(c, "#nav-uitwisseling").await?;
     wait_css(c, "#directory-file")
         .await?
         .send_keys(&file.display().to_string())
         .await?;
+    type_in(c, "#directory-confirm-digits", &root_fingerprint_of(file)?).await?;
     click(c, "#directory-confirm-yes").await?;
     wait_text(c, "#directory-import-result", "ingelezen").await?;
     Ok(())

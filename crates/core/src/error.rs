@@ -82,6 +82,9 @@ pub enum CoreError {
         kind: zicht_model::PayloadKind,
         role: zicht_model::ParticipantRole,
     },
+    /// The fingerprint typed (or configured) for the first directory is not its root's.
+    #[error("directory root fingerprint does not match")]
+    DirectoryFingerprintMismatch,
     /// A bundle from a participant the directory marks revoked.
     #[error("sender revoked")]
     SenderRevoked,
@@ -168,6 +171,7 @@ impl CoreError {
             CoreError::SenderNotAllowed { .. } => C::BundleSenderNotAllowed,
             CoreError::BundlePurged => C::BundlePurged,
             CoreError::SenderRevoked => C::BundleSenderRevoked,
+            CoreError::DirectoryFingerprintMismatch => C::DirectoryFingerprintMismatch,
             CoreError::BundleExpired => C::BundleExpired,
             CoreError::Offline | CoreError::Unreachable(_) => C::Offline,
             // Endpoint codes are the endpoint's; the ones the user can act on get their own.
@@ -225,6 +229,7 @@ impl CoreError {
             CoreError::NoDirectory => "Lees eerst het deelnemersoverzicht van de regio in.".into(),
             CoreError::UnknownRecipient => "Deze ontvanger staat niet in het deelnemersoverzicht.".into(),
             CoreError::Bundle(e) => e.message(),
+            CoreError::DirectoryFingerprintMismatch => "De vingerafdruk komt niet overeen met de sleutel waarmee dit overzicht is ondertekend. Controleer de cijfers met de regiocoördinator; er is niets ingelezen.".into(),
             CoreError::SenderRevoked => "Deze bundel is geweigerd: de afzender is door de regio ingetrokken (bijvoorbeeld na verlies van een laptop). Er is niets ingelezen.".into(),
             CoreError::BundlePurged => "Deze bundel is eerder ontvangen en na de bewaartermijn verwijderd. Hij wordt niet opnieuw ingelezen.".into(),
             CoreError::BundleExpired => "Deze bundel is verstuurd langer geleden dan de bewaartermijn. Hij wordt niet ingelezen.".into(),

@@ -51,6 +51,7 @@ impl Zicht {
             version: dir.version,
             root_fingerprint: directory::root_fingerprint(&root),
             pinned: pinned.is_some(),
+            root_preconfigured: false,
             participants: dir.participants.len(),
             me: dir
                 .participants
@@ -74,10 +75,16 @@ impl Zicht {
         let pinned: Option<[u8; 32]> = v.get(&REGION_ROOT)?;
         let (dir, root) = directory::verify(&signed, pinned.as_ref())?;
         let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-        if pinned.is_none()
-            && confirmed_root.map(digits) != Some(digits(&directory::root_fingerprint(&root)))
-        {
-            return Err(CoreError::DirectoryUnconfirmed);
+        if pinned.is_none() {
+            // The digits the user typed as the coordinator read them out (or the app's
+            // configured fingerprint), never a value the UI copied from the file.
+            match confirmed_root.map(digits) {
+                None => return Err(CoreError::DirectoryUnconfirmed),
+                Some(d) if d != digits(&directory::root_fingerprint(&root)) => {
+                    return Err(CoreError::DirectoryFingerprintMismatch)
+                }
+                Some(_) => {}
+            }
         }
         if let Some((held, _)) = self.directory()? {
             // Older is refused; the same version must be the very same document.

@@ -67,6 +67,8 @@ registry! {
     DirectoryOlder = "directory_older",
     /// The region root's fingerprint was not confirmed at the first import.
     DirectoryUnconfirmed = "directory_unconfirmed",
+    /// The fingerprint typed or configured for the first directory is not its root's.
+    DirectoryFingerprintMismatch = "directory_fingerprint_mismatch",
     /// No directory has been imported yet.
     NoDirectory = "no_directory",
     /// A recipient is not in the directory.

@@ -94,6 +94,10 @@ pub struct DirectoryPreview {
     pub root_fingerprint: String,
     /// True when this device already trusts that root (no confirmation needed).
     pub pinned: bool,
+    /// True when the app's configuration names the region root's fingerprint
+    /// (`ZICHT_REGION_ROOT`): the first import is checked against it, with no prompt.
+    #[serde(default)]
+    pub root_preconfigured: bool,
     pub participants: usize,
     /// This device's own entry, if the directory lists it.
     pub me: Option<Participant>,

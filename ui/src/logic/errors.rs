@@ -93,6 +93,12 @@ pub fn fields_or_message(e: ApiError, field: &str) -> Vec<FieldError> {
 
 /// What the user reads when saving a file (a bundle, the audit log) failed: `what` ("Opslaan
 /// als bestand is mislukt") before the reason, except when the core already says in a whole
+/// Whether the typed fingerprint of a first directory did not match its root (the form stays
+/// open, with the message at the field).
+pub fn is_fingerprint_mismatch(e: &ApiError) -> bool {
+    e.code == ErrorCode::DirectoryFingerprintMismatch
+}
+
 /// sentence that the file was not saved and why (`FileNotSaved`).
 pub fn export_failure_text(what: &str, e: &ApiError) -> String {
     let message = alert_message(e, |_| false);

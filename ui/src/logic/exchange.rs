@@ -74,6 +74,24 @@ pub fn payload_kind_text(item: &IncomingSummary) -> Option<String> {
     }
 }
 
+/// What is wrong with a typed region fingerprint before it is checked: it must hold the 30
+/// digits of six groups of five (spaces and dashes do not count).
+pub fn fingerprint_input_problem(typed: &str) -> Option<String> {
+    let digits = typed.chars().filter(char::is_ascii_digit).count();
+    let other = typed
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || c.is_whitespace() || c == '-'));
+    if other {
+        Some("Typ alleen de cijfers van de vingerafdruk.".into())
+    } else if digits != 30 {
+        Some(format!(
+            "Een vingerafdruk heeft 30 cijfers; u typte er {digits}."
+        ))
+    } else {
+        None
+    }
+}
+
 /// Largest directory file the UI reads (a directory is a few hundred bytes per participant).
 pub const MAX_DIRECTORY_FILE: u64 = 4 * 1024 * 1024;
 /// Largest `.zicht` file the UI reads (the bytes travel through the IPC as JSON).
@@ -250,6 +268,21 @@ pub fn file_too_large(size: u64, max: u64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_fingerprint_is_checked_for_shape_first() {
+        let fp = "12345 67890 12345 67890 12345 67890";
+        for (typed, expected) in [
+            (fp, None),
+            ("123456789012345678901234567890", None),
+            ("12345-67890-12345-67890-12345-67890", None),
+            ("12345 67890", Some("Een vingerafdruk heeft 30 cijfers; u typte er 10.")),
+            ("", Some("Een vingerafdruk heeft 30 cijfers; u typte er 0.")),
+            ("12345 6789O 12345 67890 12345 67890", Some("Typ alleen de cijfers van de vingerafdruk.")),
+        ] {
+            assert_eq!(fingerprint_input_problem(typed).as_deref(), expected, "{typed:?}");
+        }
+    }
     use chrono::NaiveDate;
 
     fn p(id: &str, role: ParticipantRole, municipality: &str, key: &str) -> Participant {

@@ -4,12 +4,12 @@
 use super::{Outcome, UNREADABLE};
 use crate::api;
 use crate::dom::picked_file;
-use crate::logic::errors::failure_text;
+use crate::logic::errors::{failure_text, is_fingerprint_mismatch, message};
 use crate::logic::exchange::{
-    directory_imported_text, file_too_large, is_me, me_text, MAX_DIRECTORY_FILE,
+    directory_imported_text, file_too_large, is_me, me_text, MAX_DIRECTORY_FILE, fingerprint_input_problem,
 };
 use crate::state::{load_into, loading, Loaded};
-use crate::widgets::{Column, DataItem, DataTable, Loadable};
+use crate::widgets::{Column, DataItem, DataTable, Loadable, TextField};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zicht_model::{DirectoryPreview, DirectoryStatus};
@@ -25,15 +25,24 @@ pub(super) fn RegionSection() -> impl IntoView {
     let dir: Loaded<Option<DirectoryStatus>> = loading();
     let outcome = RwSignal::new(None::<Result<String, String>>);
     load_into(dir, api::directory_status());
-    // A first directory waiting for the user to confirm its root fingerprint.
+    // A first directory waiting for the user to type its root fingerprint as the coordinator
+    // reads it out (the fingerprint is not shown: typing what the screen shows proves nothing).
     let pending = RwSignal::new(None::<(String, DirectoryPreview)>);
+    let typed = RwSignal::new(String::new());
+    let typed_error = RwSignal::new(None::<String>);
     let import = move |text: String, confirmed: Option<String>| async move {
         match api::import_directory(&text, confirmed.as_deref()).await {
             Ok(st) => {
+                pending.try_set(None);
                 outcome.try_set(Some(Ok(directory_imported_text(&st))));
                 dir.try_set(Some(Ok(Some(st))));
             }
+            // Mistyped: the form stays, with the message at the field.
+            Err(e) if is_fingerprint_mismatch(&e) && confirmed.is_some() && pending.with_untracked(Option::is_some) => {
+                typed_error.try_set(Some(message(e)));
+            }
             Err(e) => {
+                pending.try_set(None);
                 outcome.try_set(Some(Err(failure_text(
                     "Het deelnemersoverzicht is niet ingelezen",
                     &e,
@@ -56,8 +65,9 @@ pub(super) fn RegionSection() -> impl IntoView {
                 return;
             };
             match api::preview_directory(&text).await {
-                // Signed by the root this device already trusts: import at once.
-                Ok(p) if p.pinned => import(text, None).await,
+                // Signed by the root this device already trusts, or checked against the root
+                // the app's configuration names: import at once.
+                Ok(p) if p.pinned || p.root_preconfigured => import(text, None).await,
                 // The first directory: the user compares the root fingerprint first.
                 Ok(p) => {
                     pending.try_set(Some((text, p)));
@@ -72,11 +82,16 @@ pub(super) fn RegionSection() -> impl IntoView {
         });
     };
     let confirm = move |_| {
-        let Some((text, p)) = pending.get_untracked() else {
+        let Some((text, _)) = pending.get_untracked() else {
             return;
         };
-        pending.set(None);
-        spawn_local(async move { import(text, Some(p.root_fingerprint)).await });
+        let digits = typed.get_untracked();
+        if let Some(m) = fingerprint_input_problem(&digits) {
+            typed_error.set(Some(m));
+            return;
+        }
+        typed_error.set(None);
+        spawn_local(async move { import(text, Some(digits)).await });
     };
     let reject = move |_| {
         pending.set(None);
@@ -115,16 +130,18 @@ pub(super) fn RegionSection() -> impl IntoView {
                 <div id="directory-confirm" class="utrecht-alert utrecht-alert--warning zicht-alert" role="group"
                     aria-labelledby="directory-confirm-heading">
                     <div class="utrecht-alert__content"><div class="utrecht-alert__message">
-                        <h3 id="directory-confirm-heading" class="utrecht-heading-3">"Vergelijk de vingerafdruk van de regio"</h3>
+                        <h3 id="directory-confirm-heading" class="utrecht-heading-3">"Controleer de vingerafdruk van de regio"</h3>
                         <p class="utrecht-paragraph">
                             {format!("Dit is het eerste deelnemersoverzicht op dit apparaat: {} (versie {}, {} deelnemers). ", p.region, p.version, p.participants)}
                             "Het legt de sleutel van de regio vast; daarna vertrouwt Zicht alleen overzichten met deze sleutel. "
-                            "Vergelijk de vingerafdruk hieronder (bijvoorbeeld telefonisch) met die van de regiocoördinator."
+                            "Vraag de regiocoördinator (bijvoorbeeld telefonisch) de vingerafdruk voor te lezen en typ de cijfers hieronder."
                         </p>
-                        <p class="utrecht-paragraph zicht-fingerprint" id="directory-root-fingerprint">{p.root_fingerprint.clone()}</p>
+                        <TextField id="directory-confirm-digits" label="Vingerafdruk van de regio (30 cijfers)"
+                            value=typed error=Signal::derive(move || typed_error.get())
+                            description="Spaties mogen; alleen de cijfers tellen."/>
                         <p class="utrecht-paragraph">
                             <button id="directory-confirm-yes" type="button" class="utrecht-button utrecht-button--primary-action"
-                                on:click=confirm>"Klopt: overzicht inlezen"</button>
+                                on:click=confirm>"Controleren en inlezen"</button>
                             " "
                             <button id="directory-confirm-no" type="button" class="utrecht-button utrecht-button--secondary-action"
                                 on:click=reject>"Klopt niet: niet inlezen"</button>
