@@ -75,7 +75,9 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
         encryption_key,
     };
     let json = sign_directory(&exchange_directory(&keys, &officer.device_identity()?))?;
-    let root_fp = officer.preview_directory(&json)?.root_fingerprint;
+    let signed: zicht_model::SignedDirectory = serde_json::from_str(&json)?;
+    let root_fp =
+        zicht_core::directory::root_fingerprint(&zicht_core::directory::verify(&signed, None)?.1);
     officer.import_directory(&json, Some(&root_fp))?;
     std::fs::create_dir_all(downloads)?;
     let dir_file = downloads.join("deelnemers.json");

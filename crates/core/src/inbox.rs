@@ -17,15 +17,21 @@ use zicht_model::*;
 
 impl Zicht {
     /// Opens a bundle addressed to this device, verifies the sender against the directory and
-    /// stores it in the inbox. Importing the same bundle again changes nothing. A bundle whose
-    /// sender's role may not send what it carries ([`PayloadKind::senders`]) is refused and
-    /// the refusal audited; nothing of it is stored.
+    /// stores it in the inbox. Importing the same bundle again changes nothing. A verified
+    /// bundle that is refused (a revoked sender, a payload its sender's role may not send
+    /// ([`PayloadKind::senders`]), content over the limits, past its term) and a bundle purged
+    /// before are audited as refusals; nothing of them is stored.
     pub fn import_bundle(&mut self, bytes: &[u8], now: Now) -> Result<ImportResult> {
         let (dir, _) = self.directory()?.ok_or(CoreError::NoDirectory)?;
         let id = BundleId::of(bytes).to_hex();
         let key = bundle_key(&id)?;
         if self.vault()?.get_in(&TOMBSTONES, &key)?.is_some() {
-            return Err(CoreError::BundlePurged);
+            return self.refuse(
+                now,
+                &id,
+                "eerder ontvangen en verwijderd",
+                CoreError::BundlePurged,
+            );
         }
         if let Some(old) = self.vault()?.get_in::<InboxItem>(&INBOX, &key)? {
             return Ok(ImportResult {
@@ -45,17 +51,6 @@ impl Zicht {
         // Staging in memory: only a fully verified bundle is parsed and stored.
         let mut staged = zeroize::Zeroizing::new(Vec::new());
         let opened = zicht_bundle::open(bytes, &mut *staged, &me, &senders)?;
-        let payload: BundlePayload = serde_json::from_slice(&staged)
-            .map_err(|_| CoreError::BundlePayloadInvalid("not a payload"))?;
-        if payload.version != PAYLOAD_VERSION {
-            return Err(CoreError::BundlePayloadInvalid("payload version"));
-        }
-        // Verified as coming from a participant, but still input: hold it to the model's limits.
-        crate::validate::check_payload(&payload, now.naive_local())?;
-        let retention = &self.session()?.settings.retention;
-        if crate::retention::received_too_late(&payload, retention, now.date_naive()) {
-            return Err(CoreError::BundleExpired);
-        }
         let sender = dir
             .participants
             .iter()
@@ -64,40 +59,13 @@ impl Zicht {
             .ok_or(CoreError::Bundle(zicht_bundle::Error::UnknownSender {
                 sender: opened.sender_id,
             }))?;
-        if sender.revoked {
-            self.audit(
-                now,
-                AuditAction::Refuse,
-                AuditSubject::Bundle,
-                Some(&id),
-                &format!("van {}: ingetrokken", sender.id),
-            )?;
-            self.kv.sync()?;
-            tracing::warn!("bundle refused: sender revoked");
-            return Err(CoreError::SenderRevoked);
-        }
-        // Who may send what: a decision only the regional table, a case only an officer.
-        let kind = payload.kind();
-        if !kind.senders().contains(&sender.role) {
-            self.audit(
-                now,
-                AuditAction::Refuse,
-                AuditSubject::Bundle,
-                Some(&id),
-                &format!(
-                    "van {}: {} mag geen {} sturen",
-                    sender.id,
-                    sender.role.label(),
-                    kind.label()
-                ),
-            )?;
-            self.kv.sync()?;
-            tracing::warn!(kind = kind.label(), "bundle refused: sender's role");
-            return Err(CoreError::SenderNotAllowed {
-                kind,
-                role: sender.role,
-            });
-        }
+        let payload = match self.check_received(&staged, &sender, now) {
+            Ok(p) => p,
+            Err(e) => {
+                let why = format!("van {}: {}", sender.id, refusal_phrase(&e));
+                return self.refuse(now, &id, &why, e);
+            }
+        };
         let item = InboxItem {
             id: id.clone(),
             received_at: now.naive_local(),
@@ -143,6 +111,53 @@ impl Zicht {
         })
     }
 
+    /// What a verified bundle from `sender` carries, if this device takes it: the sender is not
+    /// revoked, the payload parses, its kind fits the sender's role (a decision only from the
+    /// regional table, a case only from an officer), it is within the model's limits (it is
+    /// still input) and within its retention term.
+    fn check_received(
+        &self,
+        staged: &[u8],
+        sender: &Participant,
+        now: Now,
+    ) -> Result<BundlePayload> {
+        if sender.revoked {
+            return Err(CoreError::SenderRevoked);
+        }
+        let payload: BundlePayload = serde_json::from_slice(staged)
+            .map_err(|_| CoreError::BundlePayloadInvalid("not a payload"))?;
+        if payload.version != PAYLOAD_VERSION {
+            return Err(CoreError::BundlePayloadInvalid("payload version"));
+        }
+        let kind = payload.kind();
+        if !kind.senders().contains(&sender.role) {
+            return Err(CoreError::SenderNotAllowed {
+                kind,
+                role: sender.role,
+            });
+        }
+        crate::validate::check_payload(&payload, now.naive_local())?;
+        let retention = &self.session()?.settings.retention;
+        if crate::retention::received_too_late(&payload, retention, now.date_naive()) {
+            return Err(CoreError::BundleExpired);
+        }
+        Ok(payload)
+    }
+
+    /// Audits the refusal of bundle `id` (durably) and returns `e`.
+    fn refuse<T>(&self, now: Now, id: &str, why: &str, e: CoreError) -> Result<T> {
+        self.audit(
+            now,
+            AuditAction::Refuse,
+            AuditSubject::Bundle,
+            Some(id),
+            why,
+        )?;
+        self.kv.sync()?;
+        tracing::warn!(code = e.code().wire(), "bundle refused");
+        Err(e)
+    }
+
     /// Every received bundle, newest first.
     pub fn inbox(&self) -> Result<Vec<InboxItem>> {
         let mut out = Vec::new();
@@ -156,5 +171,17 @@ impl Zicht {
                 .then_with(|| a.id.cmp(&b.id))
         });
         Ok(out)
+    }
+}
+
+/// The audit trail's fixed phrase for a refusal (no content of the bundle in it).
+fn refusal_phrase(e: &CoreError) -> String {
+    match e {
+        CoreError::SenderRevoked => "ingetrokken".into(),
+        CoreError::SenderNotAllowed { kind, role } => {
+            format!("{} mag geen {} sturen", role.label(), kind.label())
+        }
+        CoreError::BundleExpired => "ouder dan de bewaartermijn".into(),
+        _ => "ongeldige inhoud".into(),
     }
 }

@@ -49,7 +49,13 @@ impl Zicht {
         Ok(DirectoryPreview {
             region: dir.region,
             version: dir.version,
-            root_fingerprint: directory::root_fingerprint(&root),
+            // Not before the root is pinned: the user types it as the coordinator reads it out,
+            // and a value the UI could copy back would make that check click-through.
+            root_fingerprint: if pinned.is_some() {
+                directory::root_fingerprint(&root)
+            } else {
+                String::new()
+            },
             pinned: pinned.is_some(),
             root_preconfigured: false,
             participants: dir.participants.len(),

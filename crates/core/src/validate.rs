@@ -465,7 +465,11 @@ pub fn check_payload(p: &BundlePayload, now: chrono::NaiveDateTime) -> Result<()
             && s.control_id.as_deref().is_none_or(short)
             && s.received_from.as_deref().is_none_or(short)
     };
+    // A decision travels alone: with signals or a case it would pass the sender rule as a
+    // decision (the regional table's) while carrying what only others may send.
+    let alone = p.decision.is_none() || (p.signals.is_empty() && p.case.is_none());
     let ok = sent_ok
+        && alone
         && p.signals.len() <= 1_000
         && p.signals.iter().all(signal_ok)
         && short(&p.sender.name)

@@ -90,7 +90,8 @@ pub struct DirectoryStatus {
 pub struct DirectoryPreview {
     pub region: String,
     pub version: u32,
-    /// Fingerprint of the root key that signed it (six groups of five digits).
+    /// Fingerprint of the root key that signed it (six groups of five digits); empty until a
+    /// root is pinned (the first one is typed by the user, not copied from here).
     pub root_fingerprint: String,
     /// True when this device already trusts that root (no confirmation needed).
     pub pinned: bool,

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 pub const DEVICES_DIR: &str = "devices";
 pub const REVOKED_DIR: &str = "revoked";
@@ -116,17 +116,21 @@ pub fn list(data_dir: &Path) -> io::Result<Vec<RosterEntry>> {
 }
 
 /// The revoked set as the endpoint checks it on every request: read again when the folder's
-/// modification time changes (a `revoke` adds a file, which changes it).
+/// modification time changes (a `revoke` adds a file, which changes it), and at least every
+/// [`REREAD`] in any case (a change within the same time tick as a read is not missed).
 pub struct Revoked {
     dir: PathBuf,
-    cache: RwLock<(Option<SystemTime>, HashSet<String>)>,
+    cache: RwLock<(Option<SystemTime>, Instant, HashSet<String>)>,
 }
+
+/// The longest the endpoint goes on a read of the revoked set.
+pub const REREAD: Duration = Duration::from_secs(2);
 
 impl Revoked {
     pub fn new(data_dir: &Path) -> Revoked {
         Revoked {
             dir: data_dir.join(REVOKED_DIR),
-            cache: RwLock::new((None, HashSet::new())),
+            cache: RwLock::new((None, Instant::now(), HashSet::new())),
         }
     }
 
@@ -140,16 +144,17 @@ impl Revoked {
         };
         {
             let c = self.cache.read().unwrap_or_else(|p| p.into_inner());
-            if c.0.is_some() && c.0 == mtime {
-                return c.1.contains(device);
+            if c.0.is_some() && c.0 == mtime && c.1.elapsed() < REREAD {
+                return c.2.contains(device);
             }
         }
+        let read_at = Instant::now();
         let Ok(ids) = ids_in(&self.dir) else {
             return true;
         };
         let set: HashSet<String> = ids.into_iter().map(|(d, _)| d).collect();
         let hit = set.contains(device);
-        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = (mtime, set);
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = (mtime, read_at, set);
         hit
     }
 }

@@ -176,15 +176,19 @@ pub fn carry(from: &Zicht, item: &OutboxItem, to: &mut Zicht, at: Now) -> Import
         .unwrap()
 }
 
-/// Imports a directory the way the UI does: preview it, and (on the first import) confirm the
-/// root fingerprint the preview shows.
+/// Imports a directory the way a user does on the first import: typing the fingerprint of the
+/// root that signed it (as the coordinator would read it out).
 pub trait ImportTrusting {
     fn import_trusting(&mut self, json: &str) -> zicht_core::Result<DirectoryStatus>;
 }
 
 impl ImportTrusting for Zicht {
     fn import_trusting(&mut self, json: &str) -> zicht_core::Result<DirectoryStatus> {
-        let preview = self.preview_directory(json)?;
-        self.import_directory(json, Some(&preview.root_fingerprint))
+        // What cannot be read gets the core's own answer.
+        let root = serde_json::from_str::<SignedDirectory>(json)
+            .ok()
+            .and_then(|signed| zicht_core::directory::verify(&signed, None).ok());
+        let typed = root.map(|(_, root)| zicht_core::directory::root_fingerprint(&root));
+        self.import_directory(json, typed.as_deref())
     }
 }

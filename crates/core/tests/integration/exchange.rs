@@ -578,18 +578,27 @@ fn the_first_directory_needs_its_root_fingerprint_confirmed() {
     let json = signed_json(&root, &d);
     let preview = z.preview_directory(&json).unwrap();
     assert!(!preview.pinned);
-    assert_eq!(preview.root_fingerprint.split(' ').count(), 6);
+    assert_eq!(preview.root_fingerprint, "", "not shown before it is typed");
     assert_eq!(preview.me.unwrap().id, "insp");
-    for unconfirmed in [None, Some("12345 12345 12345 12345 12345 12345")] {
+    let signed: SignedDirectory = serde_json::from_str(&json).unwrap();
+    let (_, root_key) = zicht_core::directory::verify(&signed, None).unwrap();
+    let fingerprint = zicht_core::directory::root_fingerprint(&root_key);
+    for (unconfirmed, code) in [
+        (None, zicht_model::ErrorCode::DirectoryUnconfirmed),
+        (
+            Some("12345 12345 12345 12345 12345 12345"),
+            zicht_model::ErrorCode::DirectoryFingerprintMismatch,
+        ),
+    ] {
         let e = z.import_directory(&json, unconfirmed).unwrap_err();
-        assert_eq!(e.code(), zicht_model::ErrorCode::DirectoryUnconfirmed);
+        assert_eq!(e.code(), code);
         assert!(
             z.directory_status().unwrap().is_none(),
             "nothing imported, nothing pinned"
         );
     }
     // Spaces do not matter, the digits do.
-    let typed = preview.root_fingerprint.replace(' ', "");
+    let typed = fingerprint.replace(' ', "");
     z.import_directory(&json, Some(&typed)).unwrap();
     // From now on the pinned root decides; no confirmation is asked.
     assert!(z.preview_directory(&json).unwrap().pinned);

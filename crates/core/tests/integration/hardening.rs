@@ -669,3 +669,24 @@ fn finding_9_a_kill_during_change_passphrase_leaves_old_or_new() {
         "the child changed too little to prove anything ({changes})"
     );
 }
+
+/// Finding 2, review follow-up: a "decision" carrying signals or a case passed the sender rule
+/// as a decision (the table's) while carrying what only an officer or inspector may send. A
+/// decision now travels alone.
+#[test]
+fn finding_2_a_decision_with_signals_attached_is_refused() {
+    let mut r = region();
+    let signal = r.table.record_signal(signal_input(), now()).unwrap().signal;
+    let mut payload = decision_payload(r.table.profile().unwrap());
+    payload.signals = vec![signal];
+    let item = r
+        .table
+        .seal_payload_for_tests(&payload, &["af"], now())
+        .unwrap();
+    let bytes = r.table.outbox_bundle(&item.id).unwrap();
+    let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BundlePayloadInvalid);
+    assert!(r.officer.inbox().unwrap().is_empty());
+    let last = r.officer.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(last.action, AuditAction::Refuse, "refusals are audited");
+}

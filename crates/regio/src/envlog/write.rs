@@ -240,15 +240,16 @@ impl EnvLog {
     /// waits for before it answers, else the next write's or, with nothing queued, one the
     /// group commit runs after [`SEEN_FLUSH`](super::SEEN_FLUSH).
     pub fn note_seen(&self, timestamp_s: u64, signature: &[u8]) -> bool {
-        // Signatures from before the cutoff may have been forgotten: such a request cannot be
-        // told from a replay, so it counts as one (also after the endpoint's clock stepped
-        // back, and after a restart: the cutoff is kept on disk).
-        if timestamp_s < self.seen_cutoff.load(Ordering::SeqCst) {
-            return false;
-        }
         let mut d = [0u8; 16];
         d.copy_from_slice(&blake3::hash(signature).as_bytes()[..16]);
         let mut seen = lock(&self.seen);
+        // Signatures from before the cutoff may have been forgotten: such a request cannot be
+        // told from a replay, so it counts as one (also after the endpoint's clock stepped
+        // back, and after a restart: the cutoff is kept on disk). Read under the same lock as
+        // `forget_seen` raises it.
+        if timestamp_s < self.seen_cutoff.load(Ordering::SeqCst) {
+            return false;
+        }
         if !seen.set.insert((timestamp_s, d)) {
             return false;
         }
@@ -274,13 +275,22 @@ impl EnvLog {
     /// Forgets signatures with a timestamp before `cutoff_s` (stale, so refused anyway) and
     /// removes segments that held only them; how many were forgotten.
     pub fn forget_seen(&self, cutoff_s: u64) -> Result<usize> {
-        // Durable before anything is forgotten, so a restart never forgets more than it refuses.
-        if cutoff_s > self.seen_cutoff.load(Ordering::SeqCst) {
-            write_cutoff(&self.dir, cutoff_s)?;
-        }
-        self.seen_cutoff.fetch_max(cutoff_s, Ordering::SeqCst);
         let n = {
             let mut seen = lock(&self.seen);
+            // Never past the newest signature seen: a clock that jumped ahead must not make
+            // every correctly timed request a "replay" until that date. Nothing seen: nothing
+            // to forget, the cutoff stays.
+            let newest = seen.set.iter().map(|(ts, _)| *ts).max();
+            let cutoff_s = match newest {
+                Some(t) => cutoff_s.min(t.saturating_add(1)),
+                None => 0,
+            };
+            // Durable before anything is forgotten, so a restart never forgets more than it
+            // refuses.
+            if cutoff_s > self.seen_cutoff.load(Ordering::SeqCst) {
+                write_cutoff(&self.dir, cutoff_s)?;
+                self.seen_cutoff.store(cutoff_s, Ordering::SeqCst);
+            }
             let before = seen.set.len();
             seen.set.retain(|(ts, _)| *ts >= cutoff_s);
             before - seen.set.len()

@@ -314,4 +314,20 @@ async fn finding_5_a_replay_after_a_clock_step_back_is_refused() {
         "auth.replayed",
     )
     .await;
+    // A clock that jumps a year ahead for one sweep does not lock devices out afterwards: the
+    // cutoff never passes the newest signature seen.
+    srv.clock.set_ms(t0 + 5_000);
+    let h2 = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    assert_eq!(
+        srv.send("GET", "/v1/inbox", vec![], &h2).await.status(),
+        200
+    );
+    srv.clock.advance_ms(365 * 24 * 3600 * 1000);
+    srv.regio.sweep().unwrap();
+    srv.clock.set_ms(t0 + 10_000);
+    let h3 = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    assert_eq!(
+        srv.send("GET", "/v1/inbox", vec![], &h3).await.status(),
+        200
+    );
 }
