@@ -276,11 +276,21 @@ mod tests {
             (fp, None),
             ("123456789012345678901234567890", None),
             ("12345-67890-12345-67890-12345-67890", None),
-            ("12345 67890", Some("Een vingerafdruk heeft 30 cijfers; u typte er 10.")),
+            (
+                "12345 67890",
+                Some("Een vingerafdruk heeft 30 cijfers; u typte er 10."),
+            ),
             ("", Some("Een vingerafdruk heeft 30 cijfers; u typte er 0.")),
-            ("12345 6789O 12345 67890 12345 67890", Some("Typ alleen de cijfers van de vingerafdruk.")),
+            (
+                "12345 6789O 12345 67890 12345 67890",
+                Some("Typ alleen de cijfers van de vingerafdruk."),
+            ),
         ] {
-            assert_eq!(fingerprint_input_problem(typed).as_deref(), expected, "{typed:?}");
+            assert_eq!(
+                fingerprint_input_problem(typed).as_deref(),
+                expected,
+                "{typed:?}"
+            );
         }
     }
     use chrono::NaiveDate;

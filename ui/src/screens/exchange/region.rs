@@ -6,7 +6,8 @@ use crate::api;
 use crate::dom::picked_file;
 use crate::logic::errors::{failure_text, is_fingerprint_mismatch, message};
 use crate::logic::exchange::{
-    directory_imported_text, file_too_large, is_me, me_text, MAX_DIRECTORY_FILE, fingerprint_input_problem,
+    directory_imported_text, file_too_large, fingerprint_input_problem, is_me, me_text,
+    MAX_DIRECTORY_FILE,
 };
 use crate::state::{load_into, loading, Loaded};
 use crate::widgets::{Column, DataItem, DataTable, Loadable, TextField};
@@ -38,7 +39,11 @@ pub(super) fn RegionSection() -> impl IntoView {
                 dir.try_set(Some(Ok(Some(st))));
             }
             // Mistyped: the form stays, with the message at the field.
-            Err(e) if is_fingerprint_mismatch(&e) && confirmed.is_some() && pending.with_untracked(Option::is_some) => {
+            Err(e)
+                if is_fingerprint_mismatch(&e)
+                    && confirmed.is_some()
+                    && pending.with_untracked(Option::is_some) =>
+            {
                 typed_error.try_set(Some(message(e)));
             }
             Err(e) => {
