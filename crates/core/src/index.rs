@@ -18,6 +18,14 @@ struct Entry {
     summary: SignalSummary,
 }
 
+impl Entry {
+    /// Zeroes the entry's text before it is dropped (a replaced or removed signal).
+    fn wipe(mut self) {
+        self.haystack.zeroize();
+        self.summary.location.zeroize();
+    }
+}
+
 fn form_bit(f: Form) -> u8 {
     1 << (Form::ALL.iter().position(|x| *x == f).unwrap_or(0) as u8)
 }
@@ -57,7 +65,7 @@ impl Index {
             },
         };
         match self.positions.get(&s.id) {
-            Some(&i) => self.entries[i] = entry,
+            Some(&i) => std::mem::replace(&mut self.entries[i], entry).wipe(),
             None => {
                 self.positions.insert(s.id.clone(), self.entries.len());
                 self.entries.push(entry);
@@ -70,9 +78,7 @@ impl Index {
         let Some(i) = self.positions.remove(id) else {
             return;
         };
-        let mut gone = self.entries.swap_remove(i);
-        gone.haystack.zeroize();
-        gone.summary.location.zeroize();
+        self.entries.swap_remove(i).wipe();
         if let Some(moved) = self.entries.get(i) {
             self.positions.insert(moved.summary.id.clone(), i);
         }
