@@ -10,6 +10,9 @@
 //!   dir). Make an enrolment token with `cargo run -p zicht-regio -- token`.
 //! - `ui [--release]`: only build the UI into `ui/dist`.
 //! - `deps`: only install what is missing.
+//! - `measure [args]`: build the release app, time a rebuild with nothing changed, then (under
+//!   Xvfb) the app's start to the unlock screen and its memory with and without 100 000
+//!   signals (src-tauri/examples/measure.rs; `args` go to it; docs/benchmarks.md).
 //! - `demo-region`: generate the demo region (root key, signed participant directory) into
 //!   `target/demo-region/` (see crates/core/examples/demo_region.rs).
 //!
@@ -43,6 +46,7 @@ fn main() {
         Some("regio") => regio(&args[1..]),
         Some("ui") => deps(false).and_then(|_| build_ui(args.iter().any(|a| a == "--release"))),
         Some("deps") => deps(true),
+        Some("measure") => measure(&args[1..]),
         Some("demo-region") => sh(Command::new(cargo())
             .current_dir(root())
             .args([
@@ -56,7 +60,7 @@ fn main() {
             ])
             .args(&args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|regio [serve args]|ui [--release]|deps|demo-region [--out DIR] [--device JSON]...>");
+            eprintln!("usage: cargo xtask <run|test|regio [serve args]|ui [--release]|deps|measure [args]|demo-region [--out DIR] [--device JSON]...>");
             exit(2);
         }
     };
@@ -425,6 +429,65 @@ fn regio(extra: &[String]) -> Res {
         .current_dir(root())
         .args(["run", "-p", "zicht-regio", "--release", "--", "serve"])
         .args(extra))
+}
+
+/// `cargo xtask measure`: see the module doc and src-tauri/examples/measure.rs.
+fn measure(extra: &[String]) -> Res {
+    deps(true)?;
+    let build = || -> Res {
+        build_ui(true)?;
+        sh(Command::new(cargo()).current_dir(root()).args([
+            "build",
+            "-p",
+            "zicht",
+            "--release",
+            "--features",
+            "custom-protocol",
+        ]))
+    };
+    build()?;
+    // What a second `cargo xtask run` waits for before the app starts.
+    let t = std::time::Instant::now();
+    build()?;
+    let rebuild = t.elapsed().as_secs_f64();
+    sh(Command::new(cargo()).current_dir(root()).args([
+        "build",
+        "-p",
+        "zicht",
+        "--example",
+        "measure",
+    ]))?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let mut cmd = if std::env::var_os("DISPLAY").is_some() {
+        Command::new(cargo())
+    } else {
+        let mut c = Command::new("xvfb-run");
+        c.args(["-a", "-s", "-screen 0 1280x1024x24"]).arg(cargo());
+        c
+    };
+    cmd.current_dir(root())
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "zicht",
+            "--example",
+            "measure",
+            "--",
+            "--app",
+        ])
+        .arg(target_dir.join("release/zicht"))
+        .args(extra)
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    if let Some(dir) = cargo_bin("tauri-driver").parent() {
+        let path = std::env::var("PATH").unwrap_or_default();
+        cmd.env("PATH", format!("{}:{path}", dir.display()));
+    }
+    let result = sh(&mut cmd);
+    eprintln!("xtask: rebuild with nothing changed (UI + app, release): {rebuild:.1} s");
+    result
 }
 
 fn test(extra: &[String]) -> Res {

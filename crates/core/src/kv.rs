@@ -10,6 +10,12 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
+/// sled's page cache (its default is 1 GiB). Unlock reads every signal once into the in-memory
+/// index, which then answers lists and searches, so a large cache only held a second copy of the
+/// store: with 100 000 signals the app grew by ~300 MB at unlock (docs/benchmarks.md, "App start
+/// and memory").
+const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
 pub struct Kv {
     db: sled::Db,
     dir: PathBuf,
@@ -39,7 +45,12 @@ impl Kv {
         // dropped, so a reopen right after a close in the same process can briefly see it held.
         let mut tries = 0;
         let db = loop {
-            match sled::Config::new().path(dir).open().map_err(storage) {
+            match sled::Config::new()
+                .path(dir)
+                .cache_capacity(CACHE_BYTES)
+                .open()
+                .map_err(storage)
+            {
                 Err(CoreError::InUse) if tries < 50 => {
                     tries += 1;
                     std::thread::sleep(std::time::Duration::from_millis(20));
