@@ -3,6 +3,7 @@
 use crate::api;
 use crate::ctx::{use_ctx, View};
 use crate::logic::errors::message;
+use crate::logic::filter::{page_of, PAGE};
 use crate::logic::format::{datetime_nl, forms_text};
 use crate::state::{loading, Loaded};
 use crate::widgets::{Column, DataTable, ListCount, Loadable, Loading};
@@ -32,14 +33,24 @@ pub fn SignalTable(#[prop(into)] filter: Signal<SignalFilter>, id: &'static str)
         });
     });
     let count_id = format!("{id}-count");
+    // Long lists are drawn a page at a time; a new filter starts at the first page.
+    let shown = RwSignal::new(PAGE);
+    Effect::new(move |_| {
+        filter.track();
+        shown.set(PAGE);
+    });
 
     view! {
         <ListCount data=rows id=count_id one="signaal" many="signalen"/>
         <Loadable data=rows failed="De signalen konden niet worden geladen" loading=Loading::Hidden
             empty=move || view! { <p class="utrecht-paragraph" id=id>"Geen signalen gevonden."</p> }
             let:list>
+            {move || {
+            let (k, more) = page_of(list.len(), shown.get());
+            let page: Vec<SignalSummary> = list.iter().take(k).cloned().collect();
+            view! {
             <DataTable id=id region="Lijst van signalen" columns=COLUMNS>
-                {list.into_iter().map(|s| {
+                {page.into_iter().map(|s| {
                     let sid = s.id.clone();
                     let when = datetime_nl(&s.observed_at);
                     view! {
@@ -62,6 +73,15 @@ pub fn SignalTable(#[prop(into)] filter: Signal<SignalFilter>, id: &'static str)
                     }
                 }).collect_view()}
             </DataTable>
+            {more.map(|line| view! {
+                <p class="utrecht-paragraph" id=format!("{id}-more-line")>
+                    {line} " "
+                    <button type="button" id=format!("{id}-more") class="utrecht-button utrecht-button--secondary-action"
+                        on:click=move |_| shown.update(|s| *s += PAGE)>"Meer tonen"</button>
+                </p>
+            })}
+            }
+            }}
         </Loadable>
     }
 }
