@@ -159,13 +159,8 @@ fn signal_for_payload() -> Signal {
     z.record_signal(signal_input(), now()).unwrap().signal
 }
 
-/// Finding 6: duplicate detection relied on the inbox record, which retention deletes, so the
-/// same bundle delivered again after the purge came back in. Now its id is kept as a
-/// tombstone (shown here with the receiving clock set back, where the sending-time rule does
-/// not catch it).
-#[test]
-fn finding_6_a_purged_bundle_delivered_again_stays_out() {
-    let mut r = region();
+/// The bundle of one signal the inspector sends to the officer.
+fn inspector_sends_a_signal(r: &mut TestRegion) -> Vec<u8> {
     let s = r
         .inspector
         .record_signal(signal_input(), now())
@@ -175,7 +170,17 @@ fn finding_6_a_purged_bundle_delivered_again_stays_out() {
         .inspector
         .send_signals(&[s.id], &["af".into()], now())
         .unwrap();
-    let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+    r.inspector.outbox_bundle(&item.id).unwrap()
+}
+
+/// Finding 6: duplicate detection relied on the inbox record, which retention deletes, so the
+/// same bundle delivered again after the purge came back in. Now its id is kept as a
+/// tombstone (shown here with the receiving clock set back, where the sending-time rule does
+/// not catch it).
+#[test]
+fn finding_6_a_purged_bundle_delivered_again_stays_out() {
+    let mut r = region();
+    let bytes = inspector_sends_a_signal(&mut r);
     assert!(r.officer.import_bundle(&bytes, now()).unwrap().new);
     let later = now() + chrono::Months::new(25);
     assert_eq!(r.officer.purge_expired(later).unwrap().received, 1);
@@ -192,16 +197,7 @@ fn finding_6_a_purged_bundle_delivered_again_stays_out() {
 #[test]
 fn finding_6_a_bundle_older_than_its_term_is_refused() {
     let mut r = region();
-    let s = r
-        .inspector
-        .record_signal(signal_input(), now())
-        .unwrap()
-        .signal;
-    let item = r
-        .inspector
-        .send_signals(&[s.id], &["af".into()], now())
-        .unwrap();
-    let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
+    let bytes = inspector_sends_a_signal(&mut r);
     let e = r
         .officer
         .import_bundle(&bytes, now() + chrono::Months::new(25))
