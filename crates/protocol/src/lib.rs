@@ -1,6 +1,6 @@
 //! # zicht-protocol: what device and endpoint share
 //!
-//! The `zicht-regio/v1` protocol of `docs/regio-protocol.md`, implemented once for both sides:
+//! The `zicht-regio/v2` protocol of `docs/regio-protocol.md`, implemented once for both sides:
 //! the sync client in `zicht-core` and the regional endpoint in `zicht-regio` depend on this
 //! crate, so the strings they sign and check, the JSON they exchange and the error codes they
 //! agree on come from one place.
@@ -33,7 +33,10 @@
 //! let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
 //! let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
 //! let now = 1_750_000_000; // unix seconds, from the device clock
-//! let signed = zicht_protocol::sign_request(&key, "GET", "/v1/inbox?after=0", b"", now).unwrap();
+//! let endpoint_key_id = "3a0a1b7c0c5c4e8f9d2b6a1e0f4d3c2b"; // device_id(pinned endpoint key)
+//! let signed =
+//!     zicht_protocol::sign_request(&key, endpoint_key_id, "GET", "/v1/inbox?after=0", b"", now)
+//!         .unwrap();
 //! for (name, value) in signed.headers() {
 //!     // request.header(name, value)
 //!     # let _ = (name, value);
@@ -62,5 +65,7 @@ pub use request::{
     HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS, REQUEST_CONTEXT,
 };
 
-/// The protocol version string (also the prefix of every context string).
-pub const PROTOCOL: &str = "zicht-regio/v1";
+/// The protocol version string. Version 2 changed only the request string (§4.2: it names the
+/// endpoint); the enrolment, receipt and inbox context strings keep their `zicht-regio/v1/`
+/// prefix because what they sign did not change.
+pub const PROTOCOL: &str = "zicht-regio/v2";

@@ -134,10 +134,10 @@ struct Prepared {
     headers: HeaderMap,
 }
 
-fn prepare(base: &str, key: &Ed25519KeyPair, id: String, unix: i64) -> Prepared {
+fn prepare(base: &str, endpoint: &str, key: &Ed25519KeyPair, id: String, unix: i64) -> Prepared {
     let path = format!("/v1/envelopes/{id}");
     let nonce = proto::new_nonce().unwrap();
-    let h = proto::sign_request_digest(key, "PUT", &path, &id, unix, &nonce);
+    let h = proto::sign_request_digest(key, endpoint, "PUT", &path, &id, unix, &nonce);
     let mut headers = HeaderMap::with_capacity(5);
     headers.insert(
         reqwest::header::CONTENT_TYPE,
@@ -245,6 +245,7 @@ fn main() {
         .build()
         .unwrap();
     let endpoint_key = regio.endpoint_public_key();
+    let endpoint_id = proto::device_id(&endpoint_key);
 
     // Enrol one device per uploader (with the proofs of possession, docs/regio-protocol.md §3).
     let info: proto::EndpointInfo = client_rt
@@ -325,6 +326,7 @@ fn main() {
             let chunk = o.uploaders.div_ceil(2);
             for (c, slots) in prepared.chunks_mut(chunk).enumerate() {
                 let (uploaders, base, recipients) = (&uploaders, &base, &recipients);
+                let endpoint_id = &endpoint_id;
                 let size = o.size;
                 s.spawn(move || {
                     for (k, slot) in slots.iter_mut().enumerate() {
@@ -335,7 +337,7 @@ fn main() {
                         for n in (1..=per_uploader).rev() {
                             let env = make_envelope(i, n, me.sender_kid, &to, size);
                             let id = proto::envelope_id(&env);
-                            slot.push(prepare(base, &me.key, id, unix));
+                            slot.push(prepare(base, endpoint_id, &me.key, id, unix));
                         }
                     }
                 });
@@ -353,6 +355,7 @@ fn main() {
         let me = uploaders[i].clone();
         let to = recipients(i);
         let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
+        let endpoint_id = endpoint_id.clone();
         let size = o.size;
         tasks.push(client_rt.spawn(async move {
             let mut samples = Vec::with_capacity(8192);
@@ -367,7 +370,13 @@ fn main() {
                     Some(p) => p,
                     None => {
                         live += 1;
-                        prepare(&base, &me.key, proto::envelope_id(&env), unix_now())
+                        prepare(
+                            &base,
+                            &endpoint_id,
+                            &me.key,
+                            proto::envelope_id(&env),
+                            unix_now(),
+                        )
                     }
                 };
                 let ok = match http.put(p.url).headers(p.headers).body(env).send().await {

@@ -309,12 +309,14 @@ fn finish_auth(
     path_and_query: &str,
     digest: &blake3::Hash,
 ) -> Result<Authed, ApiError> {
-    verify_signature(a, device, method, path_and_query, digest)?;
+    verify_signature(regio, a, device, method, path_and_query, digest)?;
     note_replay(regio, a, device)
 }
 
-/// The request signature over `digest` under the device's enrolled key.
+/// The request signature over `digest` under the device's enrolled key, for this endpoint
+/// (its key id is part of the signed string: a request signed for another endpoint fails).
 fn verify_signature(
+    regio: &Regio,
     a: &AuthHeaders,
     device: &DeviceKeys,
     method: &Method,
@@ -322,6 +324,7 @@ fn verify_signature(
     digest: &blake3::Hash,
 ) -> Result<(), ApiError> {
     let msg = zicht_protocol::canonical_request(
+        &regio.inner.key_id_hex,
         method.as_str(),
         path_and_query,
         a.timestamp as i64,
@@ -579,7 +582,14 @@ async fn put_envelope(
     // The body digest of an upload is its id, so the signature is checked before any body
     // byte is read: a request not signed for this id by an enrolled device's key never makes
     // the endpoint read, let alone hold, up to `max_body` bytes.
-    verify_signature(&a, &device, &method, &pq, &blake3::Hash::from_bytes(id))?;
+    verify_signature(
+        &regio,
+        &a,
+        &device,
+        &method,
+        &pq,
+        &blake3::Hash::from_bytes(id),
+    )?;
     let (bytes, digest) = read_body(&parts.headers, body, regio.inner.cfg.max_body).await?;
     if digest.as_bytes() != &id {
         return Err(ApiError::new(

@@ -73,9 +73,11 @@ pub(super) fn signed(
     ct: Option<&'static str>,
     unix: i64,
 ) -> std::result::Result<HttpRequest, String> {
-    let h = proto::sign_request(&job.signer, method, &path, &body, unix).map_err(|_| {
-        "Het verzoek aan het regionale knooppunt kon niet worden ondertekend.".to_string()
-    })?;
+    let endpoint = proto::device_id(&job.endpoint_key);
+    let h =
+        proto::sign_request(&job.signer, &endpoint, method, &path, &body, unix).map_err(|_| {
+            "Het verzoek aan het regionale knooppunt kon niet worden ondertekend.".to_string()
+        })?;
     Ok(HttpRequest {
         method,
         path,

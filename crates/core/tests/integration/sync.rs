@@ -404,7 +404,17 @@ fn wrong_endpoint_key_clock_skew_and_unenrolled_device_mark_nothing_sent() {
             .code(),
         zicht_model::ErrorCode::EnrolInvalidToken
     );
-    e3.kill();
+    let (_, e3_port) = e3.kill();
+    // The runtime's shutdown does not wait for the listener to close; wait until it has, so the
+    // refusal below is the one this step means (it was flaky with "onderbroken").
+    let closed = (0..500).any(|_| {
+        let gone = std::net::TcpStream::connect(("127.0.0.1", e3_port)).is_err();
+        if !gone {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        gone
+    });
+    assert!(closed, "the killed endpoint still accepts connections");
     // Unreachable: offline, not an error that loses anything; the message says why (review
     // finding: it said only "probeer het later opnieuw", also for a mistyped address).
     let down = a.enrol("x", &HttpTransport::default()).unwrap_err();
@@ -431,7 +441,7 @@ fn endpoint_info(key: &Ed25519KeyPair) -> serde_json::Value {
     let x = hex(&x);
     let sig = key.sign(zicht_protocol::endpoint_x25519_message(&x).as_bytes());
     serde_json::json!({
-        "protocol": "zicht-regio/v1",
+        "protocol": "zicht-regio/v2",
         "endpoint_key": hex(ring::signature::KeyPair::public_key(key).as_ref()),
         "endpoint_key_id": "x",
         "max_body": 1u64 << 26,

@@ -11,7 +11,8 @@ async fn unsigned_and_malformed_headers() {
     let r = srv.http.get(srv.url("/v1/inbox")).send().await.unwrap();
     expect_error(r, 401, "auth.missing").await;
 
-    let good = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let good =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     let variants = [
         SignedHeaders {
             device: good.device.to_uppercase(),
@@ -72,7 +73,15 @@ async fn bad_signatures() {
     let other = Device::new();
 
     // Signed by another key, claiming d's id.
-    let mut h = proto::sign_request(&other.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let mut h = proto::sign_request(
+        &other.key,
+        &srv.key_id(),
+        "GET",
+        "/v1/inbox",
+        b"",
+        srv.now_s(),
+    )
+    .unwrap();
     h.device = d.id();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
@@ -82,28 +91,39 @@ async fn bad_signatures() {
     .await;
 
     // Signed for another path, method, body, or time.
-    let h = proto::sign_request(&d.key, "GET", "/v1/inbox?after=1", b"", srv.now_s()).unwrap();
+    let h = proto::sign_request(
+        &d.key,
+        &srv.key_id(),
+        "GET",
+        "/v1/inbox?after=1",
+        b"",
+        srv.now_s(),
+    )
+    .unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.bad_signature",
     )
     .await;
-    let h = proto::sign_request(&d.key, "POST", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let h =
+        proto::sign_request(&d.key, &srv.key_id(), "POST", "/v1/inbox", b"", srv.now_s()).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.bad_signature",
     )
     .await;
-    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"x", srv.now_s()).unwrap();
+    let h =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"x", srv.now_s()).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.bad_signature",
     )
     .await;
-    let mut h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let mut h =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     h.timestamp -= 1;
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
@@ -116,7 +136,8 @@ async fn bad_signatures() {
     let env = envelope(&d, &[d.kid()], 1024);
     let id = proto::envelope_id(&env);
     let path = format!("/v1/envelopes/{id}");
-    let h = proto::sign_request(&d.key, "PUT", &path, b"other", srv.now_s()).unwrap();
+    let h =
+        proto::sign_request(&d.key, &srv.key_id(), "PUT", &path, b"other", srv.now_s()).unwrap();
     expect_error(
         srv.send("PUT", &path, env.clone(), &h).await,
         401,
@@ -143,7 +164,8 @@ async fn stale_either_way() {
         (-300, true),
         (300, true),
     ] {
-        let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", now + skew).unwrap();
+        let h = proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", now + skew)
+            .unwrap();
         let r = srv.send("GET", "/v1/inbox", vec![], &h).await;
         if ok {
             assert_eq!(r.status(), 200, "skew {skew}");
@@ -152,14 +174,22 @@ async fn stale_either_way() {
         }
     }
     // Far off (a clock at 1970) is stale too, not an overflow.
-    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", 0).unwrap();
+    let h = proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", 0).unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
         "auth.stale",
     )
     .await;
-    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", 999_999_999_999).unwrap();
+    let h = proto::sign_request(
+        &d.key,
+        &srv.key_id(),
+        "GET",
+        "/v1/inbox",
+        b"",
+        999_999_999_999,
+    )
+    .unwrap();
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
         401,
@@ -174,7 +204,8 @@ async fn replays_are_refused_also_after_a_restart() {
     let d = Device::new();
     srv.enrolled(&d).await;
 
-    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let h =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     assert_eq!(srv.send("GET", "/v1/inbox", vec![], &h).await.status(), 200);
     expect_error(
         srv.send("GET", "/v1/inbox", vec![], &h).await,
@@ -186,7 +217,7 @@ async fn replays_are_refused_also_after_a_restart() {
     // A replayed upload is refused even though the upload itself would be idempotent.
     let env = envelope(&d, &[d.kid()], 2048);
     let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
-    let hp = proto::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    let hp = proto::sign_request(&d.key, &srv.key_id(), "PUT", &path, &env, srv.now_s()).unwrap();
     assert_eq!(srv.send("PUT", &path, env.clone(), &hp).await.status(), 201);
     expect_error(
         srv.send("PUT", &path, env.clone(), &hp).await,
@@ -196,7 +227,15 @@ async fn replays_are_refused_also_after_a_restart() {
     .await;
 
     // The seen signatures are in the store: a restart does not open a replay window.
-    let h2 = proto::sign_request(&d.key, "GET", "/v1/inbox?after=0", b"", srv.now_s()).unwrap();
+    let h2 = proto::sign_request(
+        &d.key,
+        &srv.key_id(),
+        "GET",
+        "/v1/inbox?after=0",
+        b"",
+        srv.now_s(),
+    )
+    .unwrap();
     assert_eq!(
         srv.send("GET", "/v1/inbox?after=0", vec![], &h2)
             .await
@@ -293,7 +332,8 @@ async fn finding_5_a_replay_after_a_clock_step_back_is_refused() {
     let d = Device::new();
     srv.enrolled(&d).await;
     let t0 = zicht_regio::Clock::now_ms(&*srv.clock);
-    let h = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let h =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     assert_eq!(srv.send("GET", "/v1/inbox", vec![], &h).await.status(), 200);
     // Past the window: the sweep forgets the signature.
     srv.clock.advance_ms(400_000);
@@ -317,7 +357,8 @@ async fn finding_5_a_replay_after_a_clock_step_back_is_refused() {
     // A clock that jumps a year ahead for one sweep does not lock devices out afterwards: the
     // cutoff never passes the newest signature seen.
     srv.clock.set_ms(t0 + 5_000);
-    let h2 = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let h2 =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     assert_eq!(
         srv.send("GET", "/v1/inbox", vec![], &h2).await.status(),
         200
@@ -325,9 +366,47 @@ async fn finding_5_a_replay_after_a_clock_step_back_is_refused() {
     srv.clock.advance_ms(365 * 24 * 3600 * 1000);
     srv.regio.sweep().unwrap();
     srv.clock.set_ms(t0 + 10_000);
-    let h3 = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let h3 =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     assert_eq!(
         srv.send("GET", "/v1/inbox", vec![], &h3).await.status(),
         200
     );
+}
+
+/// Finding 5 of Zicht 5 (issue 14): the signed request string did not name the endpoint, so a
+/// request captured on its way to one endpoint could be replayed at another endpoint the same
+/// device is enrolled with, within the replay window. Guards the endpoint key id line of §4.2.
+#[tokio::test]
+async fn finding_5_a_request_for_one_endpoint_is_refused_by_another() {
+    let a = TestServer::start().await;
+    let b = TestServer::start().await;
+    let d = Device::new();
+    a.enrolled(&d).await;
+    b.enrolled(&d).await;
+    assert_ne!(a.key_id(), b.key_id());
+    let env = envelope(&d, &[d.kid()], 300);
+    let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
+    for (method, path, body) in [
+        ("GET", "/v1/inbox", vec![]),
+        ("PUT", path.as_str(), env.clone()),
+    ] {
+        let for_a =
+            proto::sign_request(&d.key, &a.key_id(), method, path, &body, a.now_s()).unwrap();
+        // Captured and sent to B first: refused, and B stores nothing.
+        expect_error(
+            b.send(method, path, body.clone(), &for_a).await,
+            401,
+            "auth.bad_signature",
+        )
+        .await;
+        // The same request reaches A, the endpoint it was signed for.
+        assert!(a
+            .send(method, path, body.clone(), &for_a)
+            .await
+            .status()
+            .is_success());
+    }
+    assert_eq!(b.inbox(&d, "").await.envelopes.len(), 0);
+    assert_eq!(a.inbox(&d, "").await.envelopes.len(), 1);
 }

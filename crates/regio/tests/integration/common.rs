@@ -106,6 +106,11 @@ impl TestServer {
         self.regio.endpoint_public_key()
     }
 
+    /// The endpoint's key id, which every signed request names (§4.2).
+    pub fn key_id(&self) -> String {
+        proto::device_id(&self.endpoint_key())
+    }
+
     /// Enrols `dev` with a fresh token; panics unless 201.
     pub async fn enrolled(&self, dev: &Device) {
         let r = self.enrol(dev, &self.token()).await;
@@ -178,7 +183,8 @@ impl TestServer {
         path: &str,
         body: Vec<u8>,
     ) -> reqwest::Response {
-        let h = proto::sign_request(&dev.key, method, path, &body, self.now_s()).unwrap();
+        let h = proto::sign_request(&dev.key, &self.key_id(), method, path, &body, self.now_s())
+            .unwrap();
         self.send(method, path, body, &h).await
     }
 
@@ -210,7 +216,8 @@ impl TestServer {
     /// An inbox page and the nonce of the request that got it.
     pub async fn inbox_with_nonce(&self, dev: &Device, query: &str) -> (proto::InboxPage, String) {
         let path = format!("/v1/inbox{query}");
-        let h = proto::sign_request(&dev.key, "GET", &path, &[], self.now_s()).unwrap();
+        let h =
+            proto::sign_request(&dev.key, &self.key_id(), "GET", &path, &[], self.now_s()).unwrap();
         let r = self.send("GET", &path, vec![], &h).await;
         assert_eq!(r.status(), 200);
         (
@@ -400,7 +407,15 @@ pub fn signed_head(
     extra: &str,
 ) -> Vec<u8> {
     let nonce = proto::new_nonce().unwrap();
-    let h = proto::sign_request_digest(&dev.key, method, path, digest, srv.now_s(), &nonce);
+    let h = proto::sign_request_digest(
+        &dev.key,
+        &srv.key_id(),
+        method,
+        path,
+        digest,
+        srv.now_s(),
+        &nonce,
+    );
     let mut s = format!(
         "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n",
         srv.addr

@@ -201,14 +201,15 @@ async fn replays_are_refused_after_a_crash() {
     srv.enrolled(&d).await;
     let env = envelope(&d, &[d.kid()], 2048);
     let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
-    let hp = proto::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    let hp = proto::sign_request(&d.key, &srv.key_id(), "PUT", &path, &env, srv.now_s()).unwrap();
     assert_eq!(srv.send("PUT", &path, env.clone(), &hp).await.status(), 201);
-    let hg = proto::sign_request(&d.key, "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
+    let hg =
+        proto::sign_request(&d.key, &srv.key_id(), "GET", "/v1/inbox", b"", srv.now_s()).unwrap();
     assert_eq!(
         srv.send("GET", "/v1/inbox", vec![], &hg).await.status(),
         200
     );
-    let hd = proto::sign_request(&d.key, "GET", &path, b"", srv.now_s()).unwrap();
+    let hd = proto::sign_request(&d.key, &srv.key_id(), "GET", &path, b"", srv.now_s()).unwrap();
     assert_eq!(srv.send("GET", &path, vec![], &hd).await.status(), 200);
 
     // What a process killed right after the answers leaves: the data directory as it is on

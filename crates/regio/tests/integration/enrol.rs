@@ -94,7 +94,7 @@ async fn endpoint_info_is_public() {
     let info: zicht_protocol::EndpointInfo =
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(info.endpoint_key, hex::encode(srv.endpoint_key()));
-    assert_eq!(info.protocol, "zicht-regio/v1");
+    assert_eq!(info.protocol, "zicht-regio/v2");
     assert_eq!(info.max_body, zicht_regio::DEFAULT_MAX_BODY);
 }
 

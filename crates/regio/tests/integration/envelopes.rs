@@ -69,7 +69,15 @@ async fn id_must_be_the_blake3_of_the_body() {
     // Signed for the id in the path, but the body is another envelope.
     let put_signed_for = |path: &str, digest: &str, body: Vec<u8>| {
         let nonce = proto::new_nonce().unwrap();
-        let h = proto::sign_request_digest(&d.key, "PUT", path, digest, srv.now_s(), &nonce);
+        let h = proto::sign_request_digest(
+            &d.key,
+            &srv.key_id(),
+            "PUT",
+            path,
+            digest,
+            srv.now_s(),
+            &nonce,
+        );
         let (srv, path) = (&srv, path.to_string());
         async move { srv.send("PUT", &path, body, &h).await }
     };
@@ -134,7 +142,7 @@ async fn not_an_envelope() {
     // Wrong content type.
     let env = envelope(&d, &[d.kid()], 4096);
     let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
-    let h = proto::sign_request(&d.key, "PUT", &path, &env, srv.now_s()).unwrap();
+    let h = proto::sign_request(&d.key, &srv.key_id(), "PUT", &path, &env, srv.now_s()).unwrap();
     let mut rb = srv
         .http
         .put(srv.url(&path))
