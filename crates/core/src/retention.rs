@@ -112,7 +112,7 @@ pub(crate) fn purge_expired(
 ) -> Result<PurgeReport> {
     {
         let today = now.date_naive();
-        let r = r.clone();
+        let r = *r;
         let mut report = PurgeReport {
             at: Some(now.naive_local()),
             ..PurgeReport::default()

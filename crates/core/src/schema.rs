@@ -17,6 +17,7 @@
 //! | | `active_cardset`, `active_route` | `u32`: versions in `cardsets` / `routes` |
 //! | | `active_control` | `String`: id of the running control |
 //! | | `audit_head` | [`AuditHead`]: last seq and hash of the audit chain |
+//! | | `audit_anchor` | `zicht_protocol::Anchor`: the head the endpoint last countersigned |
 //! | | `last_purge`, `last_purge_day` | `PurgeReport`, `NaiveDate` |
 //! | | `directory`, `region_root` | `SignedDirectory`, the pinned root key (`[u8; 32]`) |
 //! | | `endpoint` | [`EndpointConfig`]: the regional endpoint, cursor, deferred envelopes |
@@ -139,6 +140,7 @@ pub(crate) const ACTIVE_CARDSET: Slot<u32> = slot(STATE, b"active_cardset");
 pub(crate) const ACTIVE_ROUTE: Slot<u32> = slot(STATE, b"active_route");
 pub(crate) const ACTIVE_CONTROL: Slot<String> = slot(STATE, b"active_control");
 pub(crate) const AUDIT_HEAD: Slot<AuditHead> = slot(STATE, b"audit_head");
+pub(crate) const AUDIT_ANCHOR: Slot<zicht_protocol::Anchor> = slot(STATE, b"audit_anchor");
 pub(crate) const LAST_PURGE: Slot<PurgeReport> = slot(STATE, b"last_purge");
 pub(crate) const LAST_PURGE_DAY: Slot<chrono::NaiveDate> = slot(STATE, b"last_purge_day");
 pub(crate) const DIRECTORY: Slot<SignedDirectory> = slot(STATE, b"directory");

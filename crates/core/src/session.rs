@@ -176,6 +176,9 @@ impl Zicht {
             v.put(&ACTIVE_CARDSET, &cards.version)?;
             v.put_in(&ROUTES, &version_key(route.version), &route)?;
             v.put(&ACTIVE_ROUTE, &route.version)?;
+            // Entry 1 of the audit chain, before the store counts as set up: a set-up store
+            // without it is broken (audit.rs).
+            audit::start(&v, &profile.name, now, profile.role.label())?;
         }
         self.kv.insert(
             META_SCHEMA_VERSION.tree,
@@ -197,14 +200,6 @@ impl Zicht {
             last_activity: now.timestamp(),
             keys,
         });
-        self.audit(
-            now,
-            AuditAction::Setup,
-            AuditSubject::Device,
-            None,
-            profile.role.label(),
-        )?;
-        self.kv.sync()?;
         Ok(profile)
     }
 
@@ -480,7 +475,7 @@ impl Zicht {
         let s = self.session.as_mut().ok_or(CoreError::Locked)?;
         let v = Vault::new(&self.kv, &s.key);
         if retention::purge_due(&v, now)? {
-            let (r, actor) = (s.settings.retention.clone(), s.profile.name.clone());
+            let (r, actor) = (s.settings.retention, s.profile.name.clone());
             retention::purge_expired(&v, &mut s.index, &r, &actor, now)?;
         }
         Ok(())

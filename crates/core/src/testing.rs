@@ -97,3 +97,12 @@ impl Zicht {
         self.kv.sync()
     }
 }
+
+/// Removes the key wrap of the (closed) store in `dir`: what a crash during setup, before the
+/// wrap was written, leaves behind. The store then counts as not set up.
+pub fn forget_key_wrap_for_tests(dir: &std::path::Path) -> Result<()> {
+    let kv = crate::kv::Kv::open(dir)?;
+    let slot = crate::schema::META_KEYWRAP;
+    kv.remove(slot.tree, slot.key)?;
+    kv.sync_all_files()
+}

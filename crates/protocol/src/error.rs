@@ -125,6 +125,10 @@ pub enum ClientError {
         "de X25519-sleutel van het eindpunt is niet ondertekend door het vastgepinde eindpunt"
     )]
     EndpointX25519BadSignature,
+    #[error("de bevestiging van de auditlog is onleesbaar of voor een ander apparaat")]
+    AnchorMalformed,
+    #[error("de bevestiging van de auditlog is niet ondertekend door het vastgepinde eindpunt")]
+    AnchorBadSignature,
 }
 
 impl ClientError {
@@ -138,6 +142,8 @@ impl ClientError {
             ClientError::ReceiptMalformed => "receipt.malformed",
             ClientError::InboxBadSignature => "inbox.bad_signature",
             ClientError::EndpointX25519BadSignature => "endpoint.bad_x25519_signature",
+            ClientError::AnchorMalformed => "anchor.malformed",
+            ClientError::AnchorBadSignature => "anchor.bad_signature",
         }
     }
 }

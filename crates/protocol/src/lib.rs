@@ -15,6 +15,7 @@
 //! - enrolment: the canonical enrolment string, the per-key X25519 possession proofs, the
 //!   endpoint's signed X25519 key ([`enrol`]);
 //! - the inbox: pages, their signature, acks ([`inbox`]);
+//! - audit anchors: the endpoint's countersignature of a device's audit head ([`anchor`]);
 //! - errors: the endpoint's stable error codes and error body, and the device-side check
 //!   errors ([`error`]);
 //! - the few envelope header fields a relay reads ([`envelope`]).
@@ -44,6 +45,7 @@
 //! assert_eq!(signed.device, zicht_protocol::device_id(key.public_key().as_ref()));
 //! ```
 
+pub mod anchor;
 pub mod enrol;
 pub mod envelope;
 pub mod error;
@@ -52,6 +54,9 @@ pub mod inbox;
 pub mod receipt;
 pub mod request;
 
+pub use anchor::{
+    anchor_message, sign_anchor, Anchor, AnchorPoint, AnchorRequest, AnchorResponse, ANCHOR_CONTEXT,
+};
 pub use enrol::{
     endpoint_x25519_message, enrol_canonical, enrol_proof, verify_enrol_proof, EndpointInfo,
     EnrolRequest, EnrolResponse, ENDPOINT_X25519_CONTEXT, ENROL_CONTEXT, ENROL_PROOF_INFO,

@@ -288,7 +288,7 @@ fn run(shared: &Shared, store: &Store, linger: Duration) {
         let (ops, replies): (Vec<Op>, Vec<OpReply>) = ops.into_iter().unzip();
         let written = store.write_round(ops).map_err(|e| e.to_string());
         drop(lock(&shared.gate));
-        // sled holds only enrolments, which are the ones that wait.
+        // sled holds only enrolments and audit anchors, which are the ones that wait.
         let result = store.sync(!waiters.is_empty()).map_err(|e| e.to_string());
         if let Err(e) = &result {
             tracing::error!(error = %e, waiters = last_batch, "group commit: sync failed");

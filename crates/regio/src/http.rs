@@ -44,6 +44,7 @@ pub fn router(regio: Regio) -> Router {
         .route("/v1/inbox", get(inbox))
         .route("/v1/envelopes/{id}", put(put_envelope).get(get_envelope))
         .route("/v1/envelopes/{id}/ack", post(ack))
+        .route("/v1/audit-anchor", post(audit_anchor))
         .fallback(|| async { ApiError::not_found_route() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(regio)
@@ -718,6 +719,47 @@ async fn ack(
             &AckResponse {
                 id: hex::encode(id),
                 deleted,
+            },
+        ),
+        &authed.device_hex,
+    ))
+}
+
+/// Countersigns the head of the device's audit chain (`docs/regio-protocol.md` §5): moves the
+/// device's anchor forward if the request builds on it, else answers with the anchor kept.
+async fn audit_anchor(State(regio): State<Regio>, req: Request) -> ApiResult {
+    let (a, device) = precheck(&regio, req.headers())?;
+    require_content_type(req.headers(), "application/json")?;
+    let method = req.method().clone();
+    let pq = path_and_query(&req);
+    let (parts, body) = req.into_parts();
+    let (bytes, digest) = read_body(&parts.headers, body, MAX_SMALL_BODY).await?;
+    let authed = finish_auth(&regio, &a, &device, &method, &pq, &digest)?;
+    let r: zicht_protocol::AnchorRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::malformed_json(&format!("regel {}, kolom {}", e.line(), e.column()))
+    })?;
+    if !r.is_valid() {
+        return Err(ApiError::invalid(
+            "seq moet minstens 1 zijn, hash 64 kleine hexadecimale tekens, en since niet na seq.",
+        ));
+    }
+    let id = zicht_protocol::ed25519_key_id(&device.ed25519_public_key);
+    let now = regio.inner.cfg.clock.now_ms();
+    let (accepted, anchor) = regio
+        .inner
+        .store
+        .anchor(&id, &r, now)
+        .map_err(storage_err)?;
+    // Durable before it is countersigned (and the request signature with it).
+    wait_durable(&regio).await?;
+    let signature = zicht_protocol::sign_anchor(&regio.inner.key.pair, &anchor);
+    Ok(tagged(
+        json_response(
+            StatusCode::OK,
+            &zicht_protocol::AnchorResponse {
+                accepted,
+                anchor,
+                signature,
             },
         ),
         &authed.device_hex,

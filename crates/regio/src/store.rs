@@ -9,6 +9,7 @@
 //! | --- | --- | --- |
 //! | `devices` | device id (16) | [`Device`] as JSON |
 //! | `key_ids` | recipient key id (16) | device id (16) |
+//! | `anchors` | device id (16) | the device's latest audit anchor ([`zicht_protocol::Anchor`]) as JSON |
 //!
 //! Envelopes, their records, acks and deletions, and the accepted request signatures (the
 //! replay check) are in the envelope log, with the inbox index and the signatures in memory
@@ -97,6 +98,7 @@ pub struct Store {
     db_file: File,
     devices: sled::Tree,
     key_ids: sled::Tree,
+    anchors: sled::Tree,
     log: EnvLog,
     /// Serialises enrolments.
     write_lock: Mutex<()>,
@@ -145,6 +147,7 @@ impl Store {
         let store = Store {
             devices: t("devices")?,
             key_ids: t("key_ids")?,
+            anchors: t("anchors")?,
             log: EnvLog::open(&dir.join("envelopes"), segment_bytes)?,
             db_file,
             dir: dir.to_path_buf(),
@@ -294,6 +297,44 @@ impl Store {
             })
             .map_err(tx_err)?;
         Ok(EnrolOutcome::Enrolled)
+    }
+
+    /// Moves `device`'s audit anchor to the request's head if the request builds on the anchor
+    /// kept (`since` is it, and the head is not behind it; the first anchor is taken as it
+    /// comes). Returns whether it moved and the anchor kept now. Durable with the next
+    /// group-commit round's sled sync (the caller waits for it).
+    pub fn anchor(
+        &self,
+        device: &[u8; 16],
+        r: &zicht_protocol::AnchorRequest,
+        now_ms: i64,
+    ) -> Result<(bool, zicht_protocol::Anchor)> {
+        let _g = self.lock();
+        let kept: Option<zicht_protocol::Anchor> = match self.anchors.get(device)? {
+            Some(v) => Some(unjson(&v, "anchor")?),
+            None => None,
+        };
+        let builds_on = |k: &zicht_protocol::Anchor| {
+            r.since
+                .as_ref()
+                .is_some_and(|s| s.seq == k.seq && s.hash == k.hash)
+                && (r.seq > k.seq || (r.seq == k.seq && r.hash == k.hash))
+        };
+        match kept {
+            Some(k) if !builds_on(&k) => Ok((false, k)),
+            // The same head again: nothing to write.
+            Some(k) if k.seq == r.seq => Ok((true, k)),
+            _ => {
+                let a = zicht_protocol::Anchor {
+                    device: hex::encode(device),
+                    seq: r.seq,
+                    hash: r.hash.clone(),
+                    at_ms: now_ms,
+                };
+                self.anchors.insert(device, json(&a))?;
+                Ok((true, a))
+            }
+        }
     }
 
     /// Records a verified request signature; `false` if it was recorded before (a replay).

@@ -58,6 +58,7 @@ impl Zicht {
             retry,
             deferred: cfg.deferred.into_iter().map(|d| d.id).collect(),
             budget: MAX_DOWNLOAD_PER_ROUND,
+            anchor: crate::audit::anchor_request(&self.vault()?)?,
         }))
     }
 
@@ -193,6 +194,15 @@ impl Zicht {
             0 => {}
             1 => message.push_str(" 1 bericht wacht op het knooppunt: de afzender staat niet in het deelnemersoverzicht van dit apparaat. Lees een nieuwer overzicht in."),
             n => message.push_str(&format!(" {n} berichten wachten op het knooppunt: de afzender staat niet in het deelnemersoverzicht van dit apparaat. Lees een nieuwer overzicht in.")),
+        }
+        if let Some(a) = &out.anchor {
+            if !crate::audit::keep_anchor(&self.vault()?, a)? {
+                tracing::warn!(
+                    seq = a.seq,
+                    "audit chain does not contain the endpoint's anchor"
+                );
+                message.push_str(" Let op: de auditlog van dit apparaat bevat niet meer wat het regionale knooppunt eerder bevestigde; controleer de auditlog (Instellingen).");
+            }
         }
         let status = SyncStatus {
             state,

@@ -19,6 +19,8 @@ pub struct SyncJob {
     pub(super) deferred: std::collections::HashSet<String>,
     /// Bytes to download this round at most ([`MAX_DOWNLOAD_PER_ROUND`]).
     pub(super) budget: u64,
+    /// The audit head to have countersigned at the end of the round (`audit::anchor_request`).
+    pub(super) anchor: Option<proto::AnchorRequest>,
 }
 
 #[cfg(any(test, feature = "testing"))]
@@ -52,6 +54,8 @@ pub struct SyncOutcome {
     pub cursor: u64,
     /// The first problem that stopped the round (offline, clock, enrolment, ...).
     pub problem: Option<(SyncState, String)>,
+    /// The audit anchor the endpoint answered with, its signature verified.
+    pub anchor: Option<proto::Anchor>,
 }
 
 pub(super) fn error_message(body: &[u8]) -> (String, String) {
@@ -335,7 +339,46 @@ pub fn run_job(
             break;
         }
     }
+    if let Some(r) = &job.anchor {
+        out.anchor = anchor(job, r, &me, &unix_now, transport);
+    }
     out
+}
+
+/// Has the audit head countersigned (docs/regio-protocol.md §5). Best effort: an endpoint that
+/// does not answer (or an older one without the route) leaves the anchor as it was.
+fn anchor(
+    job: &SyncJob,
+    r: &proto::AnchorRequest,
+    me: &str,
+    unix_now: &impl Fn() -> i64,
+    transport: &dyn Transport,
+) -> Option<proto::Anchor> {
+    let body = serde_json::to_vec(r).ok()?;
+    let req = signed(
+        job,
+        "POST",
+        "/v1/audit-anchor".into(),
+        body,
+        Some("application/json"),
+        unix_now(),
+    )
+    .ok()?;
+    let resp = transport.send(&job.url, &req).ok()?;
+    if resp.status != 200 {
+        return None;
+    }
+    let answer: proto::AnchorResponse = serde_json::from_slice(&resp.body).ok()?;
+    match answer.verify(me, &job.endpoint_key) {
+        Ok(a) => Some(a.clone()),
+        Err(e) => {
+            tracing::warn!(
+                code = e.code(),
+                "audit anchor not countersigned by the endpoint"
+            );
+            None
+        }
+    }
 }
 
 pub(super) enum Fetch {

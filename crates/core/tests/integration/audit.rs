@@ -157,3 +157,122 @@ fn export_is_json_lines_that_verify_outside_zicht_and_hold_no_signal_content() {
 }
 
 const CANARY_AUDIT: &str = "KANARIE-AUDIT-7731";
+
+/// Finding 8 of Zicht 5 (issue 14): a missing head counted as an empty chain, so deleting
+/// every `audit/*` key and the head (no key needed) left a chain that verified as intact, and
+/// nothing said that entry 1 must be the setup. Guards the rules of `audit::verify` for a
+/// set-up store.
+#[test]
+fn finding_8_a_set_up_store_with_its_chain_wiped_is_broken() {
+    type Wipe = fn(&Zicht);
+    let cases: &[(&str, Wipe, u64, &str)] = &[
+        (
+            "head removed",
+            |z| {
+                z.vault_for_tests()
+                    .unwrap()
+                    .remove("state", b"audit_head")
+                    .unwrap();
+            },
+            1,
+            "de kop van de auditlog ontbreekt",
+        ),
+        (
+            "every entry and the head removed",
+            |z| {
+                for e in z.audit_log(None).unwrap() {
+                    z.vault_for_tests()
+                        .unwrap()
+                        .remove("audit", &e.seq.to_be_bytes())
+                        .unwrap();
+                }
+                z.vault_for_tests()
+                    .unwrap()
+                    .remove("state", b"audit_head")
+                    .unwrap();
+            },
+            1,
+            "de kop van de auditlog ontbreekt",
+        ),
+        (
+            "every entry removed, an empty head put back",
+            |z| {
+                for e in z.audit_log(None).unwrap() {
+                    z.vault_for_tests()
+                        .unwrap()
+                        .remove("audit", &e.seq.to_be_bytes())
+                        .unwrap();
+                }
+                z.vault_for_tests()
+                    .unwrap()
+                    .put(
+                        "state",
+                        b"audit_head",
+                        &serde_json::json!({"seq": 0, "hash": "0".repeat(64)}),
+                    )
+                    .unwrap();
+            },
+            1,
+            "ontbrekende eerste regel",
+        ),
+        (
+            "a new chain without the setup entry",
+            |z| {
+                // Entry 1 replaced by a well-formed entry of another kind, hash recomputed,
+                // and the rest of the chain rebuilt on it: every link is right.
+                let mut log = z.audit_log(None).unwrap();
+                let mut prev = "0".repeat(64);
+                log[0].action = AuditAction::View;
+                for e in &mut log {
+                    e.prev = prev.clone();
+                    e.hash = entry_hash(e);
+                    prev = e.hash.clone();
+                    z.vault_for_tests()
+                        .unwrap()
+                        .put("audit", &e.seq.to_be_bytes(), &*e)
+                        .unwrap();
+                }
+                let last = log.last().unwrap();
+                z.vault_for_tests()
+                    .unwrap()
+                    .put(
+                        "state",
+                        b"audit_head",
+                        &serde_json::json!({"seq": last.seq, "hash": last.hash}),
+                    )
+                    .unwrap();
+            },
+            1,
+            "niet de inrichting",
+        ),
+    ];
+    for (name, wipe, at, why) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let z = busy(dir.path());
+        assert_eq!(z.verify_audit().unwrap().broken_at, None, "{name}");
+        wipe(&z);
+        let v = z.verify_audit().unwrap();
+        assert_eq!(v.broken_at, Some(*at), "{name}: {}", v.message);
+        assert!(v.message.contains(why), "{name}: {}", v.message);
+    }
+}
+
+/// Finding 8: setup writes the setup entry before the store counts as set up, so a setup that
+/// a crash interrupted and that runs again starts a clean chain (nothing sealed under the lost
+/// key is left in it).
+#[test]
+fn finding_8_setup_run_again_after_an_interrupted_one_starts_a_clean_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let z = busy(dir.path());
+        // What a crash between the first records and the key wrap would leave: records sealed
+        // under a key that is gone, and no key wrap.
+        drop(z);
+        zicht_core::testing::forget_key_wrap_for_tests(dir.path()).unwrap();
+    }
+    let z = fresh(dir.path());
+    let log = z.audit_log(None).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, AuditAction::Setup);
+    assert_eq!(z.verify_audit().unwrap().broken_at, None);
+}

@@ -258,7 +258,7 @@ fn finding_4_bundles_of_a_revoked_participant_are_refused() {
         .signal;
     let item = r
         .inspector
-        .send_signals(&[s.id.clone()], &["af".into()], now())
+        .send_signals(std::slice::from_ref(&s.id), &["af".into()], now())
         .unwrap();
     let bytes = r.inspector.outbox_bundle(&item.id).unwrap();
     // Version 2 of the directory: the inspector's laptop is revoked.

@@ -714,6 +714,11 @@ impl zicht_core::sync::Transport for Scripted {
                     ),
                 }
             }
+            // An endpoint without audit anchors (the round goes on without one).
+            "POST" if path == "/v1/audit-anchor" => json(
+                404,
+                serde_json::json!({"code": "request.not_found", "message": "-"}),
+            ),
             "POST" => {
                 let id = path
                     .trim_start_matches("/v1/envelopes/")
@@ -1029,7 +1034,7 @@ fn finding_3_a_flood_does_not_push_out_deferred_envelopes_of_other_senders() {
         let mut s = e.s.lock().unwrap();
         for i in 0..zicht_core::sync::MAX_DEFERRED + 100 {
             let mut bytes = Vec::new();
-            zicht_bundle::seal(&i.to_be_bytes()[..], &mut bytes, &flooder, &[to.clone()]).unwrap();
+            zicht_bundle::seal(&i.to_be_bytes()[..], &mut bytes, &flooder, &[to]).unwrap();
             s.seq += 1;
             let (seq, id) = (s.seq, zicht_bundle::BundleId::of(&bytes).to_hex());
             s.envelopes.push((seq, id, bytes));
@@ -1048,4 +1053,97 @@ fn finding_3_a_flood_does_not_push_out_deferred_envelopes_of_other_senders() {
     officer.import_trusting(&v2).unwrap();
     let received: usize = (0..3).map(|_| e.round(&mut officer).received).sum();
     assert_eq!(received, 2, "the stranger's envelopes survived the flood");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap() {
+        let f = f.unwrap();
+        let target = to.join(f.file_name());
+        if f.file_type().unwrap().is_dir() {
+            copy_dir(&f.path(), &target);
+        } else {
+            std::fs::copy(f.path(), target).unwrap();
+        }
+    }
+}
+
+/// Finding 8 of Zicht 5 (issue 14): the audit chain lived only on the device, so putting back
+/// an old copy of the data directory (or cutting the chain's tail together with its sealed
+/// head) went unnoticed. Now each round has the endpoint countersign the head; the old copy
+/// verifies as intact until its next sync, which brings the endpoint's anchor back, and from
+/// then on `verify_audit` reports the chain as ending before it — also after further rounds.
+#[test]
+fn finding_8_an_old_copy_of_the_data_directory_is_found_at_the_next_sync() {
+    let edir = tempfile::tempdir().unwrap();
+    let e = Endpoint::start(edir.path(), free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let old = tempfile::tempdir().unwrap();
+    let mut a = fresh(dir.path());
+    enrol(&mut a, &e, &e.url());
+    let st = round(&mut a, 0);
+    assert_eq!(st.state, SyncState::Online, "{st:?}");
+    drop(a);
+    copy_dir(dir.path(), old.path());
+
+    // Work after the copy, countersigned by the next round.
+    let mut a = reopen(dir.path());
+    for i in 0..3 {
+        a.record_signal(signal_input(), later(10 + i)).unwrap();
+    }
+    let st = round(&mut a, 0);
+    assert_eq!(st.state, SyncState::Online, "{st:?}");
+    assert!(!st.message.contains("Let op"), "{}", st.message);
+    let anchored = a.audit_log(None).unwrap().len() as u64;
+    assert_eq!(a.verify_audit().unwrap().broken_at, None);
+    drop(a);
+
+    // The old copy is put back: on its own it looks intact.
+    std::fs::remove_dir_all(dir.path()).unwrap();
+    copy_dir(old.path(), dir.path());
+    let mut a = reopen(dir.path());
+    assert_eq!(a.verify_audit().unwrap().broken_at, None);
+    // The next sync brings the endpoint's anchor back.
+    let st = round(&mut a, 0);
+    assert!(st.message.contains("Let op: de auditlog"), "{}", st.message);
+    let v = a.verify_audit().unwrap();
+    assert!(v.broken_at.is_some(), "{}", v.message);
+    assert!(
+        v.message
+            .contains(&format!("eindigt vóór regel {anchored}")),
+        "{}",
+        v.message
+    );
+    // Later rounds do not paper over it: the anchor stays where the endpoint put it.
+    a.record_signal(signal_input(), later(30)).unwrap();
+    for _ in 0..2 {
+        round(&mut a, 0);
+    }
+    let v = a.verify_audit().unwrap();
+    assert!(v.broken_at.is_some(), "{}", v.message);
+    e.kill();
+}
+
+/// Finding 8: a device whose anchor answer was lost (a crash after the endpoint moved it)
+/// catches up at the next round instead of reporting a break: the endpoint's anchor is in its
+/// chain.
+#[test]
+fn finding_8_a_lost_anchor_answer_is_caught_up_without_a_false_alarm() {
+    let edir = tempfile::tempdir().unwrap();
+    let e = Endpoint::start(edir.path(), free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = fresh(dir.path());
+    enrol(&mut a, &e, &e.url());
+    round(&mut a, 0);
+    a.record_signal(signal_input(), later(10)).unwrap();
+    // The round runs, but its outcome is never recorded (the app was killed).
+    let job = a.sync_job().unwrap().unwrap();
+    let _lost = run_job(&job, &HttpTransport::default(), unix);
+    a.record_signal(signal_input(), later(20)).unwrap();
+    for _ in 0..2 {
+        let st = round(&mut a, 0);
+        assert!(!st.message.contains("Let op"), "{}", st.message);
+    }
+    assert_eq!(a.verify_audit().unwrap().broken_at, None);
+    e.kill();
 }

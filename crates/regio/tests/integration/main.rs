@@ -3,6 +3,7 @@
 
 mod common;
 
+mod anchor;
 mod auth;
 mod durability;
 mod enrol;
