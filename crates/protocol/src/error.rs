@@ -67,6 +67,10 @@ pub mod codes {
     pub const ENVELOPE_UNSUPPORTED_VERSION: &str = "envelope.unsupported_version";
     /// 404: no such envelope (any more) for this device.
     pub const ENVELOPE_NOT_FOUND: &str = "envelope.not_found";
+    /// 429: the device's upload quota for the hour is used up (`Retry-After` says when).
+    pub const QUOTA_EXCEEDED: &str = "quota.exceeded";
+    /// 503: the endpoint holds as many upload bodies in memory as it may; try again shortly.
+    pub const ENDPOINT_BUSY: &str = "endpoint.busy";
     /// 500: the endpoint could not use its storage.
     pub const INTERNAL_STORAGE: &str = "internal.storage";
     /// 500: any other fault of the endpoint.
@@ -98,6 +102,8 @@ pub mod codes {
         ENVELOPE_BAD_ID,
         ENVELOPE_ID_MISMATCH,
         ENVELOPE_MALFORMED,
+        QUOTA_EXCEEDED,
+        ENDPOINT_BUSY,
         ENVELOPE_WRONG_SENDER,
         ENVELOPE_UNSUPPORTED_VERSION,
         ENVELOPE_NOT_FOUND,
@@ -176,7 +182,8 @@ mod tests {
         for c in codes::ALL {
             let (area, what) = c.split_once('.').unwrap();
             assert!(
-                ["request", "auth", "enrol", "envelope", "internal"].contains(&area)
+                ["request", "auth", "enrol", "envelope", "quota", "endpoint", "internal"]
+                    .contains(&area)
                     && !what.is_empty()
                     && what.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
                 "{c}"

@@ -66,6 +66,8 @@ pub struct Config {
     /// bytes are erased at once, but a segment file goes only when every envelope in it
     /// (and in every older one) has been swept.
     pub log_segment_bytes: u64,
+    /// Upload quotas per device and the memory budget for upload bodies (`quota.rs`).
+    pub quota: crate::quota::QuotaConfig,
 }
 
 impl Config {
@@ -78,6 +80,7 @@ impl Config {
             clock: Arc::new(SystemClock),
             commit_linger: DEFAULT_COMMIT_LINGER,
             log_segment_bytes: crate::envlog::SEGMENT_TARGET,
+            quota: crate::quota::QuotaConfig::default(),
         }
     }
 }
@@ -118,6 +121,7 @@ pub(crate) struct Inner {
     pub(crate) x25519_signature_hex: String,
     pub(crate) tokens: Tokens,
     pub(crate) revoked: crate::roster::Revoked,
+    pub(crate) quotas: crate::quota::Quotas,
 }
 
 impl Regio {
@@ -142,8 +146,10 @@ impl Regio {
             // The listing for `zicht-regio devices`; a failure here only makes it incomplete.
             let _ = crate::roster::note_enrolled(&cfg.data_dir, &id, at_ms);
         }
+        let quotas = crate::quota::Quotas::new(cfg.quota);
         Ok(Regio {
             inner: Arc::new(Inner {
+                quotas,
                 cfg,
                 commit,
                 store,
@@ -255,6 +261,11 @@ impl Regio {
     }
 
     /// Number of envelope bodies held (written, maybe not durable yet).
+    /// Bytes of memory reserved by upload bodies being received now.
+    pub fn upload_memory_held(&self) -> u64 {
+        self.inner.quotas.held()
+    }
+
     pub fn envelope_count(&self) -> usize {
         self.inner.store.envelope_count()
     }

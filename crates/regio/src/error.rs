@@ -11,6 +11,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after_s: Option<u64>,
 }
 
 /// Put on every error response so the request log can name the code.
@@ -23,6 +25,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after_s: None,
         }
     }
 
@@ -112,6 +115,27 @@ impl ApiError {
             "Het eindpunt kon de opslag niet gebruiken. Probeer het later opnieuw.",
         )
     }
+    pub fn quota(r: crate::quota::Refusal) -> ApiError {
+        match r {
+            crate::quota::Refusal::Quota { retry_after_s } => ApiError {
+                retry_after_s: Some(retry_after_s),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    codes::QUOTA_EXCEEDED,
+                    "Dit apparaat heeft het afgelopen uur meer verstuurd dan het eindpunt per uur aanneemt. Het wordt later vanzelf opnieuw geprobeerd.",
+                )
+            },
+            crate::quota::Refusal::Busy => ApiError {
+                retry_after_s: Some(1),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    codes::ENDPOINT_BUSY,
+                    "Het eindpunt ontvangt nu veel tegelijk. Het wordt zo opnieuw geprobeerd.",
+                )
+            },
+        }
+    }
+
     pub fn internal() -> ApiError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -129,6 +153,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json; charset=utf-8"),
         );
+        if let Some(s) = self.retry_after_s {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
         resp.extensions_mut().insert(ErrorCode(self.code));
         resp
     }

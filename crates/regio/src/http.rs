@@ -160,20 +160,25 @@ fn require_content_type(h: &HeaderMap, expected: &str) -> Result<(), ApiError> {
 
 /// Reads a body up to `limit` bytes, hashing it on the way. A declared or actual length over
 /// the limit is refused as soon as it is seen: the rest is never read.
+/// The body length the request declares (`content-length`), if any.
+fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    match headers.get(header::CONTENT_LENGTH) {
+        Some(v) => Ok(Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| ApiError::invalid("Content-Length is geen getal."))?,
+        )),
+        None => Ok(None),
+    }
+}
+
 async fn read_body(
     headers: &HeaderMap,
     body: Body,
     limit: u64,
 ) -> Result<(Vec<u8>, blake3::Hash), ApiError> {
-    let declared = match headers.get(header::CONTENT_LENGTH) {
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok())
-                .ok_or_else(|| ApiError::invalid("Content-Length is geen getal."))?,
-        ),
-        None => None,
-    };
+    let declared = declared_length(headers)?;
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::body_too_large(limit));
     }
@@ -591,7 +596,20 @@ async fn put_envelope(
         &pq,
         &blake3::Hash::from_bytes(id),
     )?;
-    let (bytes, digest) = read_body(&parts.headers, body, regio.inner.cfg.max_body).await?;
+    // Signed by an enrolled device for this id; before any body byte is read, its hourly
+    // quota and the memory budget for bodies (quota.rs). The permit lives until the answer.
+    let max_body = regio.inner.cfg.max_body;
+    let declared = declared_length(&parts.headers)?
+        .unwrap_or(max_body)
+        .min(max_body);
+    let now_ms = regio.inner.cfg.clock.now_ms();
+    regio
+        .inner
+        .quotas
+        .charge(a.device, now_ms, declared)
+        .map_err(ApiError::quota)?;
+    let _memory = regio.inner.quotas.hold(declared).map_err(ApiError::quota)?;
+    let (bytes, digest) = read_body(&parts.headers, body, max_body).await?;
     if digest.as_bytes() != &id {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

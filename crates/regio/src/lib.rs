@@ -33,6 +33,7 @@ mod envlog;
 mod error;
 mod http;
 mod keys;
+mod quota;
 mod records;
 pub mod roster;
 mod store;
@@ -43,6 +44,9 @@ pub use endpoint::{
     create_token_in, default_data_dir, Config, Error, Regio, SweepReport, DEFAULT_COMMIT_LINGER,
     DEFAULT_LISTEN, DEFAULT_MAX_BODY, DEFAULT_RETENTION, DEFAULT_SWEEP_INTERVAL,
     DEFAULT_TOKEN_VALIDITY, MAX_HEADER_BYTES, MAX_SMALL_BODY, MAX_URI_BYTES,
+};
+pub use quota::{
+    QuotaConfig, DEFAULT_BYTES_PER_HOUR, DEFAULT_UPLOADS_PER_HOUR, DEFAULT_UPLOAD_MEMORY,
 };
 
 use std::future::Future;

@@ -3,6 +3,7 @@
 //! ```text
 //! zicht-regio serve [--listen 127.0.0.1:7878] [--data DIR] [--max-body BYTES]
 //!                   [--retention-days 30] [--sweep-seconds 60]
+//!                   [--uploads-per-hour 3000] [--mib-per-hour 2048] [--upload-memory-mib 512]
 //! zicht-regio token [--data DIR] [--valid-days 7]
 //! zicht-regio devices [--data DIR]
 //! zicht-regio revoke DEVICE [--data DIR]
@@ -20,8 +21,10 @@ use zicht_regio::{
 const USAGE: &str = "gebruik:
   zicht-regio serve [--listen ADRES:POORT] [--data MAP] [--max-body BYTES]
                     [--retention-days DAGEN] [--sweep-seconds SECONDEN]
+                    [--uploads-per-hour N] [--mib-per-hour MIB] [--upload-memory-mib MIB]
       start het regionale eindpunt (standaard 127.0.0.1:7878, data onder de
-      gebruikersdatamap: zicht-regio)
+      gebruikersdatamap: zicht-regio); per apparaat per uur standaard hoogstens
+      3000 enveloppen en 2048 MiB, en samen hoogstens 512 MiB aan uploads in het geheugen
   zicht-regio token [--data MAP] [--valid-days DAGEN]
       maakt een eenmalig inschrijftoken voor één apparaat (standaard 7 dagen geldig)
       en drukt het af; mag terwijl het eindpunt draait
@@ -110,6 +113,15 @@ fn main() {
             }
             if let Some(s) = args.take_num("--sweep-seconds") {
                 cfg.sweep_interval = Duration::from_secs(s.max(1));
+            }
+            if let Some(n) = args.take_num("--uploads-per-hour") {
+                cfg.quota.uploads_per_hour = n.clamp(1, u32::MAX as u64) as u32;
+            }
+            if let Some(n) = args.take_num("--mib-per-hour") {
+                cfg.quota.bytes_per_hour = n.max(1).saturating_mul(1 << 20);
+            }
+            if let Some(n) = args.take_num("--upload-memory-mib") {
+                cfg.quota.upload_memory = n.max(1).saturating_mul(1 << 20);
             }
             args.done();
             run_server(listen, cfg);

@@ -350,3 +350,92 @@ async fn finding_3_an_envelope_under_another_senders_key_is_refused() {
     let own = envelope(&flooder, &[victim.kid()], 512);
     assert_eq!(srv.put(&flooder, &own).await.status(), 201);
 }
+
+/// Finding 3 of Zicht 5 (issue 14): uploads had no quota, so one enrolled device could upload
+/// without limit. Now each device has an hourly count and byte quota (configurable), answered
+/// `429 quota.exceeded` with `Retry-After` before the body is read, without touching other
+/// devices.
+#[tokio::test]
+async fn finding_3_a_device_over_its_hourly_quota_is_refused_and_others_are_not() {
+    let srv = TestServer::start_with(|c| {
+        c.quota.uploads_per_hour = 3;
+        c.quota.bytes_per_hour = 1 << 20;
+    })
+    .await;
+    let (flooder, other) = (Device::new(), Device::new());
+    srv.enrolled(&flooder).await;
+    srv.enrolled(&other).await;
+    for i in 0..3 {
+        let env = envelope(&flooder, &[other.kid()], 300 + i);
+        assert_eq!(srv.put(&flooder, &env).await.status(), 201);
+    }
+    let r = srv
+        .put(&flooder, &envelope(&flooder, &[other.kid()], 400))
+        .await;
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3590..=3600).contains(&retry), "{retry}");
+    expect_error(r, 429, "quota.exceeded").await;
+    assert_eq!(srv.regio.envelope_count(), 3, "the fourth is not stored");
+    // Another device is not affected.
+    let env = envelope(&other, &[flooder.kid()], 300);
+    assert_eq!(srv.put(&other, &env).await.status(), 201);
+    // Bytes count too.
+    let big = envelope(&other, &[flooder.kid()], 1 << 20);
+    expect_error(srv.put(&other, &big).await, 429, "quota.exceeded").await;
+    // An hour later the flooder may upload again.
+    srv.clock.advance_ms(3600 * 1000);
+    let env = envelope(&flooder, &[other.kid()], 500);
+    assert_eq!(srv.put(&flooder, &env).await.status(), 201);
+}
+
+/// Finding 3: the bodies of concurrent uploads were held in memory without a bound. Now they
+/// share a budget (`--upload-memory-mib`); an upload that would exceed it is answered `503
+/// endpoint.busy` before its body is read, and goes through once memory is free again.
+#[tokio::test]
+async fn finding_3_concurrent_upload_bodies_stay_within_the_memory_budget() {
+    let srv = TestServer::start_with(|c| c.quota.upload_memory = 1 << 20).await;
+    let (slow, d) = (Device::new(), Device::new());
+    srv.enrolled(&slow).await;
+    srv.enrolled(&d).await;
+    // A slow upload announces 900 KiB and sends only its head: its reservation stays.
+    let id = "ab".repeat(32);
+    let head = signed_head(
+        &srv,
+        &slow,
+        "PUT",
+        &format!("/v1/envelopes/{id}"),
+        &id,
+        "content-type: application/octet-stream\r\ncontent-length: 921600\r\n",
+    );
+    let mut stalled = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stalled, &head)
+        .await
+        .unwrap();
+    for _ in 0..500 {
+        if srv.regio.upload_memory_held() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(srv.regio.upload_memory_held() >= 900 << 10);
+    let env = envelope(&d, &[slow.kid()], 200 << 10);
+    let r = srv.put(&d, &env).await;
+    assert_eq!(r.headers()["retry-after"], "1");
+    expect_error(r, 503, "endpoint.busy").await;
+    assert_eq!(srv.regio.envelope_count(), 0);
+    // The slow upload gives up: its memory is free, the upload goes through.
+    drop(stalled);
+    let mut status = 0;
+    for _ in 0..200 {
+        status = srv.put(&d, &env).await.status().as_u16();
+        if status == 201 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(status, 201);
+}
