@@ -48,8 +48,9 @@ impl Zicht {
             .map(|k| (k.key_id(), k))
             .collect();
         let me = self.session()?.keys.encryption();
-        // Staging in memory: only a fully verified bundle is parsed and stored.
-        let mut staged = zeroize::Zeroizing::new(Vec::new());
+        // Staging in memory: only a fully verified bundle is parsed and stored. The plaintext
+        // is shorter than the envelope, so the buffer never grows (no unwiped copies).
+        let mut staged = zeroize::Zeroizing::new(Vec::with_capacity(bytes.len()));
         let opened = zicht_bundle::open(bytes, &mut *staged, &me, &senders)?;
         let sender = dir
             .participants

@@ -127,8 +127,7 @@ impl Zicht {
             .iter()
             .map(|p| encryption_public(&p.encryption_key).ok_or(CoreError::UnknownRecipient))
             .collect::<Result<Vec<_>>>()?;
-        let json =
-            zeroize::Zeroizing::new(serde_json::to_vec(payload).map_err(|_| CoreError::Crypto)?);
+        let json = crate::vault::to_json(payload)?;
         let sender = self.session()?.keys.signing()?;
         let mut bytes = Vec::with_capacity(json.len() + 1024);
         let sealed = zicht_bundle::seal(&json[..], &mut bytes, &sender, &recipients)?;

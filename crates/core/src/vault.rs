@@ -12,6 +12,28 @@ use crate::schema::{Raw, Slot, Tree};
 use serde::{de::DeserializeOwned, Serialize};
 use zeroize::Zeroize;
 
+/// `value` as JSON in a buffer of exactly its size, wiped when dropped. `serde_json::to_vec`
+/// grows its buffer by reallocating, and each reallocation frees a partial copy of the
+/// plaintext without wiping it; measuring first and writing into a pre-sized buffer leaves
+/// no such copy.
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    serde_json::to_writer(&mut n, value).map_err(|_| CoreError::Crypto)?;
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(n.0));
+    serde_json::to_writer(&mut *out, value).map_err(|_| CoreError::Crypto)?;
+    Ok(out)
+}
+
 pub(crate) struct Vault<'a> {
     kv: &'a Kv,
     key: &'a DataKey,
@@ -43,10 +65,8 @@ impl<'a> Vault<'a> {
     }
 
     fn put_json<T: Serialize>(&self, tree: &str, key: &[u8], value: &T) -> Result<()> {
-        let mut bytes = serde_json::to_vec(value).map_err(|_| CoreError::Crypto)?;
-        let r = self.put_bytes(tree, key, &bytes);
-        bytes.zeroize();
-        r
+        let bytes = to_json(value)?;
+        self.put_bytes(tree, key, &bytes)
     }
 
     fn get_json<T: DeserializeOwned>(&self, tree: &str, key: &[u8]) -> Result<Option<T>> {
@@ -154,5 +174,32 @@ impl Vault<'_> {
 
     pub(crate) fn remove_named(&self, tree: &str, key: &[u8]) -> Result<bool> {
         self.kv.remove(tree, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_json;
+
+    /// Finding 11 of Zicht 5 (issue 14): `serde_json::to_vec` reallocated while it wrote, each
+    /// time freeing an unwiped partial copy of the plaintext. `to_json` writes into one buffer
+    /// of the exact size: it never moves.
+    #[test]
+    fn finding_11_to_json_writes_into_one_buffer_of_the_exact_size() {
+        let long = "geheim ".repeat(5000);
+        for value in [
+            serde_json::json!({"a": 1}),
+            serde_json::json!({"observation": long, "n": [1, 2, 3]}),
+            serde_json::json!(""),
+        ] {
+            let out = to_json(&value).unwrap();
+            assert_eq!(out.len(), out.capacity(), "{value}");
+            assert_eq!(&out[..], serde_json::to_vec(&value).unwrap().as_slice());
+        }
+        // What it replaces does reallocate for a value of this size.
+        let mut grown = Vec::new();
+        let first = grown.as_ptr();
+        serde_json::to_writer(&mut grown, &serde_json::json!({"o": long})).unwrap();
+        assert_ne!(first, grown.as_ptr());
     }
 }

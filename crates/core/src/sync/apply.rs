@@ -16,9 +16,11 @@ impl Zicht {
         v.sync()
     }
 
-    pub(super) fn signer(&self) -> Result<Ed25519KeyPair> {
-        Ed25519KeyPair::from_pkcs8(self.session()?.keys.signing_pkcs8())
-            .map_err(|_| CoreError::Corrupt)
+    /// This device's id: the key id of its signing key.
+    pub(super) fn device_id(&self) -> Result<String> {
+        let key = Ed25519KeyPair::from_pkcs8(self.session()?.keys.signing_pkcs8())
+            .map_err(|_| CoreError::Corrupt)?;
+        Ok(proto::device_id(key.public_key().as_ref()))
     }
 
     /// What the next sync round should do; `None` when no endpoint is configured or enrolled.
@@ -51,7 +53,8 @@ impl Zicht {
         Ok(Some(SyncJob {
             url: cfg.url,
             endpoint_key: unhex32(&cfg.endpoint_key).ok_or(CoreError::Corrupt)?,
-            signer: self.signer()?,
+            signing_pkcs8: zeroize::Zeroizing::new(self.session()?.keys.signing_pkcs8().to_vec()),
+            device: self.device_id()?,
             uploads,
             acks: cfg.to_ack,
             cursor: cfg.cursor,
