@@ -1,8 +1,9 @@
 //! The sync client against the real regional endpoint (in-process, loopback): fault tests.
 //!
 //! - 1 000 uploads while the endpoint is killed and restarted several times and a TCP proxy
-//!   drops connections mid-request: afterwards every envelope is at the endpoint exactly once,
-//!   every outbox item has a verified receipt, and the recipient gets every bundle once.
+//!   drops connections mid-request and forges answers (404s, refusals, replayed inbox pages):
+//!   afterwards every envelope is at the endpoint exactly once, every outbox item has a
+//!   verified receipt, and the recipient gets every bundle once.
 //! - Wrong endpoint key, clock skew, unenrolled device: clear states, nothing lost, nothing
 //!   marked sent.
 //! - Against a scripted in-memory endpoint ([`Scripted`]): forged receipts and inbox pages,
@@ -93,13 +94,70 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A TCP proxy that cuts connections mid-request: every connection gets a random budget of
-/// request bytes (somewhere in 1..=`max_kib` KiB); when it is used up, the proxy forwards half of
-/// the next read and drops both sides. Keep-alive connections therefore die mid-request too.
+/// An HTTP proxy that plays the network and the attacker on it. It carries one request per
+/// connection (its answers say `connection: close`) and, by a fixed pseudo-random schedule:
+/// - cuts requests off mid-way (a random budget of 1..=`max_kib` KiB per request: the proxy
+///   forwards half of a request over it and drops both sides);
+/// - forges answers (finding 1 of Zicht 5): a 404 to a download, a "refused for good" error
+///   with text of its choosing to an upload, or an inbox page it passed on before (a replay).
+///   None of them is signed by the endpoint for the request it answers.
 struct Proxy {
     port: u16,
     stop: Arc<AtomicBool>,
     cut: Arc<AtomicUsize>,
+    forged: Arc<Forged>,
+}
+
+/// How many answers the proxy forged, by kind.
+#[derive(Default)]
+struct Forged {
+    not_found: AtomicUsize,
+    refusals: AtomicUsize,
+    replayed_pages: AtomicUsize,
+    /// Inbox page answers passed on, for replays.
+    pages: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+/// A complete HTTP response that closes the connection.
+fn http_response(status: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Reads one HTTP message (head and a `content-length` body, none without one): the bytes,
+/// the head's length and the head in lower case.
+fn read_message(r: &mut TcpStream) -> Option<(Vec<u8>, usize, String)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    let head_len = loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        let k = r.read(&mut chunk).ok().filter(|&k| k > 0)?;
+        buf.extend_from_slice(&chunk[..k]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_len]).to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(Some(0), |v| v.trim().parse().ok())?;
+    while buf.len() < head_len + len {
+        let k = r.read(&mut chunk).ok().filter(|&k| k > 0)?;
+        buf.extend_from_slice(&chunk[..k]);
+    }
+    Some((buf, head_len, head))
+}
+
+/// A well-mixed pseudo-random number from a counter (SplitMix64): requests come in a regular
+/// rhythm per round, so a plain multiplication would forge only one kind of request.
+fn splitmix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 impl Proxy {
@@ -109,7 +167,8 @@ impl Proxy {
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let cut = Arc::new(AtomicUsize::new(0));
-        let (s2, c2) = (stop.clone(), cut.clone());
+        let forged = Arc::new(Forged::default());
+        let (s2, c2, f2) = (stop.clone(), cut.clone(), forged.clone());
         std::thread::spawn(move || {
             let mut n = 0usize;
             while !s2.load(Ordering::Relaxed) {
@@ -118,47 +177,81 @@ impl Proxy {
                     continue;
                 };
                 n += 1;
-                let budget = 1024 * (1 + (n.wrapping_mul(2654435761) % max_kib));
-                let cut = c2.clone();
+                let budget = 1024 * (1 + (splitmix(!(n as u64)) as usize % max_kib));
+                let dice = splitmix(n as u64) % 11;
+                let (cut, forged) = (c2.clone(), f2.clone());
                 std::thread::spawn(move || {
-                    client.set_nonblocking(false).ok();
-                    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    let mut c = client;
+                    c.set_nonblocking(false).ok();
+                    let Some((req, _, head)) = read_message(&mut c) else {
                         return;
                     };
-                    let (mut c_r, mut s_w) =
-                        (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    let (client2, server2) =
-                        (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    let t = std::thread::spawn(move || {
-                        let mut left = budget;
-                        let mut buf = vec![0u8; 16 * 1024];
-                        loop {
-                            let k = match c_r.read(&mut buf) {
-                                Ok(0) | Err(_) => break,
-                                Ok(k) => k,
-                            };
-                            if k >= left {
-                                let _ = s_w.write_all(&buf[..k / 2]);
-                                cut.fetch_add(1, Ordering::Relaxed);
-                                let _ = client2.shutdown(Shutdown::Both);
-                                let _ = server2.shutdown(Shutdown::Both);
-                                return;
-                            }
-                            left -= k;
-                            if s_w.write_all(&buf[..k]).is_err() {
-                                break;
-                            }
+                    let line = head.lines().next().unwrap_or("").to_string();
+                    let forgery = if line.starts_with("get /v1/envelopes/") && dice < 2 {
+                        forged.not_found.fetch_add(1, Ordering::Relaxed);
+                        Some(http_response(
+                            "404 Not Found",
+                            r#"{"code":"envelope.not_found","message":"vervalst"}"#,
+                        ))
+                    } else if line.starts_with("put /v1/envelopes/") && dice < 2 {
+                        forged.refusals.fetch_add(1, Ordering::Relaxed);
+                        Some(http_response(
+                            "400 Bad Request",
+                            r#"{"code":"envelope.malformed","message":"Bel 0900-vervalst"}"#,
+                        ))
+                    } else if line.starts_with("get /v1/inbox") && dice < 3 {
+                        let pages = forged.pages.lock().unwrap();
+                        let old = (!pages.is_empty()).then(|| pages[n % pages.len()].clone());
+                        if old.is_some() {
+                            forged.replayed_pages.fetch_add(1, Ordering::Relaxed);
                         }
-                        let _ = s_w.shutdown(Shutdown::Write);
-                    });
-                    let (mut s_r, mut c_w) = (server, client);
-                    let _ = std::io::copy(&mut s_r, &mut c_w);
-                    let _ = c_w.shutdown(Shutdown::Both);
-                    let _ = t.join();
+                        old
+                    } else {
+                        None
+                    };
+                    if let Some(answer) = forgery {
+                        let _ = c.write_all(&answer);
+                        let _ = c.shutdown(Shutdown::Both);
+                        return;
+                    }
+                    let Ok(mut server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                        return;
+                    };
+                    if req.len() >= budget {
+                        let _ = server.write_all(&req[..req.len() / 2]);
+                        cut.fetch_add(1, Ordering::Relaxed);
+                        let _ = server.shutdown(Shutdown::Both);
+                        let _ = c.shutdown(Shutdown::Both);
+                        return;
+                    }
+                    if server.write_all(&req).is_err() {
+                        return;
+                    }
+                    let Some((resp, head_len, _)) = read_message(&mut server) else {
+                        let _ = c.shutdown(Shutdown::Both);
+                        return;
+                    };
+                    // One request per connection: the client must not send another on it.
+                    let mut out = resp[..head_len - 2].to_vec();
+                    out.extend_from_slice(b"connection: close\r\n\r\n");
+                    out.extend_from_slice(&resp[head_len..]);
+                    let _ = c.write_all(&out);
+                    let _ = c.shutdown(Shutdown::Both);
+                    if line.starts_with("get /v1/inbox") {
+                        let mut pages = forged.pages.lock().unwrap();
+                        if pages.len() < 50 {
+                            pages.push(out);
+                        }
+                    }
                 });
             }
         });
-        Proxy { port, stop, cut }
+        Proxy {
+            port,
+            stop,
+            cut,
+            forged,
+        }
     }
 
     fn url(&self) -> String {
@@ -243,12 +336,14 @@ fn waiting(z: &Zicht) -> usize {
         .count()
 }
 
+/// Also guards finding 1 of Zicht 5 (issue 14): the proxy forges 404s to downloads, refusals
+/// to uploads and replays old inbox pages; still every envelope arrives exactly once.
 #[test]
-fn thousand_uploads_through_crashes_and_dropped_connections() {
+fn thousand_uploads_through_crashes_dropped_connections_and_forged_answers() {
     let edir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut endpoint = Some(Endpoint::start(edir.path(), port));
-    let proxy = Proxy::start(port, 120);
+    let proxy = Proxy::start(port, 8);
     let (_dirs, mut a, mut b) = pair();
     enrol(&mut a, endpoint.as_ref().unwrap(), &proxy.url());
     enrol(&mut b, endpoint.as_ref().unwrap(), &proxy.url());
@@ -266,7 +361,7 @@ fn thousand_uploads_through_crashes_and_dropped_connections() {
     let mut offline_seen = 0;
     while waiting(&a) > 0 {
         rounds += 1;
-        assert!(rounds < 500, "no progress: {} still waiting", waiting(&a));
+        assert!(rounds < 1000, "no progress: {} still waiting", waiting(&a));
         // Kill the endpoint every few rounds, in the middle of a round, and bring it back.
         if rounds % 4 == 0 && restarts < 6 {
             let e = endpoint.take().unwrap();
@@ -319,7 +414,7 @@ fn thousand_uploads_through_crashes_and_dropped_connections() {
     while b.inbox().unwrap().len() < N || endpoint.regio().envelope_count() > 0 {
         rounds += 1;
         assert!(
-            rounds < 300,
+            rounds < 1500,
             "inbox stuck at {} (endpoint holds {})",
             b.inbox().unwrap().len(),
             endpoint.regio().envelope_count()
@@ -327,6 +422,17 @@ fn thousand_uploads_through_crashes_and_dropped_connections() {
         round(&mut b, 0);
     }
     assert_eq!(b.inbox().unwrap().len(), N);
+    let f = &proxy.forged;
+    let (not_found, refusals, replayed) = (
+        f.not_found.load(Ordering::Relaxed),
+        f.refusals.load(Ordering::Relaxed),
+        f.replayed_pages.load(Ordering::Relaxed),
+    );
+    eprintln!("forged: {not_found} 404s, {refusals} refusals, {replayed} replayed pages; {rounds} receiving rounds");
+    assert!(
+        not_found >= 20 && refusals >= 20 && replayed >= 20,
+        "the proxy forged every kind of answer: {not_found} {refusals} {replayed}"
+    );
     drop(proxy);
     endpoint.kill();
 }
