@@ -189,7 +189,7 @@ pub async fn import_directory(
 ) -> R<DirectoryStatus> {
     // The configured fingerprint, when there is one, is the one the first import must match.
     let confirmed = state.region_root.clone().or(confirmed_root);
-    state.with(|z, _| z.import_directory(&json, confirmed.as_deref()))
+    state.with(|z, now| z.import_directory(&json, confirmed.as_deref(), now))
 }
 
 #[tauri::command]

@@ -13,6 +13,23 @@ pub const DATA_DIR_ENV: &str = "ZICHT_DATA_DIR";
 /// The region root's fingerprint (its 30 digits), for a region that ships it with the app.
 pub const REGION_ROOT_ENV: &str = "ZICHT_REGION_ROOT";
 
+/// The configured root fingerprint if it has the shape of one (30 digits; spaces allowed).
+/// Anything else is ignored with an error in the log: the user is then asked to type the
+/// fingerprint, as without configuration.
+fn configured_root(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    if digits == 30 && value.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+        Some(value.to_string())
+    } else {
+        tracing::error!("{REGION_ROOT_ENV} is not a fingerprint of 30 digits; ignored");
+        None
+    }
+}
+
 /// Registers Zicht's state and commands on any Tauri builder (the real one or the test mock).
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
@@ -61,7 +78,7 @@ pub fn run() {
     let mut state = AppState::empty();
     state.region_root = std::env::var(REGION_ROOT_ENV)
         .ok()
-        .filter(|s| !s.trim().is_empty());
+        .and_then(|s| configured_root(&s));
     let result = run_app(tauri::Builder::default(), state)
         .setup(|app| {
             let dir = match std::env::var_os(DATA_DIR_ENV) {
@@ -360,7 +377,7 @@ mod tests {
             serde_json::to_string(&zicht_core::directory::sign(root.as_ref(), &directory).unwrap())
                 .unwrap();
         inspector
-            .import_directory(&signed, Some(&fingerprint))
+            .import_directory(&signed, Some(&fingerprint), now)
             .unwrap();
         call(
             &w,
@@ -370,11 +387,13 @@ mod tests {
         .unwrap();
 
         let secret = "Gezien in de kelder van het pand";
-        let mut input = zicht_model::SignalInput::default();
-        input.kind = zicht_model::RecordKind::Signaal;
-        input.observed_at = Some(now.naive_local() - chrono::Duration::hours(1));
-        input.source = Some(zicht_model::Source::Balie);
-        input.sector = Some(zicht_model::Sector::Horeca);
+        let mut input = zicht_model::SignalInput {
+            kind: zicht_model::RecordKind::Signaal,
+            observed_at: Some(now.naive_local() - chrono::Duration::hours(1)),
+            source: Some(zicht_model::Source::Balie),
+            sector: Some(zicht_model::Sector::Horeca),
+            ..Default::default()
+        };
         input.location.description = "Hotel".into();
         input.forms = vec![zicht_model::Form::Arbeid];
         input.observation = secret.into();
@@ -501,6 +520,29 @@ mod tests {
             } else {
                 assert_eq!(r.unwrap_err()["code"], "directory_fingerprint_mismatch");
             }
+        }
+    }
+
+    /// Review finding (Zicht 5): `ZICHT_REGION_ROOT` was taken as it came; a value that is
+    /// not a fingerprint made every first import fail with a "mismatch". Now it is ignored
+    /// (and logged), and the user types the fingerprint as without configuration.
+    #[test]
+    fn a_configured_root_must_have_the_shape_of_a_fingerprint() {
+        let good = "12345 67890 12345 67890 12345 67890";
+        for (value, expected) in [
+            (good, Some(good)),
+            (
+                "123456789012345678901234567890",
+                Some("123456789012345678901234567890"),
+            ),
+            ("  ", None),
+            ("", None),
+            ("12345", None),
+            ("12345 67890 12345 67890 12345 6789x", None),
+            ("12345 67890 12345 67890 12345 67890 1", None),
+            ("abc", None),
+        ] {
+            assert_eq!(configured_root(value).as_deref(), expected, "{value:?}");
         }
     }
 }

@@ -78,7 +78,7 @@ async fn exchange_round_trip(c: &Client, downloads: &Path) -> Res {
     let signed: zicht_model::SignedDirectory = serde_json::from_str(&json)?;
     let root_fp =
         zicht_core::directory::root_fingerprint(&zicht_core::directory::verify(&signed, None)?.1);
-    officer.import_directory(&json, Some(&root_fp))?;
+    officer.import_directory(&json, Some(&root_fp), now)?;
     std::fs::create_dir_all(downloads)?;
     let dir_file = downloads.join("deelnemers.json");
     std::fs::write(&dir_file, &json)?;

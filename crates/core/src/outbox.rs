@@ -268,6 +268,52 @@ impl Zicht {
 
     /// Records the outcome of a delivery attempt. `Verzonden` is only ever set by the sync
     /// client after it verified the endpoint's signed receipt.
+    /// Stops waiting bundles addressed to a participant the directory now marks revoked: a
+    /// lost laptop must not receive what was sealed for it before the region revoked it. Each
+    /// becomes `Fout` with the reason, audited; returns how many.
+    pub(crate) fn hold_for_revoked(&mut self, dir: &Directory, now: Now) -> Result<usize> {
+        let revoked: Vec<[u8; 16]> = dir
+            .participants
+            .iter()
+            .filter(|p| p.revoked)
+            .filter_map(|p| crate::identity::unhex32(&p.encryption_key))
+            .map(|k| zicht_protocol::x25519_key_id(&k))
+            .collect();
+        if revoked.is_empty() {
+            return Ok(0);
+        }
+        let mut held = 0;
+        for item in self.outbox()? {
+            if item.state != OutboxState::Wacht {
+                continue;
+            }
+            let bytes = self.outbox_bundle(&item.id)?;
+            let Ok(header) = zicht_protocol::envelope::parse(&bytes) else {
+                continue;
+            };
+            if header.recipients.iter().any(|r| revoked.contains(r)) {
+                self.set_outbox_state(
+                    &item.id,
+                    OutboxState::Fout {
+                        reason: "Niet verzonden: een ontvanger is door de regio ingetrokken. Verstuur het opnieuw aan de andere ontvangers.".into(),
+                    },
+                )?;
+                self.audit(
+                    now,
+                    AuditAction::Refuse,
+                    AuditSubject::Bundle,
+                    Some(&item.id),
+                    "niet verzonden: ontvanger ingetrokken",
+                )?;
+                held += 1;
+            }
+        }
+        if held > 0 {
+            self.vault()?.sync()?;
+        }
+        Ok(held)
+    }
+
     pub fn set_outbox_state(&mut self, id: &str, state: OutboxState) -> Result<OutboxItem> {
         let key = bundle_key(id)?;
         let v = self.vault()?;

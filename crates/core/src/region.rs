@@ -3,6 +3,7 @@
 
 use crate::directory;
 use crate::error::{CoreError, Result};
+use crate::ids::Now;
 use crate::schema::{DIRECTORY, REGION_ROOT};
 use crate::session::Zicht;
 use zicht_model::*;
@@ -74,6 +75,7 @@ impl Zicht {
         &mut self,
         json: &str,
         confirmed_root: Option<&str>,
+        now: Now,
     ) -> Result<DirectoryStatus> {
         let signed: SignedDirectory = serde_json::from_str(json)
             .map_err(|_| CoreError::DirectoryInvalid("not a signed directory".into()))?;
@@ -102,8 +104,24 @@ impl Zicht {
             v.put(&REGION_ROOT, &root)?;
         }
         v.put(&DIRECTORY, &signed)?;
-        v.sync()?;
+        let detail = match pinned {
+            None => format!(
+                "versie {} ingelezen; regiosleutel vastgelegd na controle van de vingerafdruk",
+                dir.version
+            ),
+            Some(_) => format!("versie {} ingelezen", dir.version),
+        };
+        self.audit(
+            now,
+            AuditAction::Receive,
+            AuditSubject::Directory,
+            None,
+            &detail,
+        )?;
+        self.vault()?.sync()?;
+        let held = self.hold_for_revoked(&dir, now)?;
         tracing::info!(
+            held,
             version = dir.version,
             participants = dir.participants.len(),
             "directory imported"

@@ -378,6 +378,7 @@ labelled_enum! {
         Audit => "audit", "Auditlog";
         Device => "device", "Apparaat";
         Control => "control", "Controle";
+        Directory => "directory", "Deelnemersoverzicht";
     }
 }
 

@@ -189,6 +189,6 @@ impl ImportTrusting for Zicht {
             .ok()
             .and_then(|signed| zicht_core::directory::verify(&signed, None).ok());
         let typed = root.map(|(_, root)| zicht_core::directory::root_fingerprint(&root));
-        self.import_directory(json, typed.as_deref())
+        self.import_directory(json, typed.as_deref(), now())
     }
 }

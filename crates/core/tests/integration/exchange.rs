@@ -590,7 +590,7 @@ fn the_first_directory_needs_its_root_fingerprint_confirmed() {
             zicht_model::ErrorCode::DirectoryFingerprintMismatch,
         ),
     ] {
-        let e = z.import_directory(&json, unconfirmed).unwrap_err();
+        let e = z.import_directory(&json, unconfirmed, now()).unwrap_err();
         assert_eq!(e.code(), code);
         assert!(
             z.directory_status().unwrap().is_none(),
@@ -599,11 +599,28 @@ fn the_first_directory_needs_its_root_fingerprint_confirmed() {
     }
     // Spaces do not matter, the digits do.
     let typed = fingerprint.replace(' ', "");
-    z.import_directory(&json, Some(&typed)).unwrap();
+    z.import_directory(&json, Some(&typed), now()).unwrap();
     // From now on the pinned root decides; no confirmation is asked.
     assert!(z.preview_directory(&json).unwrap().pinned);
     let v2 = directory(2, d.participants.clone());
-    z.import_directory(&signed_json(&root, &v2), None).unwrap();
+    z.import_directory(&signed_json(&root, &v2), None, now())
+        .unwrap();
+    // Review finding (Zicht 5): pinning the root left no audit entry. Each import is audited,
+    // the first one saying that the root was pinned after the fingerprint check.
+    let imports: Vec<String> = z
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.subject == AuditSubject::Directory)
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            "versie 1 ingelezen; regiosleutel vastgelegd na controle van de vingerafdruk",
+            "versie 2 ingelezen"
+        ]
+    );
     assert_eq!(
         z.preview_directory(&signed_json(&super::exchange::root(), &v2))
             .unwrap_err()

@@ -270,8 +270,8 @@ fn finding_4_bundles_of_a_revoked_participant_are_refused() {
         .unwrap()
         .revoked = true;
     let json = serde_json::to_string(&zicht_core::directory::sign(&r.root, &v2).unwrap()).unwrap();
-    r.officer.import_directory(&json, None).unwrap();
-    r.inspector.import_directory(&json, None).unwrap();
+    r.officer.import_directory(&json, None, now()).unwrap();
+    r.inspector.import_directory(&json, None, now()).unwrap();
     let e = r.officer.import_bundle(&bytes, now()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::BundleSenderRevoked);
     assert!(r.officer.inbox().unwrap().is_empty());
@@ -685,4 +685,52 @@ fn finding_2_a_decision_with_signals_attached_is_refused() {
     assert!(r.officer.inbox().unwrap().is_empty());
     let last = r.officer.audit_log(None).unwrap().pop().unwrap();
     assert_eq!(last.action, AuditAction::Refuse, "refusals are audited");
+}
+
+/// Finding 4, review of the fix: a bundle sealed for a participant before the region revoked
+/// it stayed waiting and was uploaded at the next sync, so a lost laptop still received it.
+/// Importing the directory that revokes it now stops such bundles (audited).
+#[test]
+fn finding_4_waiting_bundles_for_a_newly_revoked_participant_are_not_sent() {
+    let mut r = region();
+    let s = r
+        .officer
+        .record_signal(signal_input(), now())
+        .unwrap()
+        .signal;
+    let to_insp = r
+        .officer
+        .send_signals(std::slice::from_ref(&s.id), &["insp".into()], now())
+        .unwrap();
+    assert_eq!(to_insp.state, OutboxState::Wacht);
+    let mut v2 = r.directory.clone();
+    v2.version = 2;
+    v2.participants
+        .iter_mut()
+        .find(|p| p.id == "insp")
+        .unwrap()
+        .revoked = true;
+    let json = serde_json::to_string(&zicht_core::directory::sign(&r.root, &v2).unwrap()).unwrap();
+    r.officer.import_directory(&json, None, later(5)).unwrap();
+    let item = r
+        .officer
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == to_insp.id)
+        .unwrap();
+    assert!(
+        matches!(&item.state, OutboxState::Fout { reason } if reason.contains("ingetrokken")),
+        "{:?}",
+        item.state
+    );
+    let last = r.officer.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action, last.record.as_deref(), last.detail.as_str()),
+        (
+            AuditAction::Refuse,
+            Some(to_insp.id.as_str()),
+            "niet verzonden: ontvanger ingetrokken"
+        )
+    );
 }
