@@ -447,6 +447,46 @@ pub async fn export_audit<Rt: Runtime>(
     state.with(|z, now| z.export_audit(&dir, now).map(|p| p.display().to_string()))
 }
 
+/// The monitor *aard en omvang* for a period and filter (figures already protected).
+#[tauri::command]
+pub async fn monitor(state: State<'_, AppState>, query: MonitorQuery) -> R<MonitorReport> {
+    state.with(|z, now| z.monitor(&query, now))
+}
+
+/// Saves the monitor's CSV in the download folder (audited); returns the path.
+#[tauri::command]
+pub async fn export_monitor_csv<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    state: State<'_, AppState>,
+    query: MonitorQuery,
+) -> R<String> {
+    let dir = export_dir(&app)?;
+    state.with(|z, now| {
+        z.export_monitor_csv(&query, &dir, now)
+            .map(|p| p.display().to_string())
+    })
+}
+
+/// Asks where to save the monitor's CSV (native dialog) and saves it there; `None` if
+/// cancelled.
+#[tauri::command]
+pub async fn export_monitor_csv_as<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    query: MonitorQuery,
+) -> R<Option<String>> {
+    blocking(app, move |app, state| {
+        let name = state.with(|z, now| z.monitor_csv_file_name(&query, now))?;
+        let Some(path) = save_dialog(app, &name, "CSV voor Excel", "csv") else {
+            return Ok(None);
+        };
+        state.with(|z, now| {
+            z.export_monitor_csv_to(&query, &path, now)
+                .map(|p| Some(p.display().to_string()))
+        })
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn last_purge(state: State<'_, AppState>) -> R<Option<PurgeReport>> {
     state.peek(|z| z.last_purge())
@@ -512,6 +552,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         verify_audit,
         export_audit,
         export_audit_as,
-        last_purge
+        last_purge,
+        monitor,
+        export_monitor_csv,
+        export_monitor_csv_as
     ]
 }

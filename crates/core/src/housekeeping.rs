@@ -55,6 +55,7 @@ impl Zicht {
             &mut session.index,
             &session.settings.retention,
             &session.profile.name,
+            &session.profile.municipality,
             now,
         )
     }

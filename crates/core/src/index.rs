@@ -8,6 +8,10 @@ use zeroize::Zeroize;
 use zicht_model::{Form, Sector, Signal, SignalFilter, SignalStatus, SignalSummary};
 
 struct Entry {
+    /// What the monitor counts of the signal (no text).
+    fact: crate::facts::Fact,
+    /// Days from observation to recording.
+    recorded_days: i64,
     forms: u8,
     sector: Sector,
     status: SignalStatus,
@@ -46,6 +50,8 @@ impl Index {
     /// Adds or replaces the entry for `s`.
     pub fn upsert(&mut self, s: &Signal) {
         let entry = Entry {
+            fact: crate::facts::Fact::of_signal(s),
+            recorded_days: (s.recorded_at - s.observed_at).num_days(),
             forms: s.forms.iter().fold(0, |acc, f| acc | form_bit(*f)),
             sector: s.sector,
             status: s.status,
@@ -71,6 +77,20 @@ impl Index {
                 self.entries.push(entry);
             }
         }
+    }
+
+    /// Every signal as the monitor counts it.
+    pub(crate) fn monitor_rows(&self) -> impl Iterator<Item = crate::facts::SignalRow<'_>> {
+        self.entries.iter().map(|e| crate::facts::SignalRow {
+            fact: &e.fact,
+            control: e.control_id.as_deref(),
+            recorded_days: e.recorded_days,
+        })
+    }
+
+    /// When signal `id` was observed, if it is held.
+    pub(crate) fn observed_at(&self, id: &str) -> Option<NaiveDateTime> {
+        self.positions.get(id).map(|&i| self.entries[i].observed_at)
     }
 
     /// Removes the entry for `id` (a purged signal); its text is zeroed.

@@ -9,7 +9,9 @@
 //!   the municipality (legal basis, need to know);
 //! - `region`: the signed participant directory ([`directory`]); `outbox` and `inbox`: sealing
 //!   and opening bundles; `incoming`: what arrived (binnengekomen) and the table's decision;
-//! - [`sync`]: the endpoint client; `housekeeping`: the [`audit`] trail and [`retention`].
+//! - [`sync`]: the endpoint client; `housekeeping`: the [`audit`] trail and [`retention`];
+//! - [`monitor`]: the figures on nature and scale (*aard en omvang*), from the [`facts`] of
+//!   the records and the [`ledger`] of purged ones, protected by `zicht-figures`.
 //!
 //! Below them: [`schema`] (every tree and key) → `vault` (sealed records) → `kv` (the only
 //! sled code) and `crypto` (ring); `index` is the in-memory signal index.
@@ -25,6 +27,7 @@ mod crypto;
 pub mod directory;
 pub mod error;
 mod exposure;
+pub mod facts;
 mod fsutil;
 mod housekeeping;
 pub mod identity;
@@ -33,6 +36,8 @@ mod inbox;
 mod incoming;
 mod index;
 mod kv;
+pub mod ledger;
+pub mod monitor;
 mod outbox;
 mod region;
 pub mod retention;

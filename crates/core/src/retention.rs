@@ -15,6 +15,10 @@
 //! [`TOMBSTONE_MONTHS`], and a bundle that arrives after its term (from when it was sent) is
 //! refused: purged data does not come back by a second delivery.
 //!
+//! Before a signal, adviesvraag, case or control goes, its contribution to the monitor's
+//! counts is added to the ledger (`ledger.rs`: per month and category, no ids, no text), in
+//! the same write: the figures of a period stay the same after its records are purged.
+//!
 //! A record is purged on the first day *after* its deadline. Purging removes the record from
 //! sled (and from the in-memory index) and leaves one audit entry per record with only its
 //! kind and id. sled may keep the old, still encrypted, bytes in its log until it rewrites
@@ -26,7 +30,7 @@ use crate::ids::Now;
 use crate::index::Index;
 use crate::schema::{
     ACTIVE_CONTROL, CASES, CONTROLS, DRAFT, DRAFT_SAVED_AT, INBOX, LAST_PURGE, LAST_PURGE_DAY,
-    OUTBOX, OUTBOX_DATA, SIGNALS, TOMBSTONES,
+    MONITOR_LEDGER, OUTBOX, OUTBOX_DATA, SIGNALS, TOMBSTONES,
 };
 use crate::vault::Vault;
 use chrono::{Months, NaiveDate, NaiveDateTime};
@@ -108,6 +112,7 @@ pub(crate) fn purge_expired(
     index: &mut Index,
     r: &Retention,
     actor: &str,
+    municipality: &str,
     now: Now,
 ) -> Result<PurgeReport> {
     {
@@ -120,6 +125,13 @@ pub(crate) fn purge_expired(
         let mut cases = Vec::new();
         v.for_each(&CASES, |k, c: Case| {
             cases.push((k.to_vec(), c));
+            Ok(())
+        })?;
+        // What the monitor keeps of each purged record (counts only, `ledger.rs`).
+        let mut ledger = v.get(&MONITOR_LEDGER)?.unwrap_or_default().counts();
+        let mut control_types = std::collections::HashMap::new();
+        v.for_each(&CONTROLS, |_, c: Control| {
+            control_types.insert(c.id, c.kind.wire());
             Ok(())
         })?;
         let mut purged_signals = Vec::new();
@@ -142,6 +154,12 @@ pub(crate) fn purge_expired(
                 _ => expired(signal_deadline(s.kind, s.observed_at.date(), &r), today),
             };
             if due {
+                let control = s
+                    .control_id
+                    .as_ref()
+                    .and_then(|c| control_types.get(c))
+                    .copied();
+                ledger.absorb(&crate::facts::Fact::of_signal(&s), control);
                 purged_signals.push((k.to_vec(), s.id.clone(), s.kind));
             }
             Ok(())
@@ -165,6 +183,12 @@ pub(crate) fn purge_expired(
             };
             v.remove_in(&SIGNALS, k)?;
             audited(AuditSubject::Signal, id, what)?;
+        }
+        for (_, c) in cases
+            .iter()
+            .filter(|(_, c)| dead_cases.iter().any(|(_, id)| *id == c.id))
+        {
+            ledger.absorb(&crate::facts::Fact::of_case(c), None);
         }
         for (k, id) in &dead_cases {
             report.cases += 1;
@@ -210,6 +234,7 @@ pub(crate) fn purge_expired(
         let mut dead_controls = Vec::new();
         v.for_each(&CONTROLS, |k, c: Control| {
             if expired(control_deadline(&c, &r), today) {
+                ledger.absorb_control(c.started_at.date(), municipality, c.kind.wire());
                 dead_controls.push((k.to_vec(), c.id));
             }
             Ok(())
@@ -241,6 +266,12 @@ pub(crate) fn purge_expired(
             }
         } else if v.get(&DRAFT)?.is_some() {
             v.put(&DRAFT_SAVED_AT, &now.naive_local())?;
+        }
+        if report.signals + report.adviesvragen + report.cases + report.controls > 0 {
+            v.put(
+                &MONITOR_LEDGER,
+                &crate::ledger::Ledger::from_counts(&ledger),
+            )?;
         }
         v.put(&LAST_PURGE, &report)?;
         v.put(&LAST_PURGE_DAY, &today)?;

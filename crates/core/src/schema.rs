@@ -22,6 +22,7 @@
 //! | | `directory`, `region_root` | `SignedDirectory`, the pinned root key (`[u8; 32]`) |
 //! | | `endpoint` | [`EndpointConfig`]: the regional endpoint, cursor, deferred envelopes |
 //! | `drafts` | `signal`, `saved_at` | `SignalInput` being typed, when it was last saved |
+//! | `monitor` | `ledger` | `Ledger`: anonymous per-month counts of purged records (no ids, no text) |
 //! | `signals`, `controls`, `cases` | UUID (16 bytes) | `Signal`, `Control`, `Case` |
 //! | `cardsets`, `routes`, `route_versions` | version, `u32` big-endian | `CardSet`, `Route`, `RouteVersion` |
 //! | `audit` | seq, `u64` big-endian, from 1 | `AuditEntry` |
@@ -141,6 +142,7 @@ pub(crate) const ACTIVE_ROUTE: Slot<u32> = slot(STATE, b"active_route");
 pub(crate) const ACTIVE_CONTROL: Slot<String> = slot(STATE, b"active_control");
 pub(crate) const AUDIT_HEAD: Slot<AuditHead> = slot(STATE, b"audit_head");
 pub(crate) const AUDIT_ANCHOR: Slot<zicht_protocol::Anchor> = slot(STATE, b"audit_anchor");
+pub(crate) const MONITOR_LEDGER: Slot<crate::ledger::Ledger> = slot("monitor", b"ledger");
 pub(crate) const LAST_PURGE: Slot<PurgeReport> = slot(STATE, b"last_purge");
 pub(crate) const LAST_PURGE_DAY: Slot<chrono::NaiveDate> = slot(STATE, b"last_purge_day");
 pub(crate) const DIRECTORY: Slot<SignedDirectory> = slot(STATE, b"directory");

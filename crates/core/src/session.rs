@@ -476,7 +476,8 @@ impl Zicht {
         let v = Vault::new(&self.kv, &s.key);
         if retention::purge_due(&v, now)? {
             let (r, actor) = (s.settings.retention, s.profile.name.clone());
-            retention::purge_expired(&v, &mut s.index, &r, &actor, now)?;
+            let municipality = s.profile.municipality.clone();
+            retention::purge_expired(&v, &mut s.index, &r, &actor, &municipality, now)?;
         }
         Ok(())
     }

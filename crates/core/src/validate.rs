@@ -381,6 +381,14 @@ pub fn check_settings(s: &Settings) -> Result<()> {
             "Kies een vergrendeltijd tussen 1 en 240 minuten.",
         );
     }
+    if !(MIN_SMALL_CELL_THRESHOLD..=20).contains(&s.small_cell_threshold) {
+        e.add(
+            "small_cell_threshold",
+            format!(
+                "Kies een drempel voor kleine aantallen tussen {MIN_SMALL_CELL_THRESHOLD} en 20."
+            ),
+        );
+    }
     let r = &s.retention;
     for (field, months) in [
         ("retention.adviesvraag_months", r.adviesvraag_months),

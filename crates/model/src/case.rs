@@ -379,6 +379,7 @@ labelled_enum! {
         Device => "device", "Apparaat";
         Control => "control", "Controle";
         Directory => "directory", "Deelnemersoverzicht";
+        Monitor => "monitor", "Aard en omvang";
     }
 }
 

@@ -438,6 +438,14 @@ pub struct Settings {
     /// Retention terms (bewaartermijnen).
     #[serde(default)]
     pub retention: Retention,
+    /// The monitor shows counts from 1 up to this minus one as `<5` (this value in place of
+    /// 5); at least [`MIN_SMALL_CELL_THRESHOLD`].
+    #[serde(default = "default_small_cell_threshold")]
+    pub small_cell_threshold: u64,
+}
+
+fn default_small_cell_threshold() -> u64 {
+    DEFAULT_SMALL_CELL_THRESHOLD
 }
 
 impl Default for Settings {
@@ -445,6 +453,7 @@ impl Default for Settings {
         Settings {
             idle_lock_minutes: 10,
             retention: Retention::default(),
+            small_cell_threshold: DEFAULT_SMALL_CELL_THRESHOLD,
         }
     }
 }
@@ -499,6 +508,8 @@ mod tests {
 pub mod case;
 pub mod error;
 pub mod exchange;
+pub mod monitor;
 pub use case::*;
 pub use error::*;
 pub use exchange::*;
+pub use monitor::*;

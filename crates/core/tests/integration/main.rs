@@ -8,6 +8,7 @@ mod crash;
 mod exchange;
 mod hardening;
 mod model;
+mod monitor;
 mod plaintext;
 mod retention;
 mod route;

@@ -1,0 +1,115 @@
+//! The monitor *aard en omvang*: the figures on nature and scale that a municipality and a
+//! region must report, computed from the records and the ledger of purged ones, every figure
+//! protected against disclosure of small numbers (`zicht-figures`).
+//!
+//! - `report.rs`: the figures of one query (breakdowns, trend, durations) and the rules that
+//!   keep hidden figures hidden across tables;
+//! - `csv.rs`: the CSV export.
+//!
+//! Signals come from the in-memory index (their [`crate::facts::Fact`]s); cases and
+//! controls, which are few, are read from the store.
+
+pub mod csv;
+pub(crate) mod report;
+
+use crate::error::{CoreError, Result};
+use crate::facts::Fact;
+use crate::ids::Now;
+use crate::schema::{CASES, CONTROLS, MONITOR_LEDGER};
+use crate::session::Zicht;
+use std::path::{Path, PathBuf};
+use zicht_model::*;
+
+impl Zicht {
+    /// The monitor for `q` (figures protected with the threshold of the settings).
+    pub fn monitor(&self, q: &MonitorQuery, now: Now) -> Result<MonitorReport> {
+        let session = self.session()?;
+        let v = self.vault()?;
+        let mut cases = Vec::new();
+        v.for_each(&CASES, |_, c: Case| {
+            cases.push(case_row(&c, &session.index));
+            Ok(())
+        })?;
+        let mut controls = Vec::new();
+        v.for_each(&CONTROLS, |_, c: Control| {
+            controls.push(report::ControlRow {
+                id: c.id,
+                date: c.started_at.date(),
+                kind: c.kind,
+            });
+            Ok(())
+        })?;
+        let ledger = v.get(&MONITOR_LEDGER)?.unwrap_or_default().counts();
+        let input = report::Inputs {
+            signals: session.index.monitor_rows().collect(),
+            cases,
+            controls,
+            ledger,
+            municipality: session.profile.municipality.clone(),
+        };
+        let threshold = zicht_figures::Threshold::new(session.settings.small_cell_threshold)
+            .unwrap_or(zicht_figures::Threshold::DEFAULT);
+        report::build(&input, q, threshold, now.naive_local()).map_err(|e| match e {
+            report::ReportError::Period(why) => {
+                CoreError::field("period", &format!("Deze periode bestaat niet: {why}."))
+            }
+        })
+    }
+
+    /// Saves the monitor for `q` as CSV in `dir` (the download folder); audited (kind and
+    /// period, no figures).
+    pub fn export_monitor_csv(&self, q: &MonitorQuery, dir: &Path, now: Now) -> Result<PathBuf> {
+        let r = self.monitor(q, now)?;
+        self.export_monitor_csv_to(q, &dir.join(csv::file_name(&r)), now)
+    }
+
+    /// The file name [`Zicht::export_monitor_csv`] would use, for a "save as" dialog.
+    pub fn monitor_csv_file_name(&self, q: &MonitorQuery, now: Now) -> Result<String> {
+        Ok(csv::file_name(&self.monitor(q, now)?))
+    }
+
+    /// [`Zicht::export_monitor_csv`] to the path the user chose.
+    pub fn export_monitor_csv_to(
+        &self,
+        q: &MonitorQuery,
+        path: &Path,
+        now: Now,
+    ) -> Result<PathBuf> {
+        let r = self.monitor(q, now)?;
+        let text = csv::to_csv(&r);
+        let (dir, name) = crate::fsutil::split(path)?;
+        let staged = crate::fsutil::stage(dir, name, text.as_bytes())?;
+        self.audit(
+            now,
+            AuditAction::Export,
+            AuditSubject::Monitor,
+            None,
+            &format!("aard en omvang (CSV), periode {}", r.period),
+        )?;
+        self.kv.sync()?;
+        let path = staged.commit()?;
+        tracing::info!("monitor exported");
+        Ok(path)
+    }
+}
+
+fn case_row(c: &Case, index: &crate::index::Index) -> report::CaseRow {
+    let first_signal = c
+        .signal_ids
+        .iter()
+        .filter_map(|id| index.observed_at(id))
+        .min();
+    let at = |k: StepKind| c.steps.iter().find(|s| s.kind == k).map(|s| s.at);
+    report::CaseRow {
+        fact: Fact::of_case(c),
+        created: c.created_at,
+        first_signal,
+        forwarded: at(StepKind::Tafel),
+        decided: c
+            .decision
+            .as_ref()
+            .map(|d| d.decided_at)
+            .or(at(StepKind::Besluit)),
+        closed: c.closed_at,
+    }
+}

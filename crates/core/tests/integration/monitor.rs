@@ -1,0 +1,345 @@
+//! The monitor *aard en omvang*: figures from the records, small-cell protection, the ledger
+//! of purged records, the CSV export.
+
+use crate::common::*;
+use zicht_core::Zicht;
+use zicht_model::*;
+
+fn quarter(year: i32, q: u32) -> MonitorQuery {
+    MonitorQuery {
+        period: PeriodKind::Quarter,
+        year,
+        part: q,
+        from: None,
+        to: None,
+        filter: MonitorFilter::default(),
+    }
+}
+
+fn month(year: i32, m: u32) -> MonitorQuery {
+    MonitorQuery {
+        period: PeriodKind::Month,
+        part: m,
+        ..quarter(year, 1)
+    }
+}
+
+/// Records `n` signals of `kind` with `sector` and `forms`, observed on `day` of Nov 2026.
+fn record(z: &mut Zicht, n: usize, kind: RecordKind, sector: Sector, forms: &[Form], day: u32) {
+    for _ in 0..n {
+        let mut input = signal_input();
+        input.kind = kind;
+        input.sector = Some(sector);
+        input.forms = forms.to_vec();
+        input.observed_at = Some(local(&format!("2026-11-{day:02}T09:00")));
+        z.record_signal(input, now()).unwrap();
+    }
+}
+
+fn officer() -> (tempfile::TempDir, Zicht) {
+    let dir = tempfile::tempdir().unwrap();
+    let z = device_with_role(dir.path(), Role::Aandachtsfunctionaris, "Officier");
+    (dir, z)
+}
+
+fn table<'a>(r: &'a MonitorReport, id: &str) -> &'a MonitorTable {
+    r.tables
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("no table {id}"))
+}
+
+/// The current-period text of `key` in table `id`.
+fn cell(r: &MonitorReport, id: &str, key: &str) -> String {
+    table(r, id)
+        .rows
+        .iter()
+        .find(|row| row.key == key)
+        .unwrap_or_else(|| panic!("no row {key} in {id}"))
+        .cells[0]
+        .text
+        .clone()
+}
+
+/// A busy quarter: 14 signals (10 horeca, 4 vakantiepark), 6 adviesvragen (bouw).
+fn busy() -> (tempfile::TempDir, Zicht) {
+    let (dir, mut z) = officer();
+    record(
+        &mut z,
+        10,
+        RecordKind::Signaal,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        3,
+    );
+    record(
+        &mut z,
+        4,
+        RecordKind::Signaal,
+        Sector::Vakantiepark,
+        &[Form::Arbeid, Form::Seksueel],
+        10,
+    );
+    record(
+        &mut z,
+        6,
+        RecordKind::Adviesvraag,
+        Sector::Bouw,
+        &[Form::Crimineel],
+        12,
+    );
+    (dir, z)
+}
+
+#[test]
+fn the_key_figures_and_breakdowns_count_the_records() {
+    let (_d, z) = busy();
+    let r = z.monitor(&quarter(2026, 4), now()).unwrap();
+    assert_eq!(r.period, "2026-Q4");
+    assert_eq!(r.previous, "2026-Q3");
+    assert_eq!(r.year_earlier, "2025-Q4");
+    let kf: Vec<(MonitorKind, Option<u64>)> = r
+        .key_figures
+        .iter()
+        .map(|k| (k.kind, k.current.value))
+        .collect();
+    assert_eq!(
+        kf,
+        [
+            (MonitorKind::Adviesvraag, Some(6)),
+            (MonitorKind::Signaal, Some(14)),
+            (MonitorKind::Casus, Some(0)),
+        ]
+    );
+    // (table, row, expected text for the quarter)
+    let expected: &[(&str, &str, &str)] = &[
+        ("sector", "horeca", "10"),
+        ("sector", "agrarisch", "0"),
+        // 4 is a small cell; with the total known, another one must go too: the smallest.
+        ("sector", "vakantiepark", "<5"),
+        ("sector", "bouw", "–"),
+        ("vorm", "arbeid", "14"),
+        ("vorm", "crimineel", "6"),
+        ("vorm", "seksueel", "<5"),
+        ("gemeente", "Zutphen", "20"),
+        ("minderjarige", "nee", "20"),
+        ("minderjarige", "ja", "0"),
+    ];
+    for (t, row, text) in expected {
+        assert_eq!(cell(&r, t, row), *text, "{t}/{row}");
+    }
+    // The sector column: one more hidden besides the 4, so it cannot be worked out.
+    let sector = table(&r, "sector");
+    let hidden = sector.rows.iter().filter(|row| row.cells[0].hidden).count();
+    assert!(hidden >= 2, "{sector:?}");
+    assert_eq!(sector.totals[0].text, "20");
+    assert!(table(&r, "vorm").multi_valued);
+    assert!(r.footnote.contains("<5"));
+    assert!(
+        r.summary.contains("6 adviesvragen") && r.summary.contains("14 signalen"),
+        "{}",
+        r.summary
+    );
+    // Observed on the 3rd (10), 10th (4) and 12th (6), recorded on the 22nd.
+    let d = &r.durations[0];
+    assert_eq!(d.label, "Van waarneming tot registratie");
+    assert_eq!(d.records.text, "5 of meer");
+    assert_eq!(
+        (d.median_days, d.min_days, d.max_days),
+        (Some(15), Some(10), Some(19))
+    );
+    // No cases: nothing to show.
+    assert_eq!(
+        (
+            r.durations[1].records.text.as_str(),
+            r.durations[1].median_days
+        ),
+        ("0", None)
+    );
+    // The trend: November holds everything.
+    let nov = r.trend.columns.iter().position(|c| c == "2026-11").unwrap();
+    let signals = r
+        .trend
+        .rows
+        .iter()
+        .find(|row| row.key == "signaal")
+        .unwrap();
+    assert_eq!(signals.cells[nov].text, "14");
+}
+
+/// When a key figure is hidden, the breakdowns that sum to it are withheld for that period:
+/// otherwise a fully shown breakdown would give its total, and with it the hidden figure.
+#[test]
+fn a_hidden_key_figure_withholds_the_breakdowns_that_sum_to_it() {
+    let (_d, mut z) = officer();
+    record(
+        &mut z,
+        12,
+        RecordKind::Signaal,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        3,
+    );
+    record(
+        &mut z,
+        3,
+        RecordKind::Adviesvraag,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        4,
+    );
+    let r = z.monitor(&quarter(2026, 4), now()).unwrap();
+    assert_eq!(r.key_figures[0].current.text, "<5");
+    // Horeca 15 would be all there is: 15 − 12 signals = 3 adviesvragen.
+    let sector = table(&r, "sector");
+    assert!(
+        sector.rows.iter().all(|row| row.cells[0].text == "–"),
+        "{sector:?}"
+    );
+    assert_eq!(sector.totals[0].text, "–");
+    assert!(!sector.notes.is_empty());
+    // The previous quarter (nothing) is published as it is.
+    assert_eq!(sector.rows[0].cells[1].text, "0");
+}
+
+#[test]
+fn filters_narrow_the_records_counted() {
+    let (_d, z) = busy();
+    let mut q = quarter(2026, 4);
+    q.filter.sector = Some(Sector::Horeca);
+    let r = z.monitor(&q, now()).unwrap();
+    assert_eq!(r.key_figures[1].current.value, Some(10));
+    assert_eq!(r.key_figures[0].current.text, "0");
+    q.filter = MonitorFilter {
+        form: Some(Form::Crimineel),
+        ..MonitorFilter::default()
+    };
+    let r = z.monitor(&q, now()).unwrap();
+    assert_eq!(r.key_figures[0].current.value, Some(6));
+    assert_eq!(r.key_figures[1].current.text, "0");
+}
+
+#[test]
+fn a_period_that_does_not_exist_is_refused() {
+    let (_d, z) = busy();
+    for q in [month(2026, 13), quarter(2026, 5), month(2026, 0)] {
+        let e = z.monitor(&q, now()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Validation, "{q:?}");
+    }
+}
+
+/// Issue 15: figures outlive retention. Purged records leave their counts in the ledger, so
+/// the figures of their period do not change (and the ledger survives a restart).
+#[test]
+fn figures_outlive_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = device_with_role(dir.path(), Role::Aandachtsfunctionaris, "Officier");
+    record(
+        &mut z,
+        10,
+        RecordKind::Signaal,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        3,
+    );
+    record(
+        &mut z,
+        4,
+        RecordKind::Signaal,
+        Sector::Vakantiepark,
+        &[Form::Arbeid, Form::Seksueel],
+        10,
+    );
+    record(
+        &mut z,
+        6,
+        RecordKind::Adviesvraag,
+        Sector::Bouw,
+        &[Form::Crimineel],
+        12,
+    );
+    let before = z.monitor(&month(2026, 11), now()).unwrap();
+    // Three years on, every signal and adviesvraag is past its term.
+    let much_later = now() + chrono::Duration::days(3 * 366);
+    let purged = z.purge_expired(much_later).unwrap();
+    assert_eq!(purged.signals + purged.adviesvragen, 20);
+    assert!(z.list_signals(&SignalFilter::default()).unwrap().is_empty());
+    let after = z.monitor(&month(2026, 11), much_later).unwrap();
+    let strip = |r: &MonitorReport| (r.key_figures.clone(), r.tables.clone(), r.trend.clone());
+    let (kb, tb, trb) = strip(&before);
+    let (ka, ta, tra) = strip(&after);
+    assert_eq!(ka, kb);
+    assert_eq!(trb, tra);
+    for (b, a) in tb.iter().zip(&ta) {
+        assert_eq!(a, b, "table {}", b.id);
+    }
+    assert_eq!(after.ledger_months, ["2026-11"]);
+    drop(z);
+    let z = reopen(dir.path());
+    assert_eq!(z.monitor(&month(2026, 11), much_later).unwrap().tables, ta);
+}
+
+#[test]
+fn the_csv_is_what_the_screen_shows() {
+    let (dir, z) = busy();
+    let q = quarter(2026, 4);
+    let r = z.monitor(&q, now()).unwrap();
+    let path = z.export_monitor_csv(&q, dir.path(), later(60)).unwrap();
+    assert!(path.ends_with("zicht-aard-en-omvang-2026-Q4.csv"));
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..3], b"\xef\xbb\xbf", "UTF-8 with BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "dimensie;categorie;periode;aantal");
+    for expected in [
+        "soort;Signalen;2026-Q4;14",
+        "soort;Totaal;2026-Q4;20",
+        "sector;Hotel en horeca;2026-Q4;10",
+        "sector;Vakantiepark;2026-Q4;<5",
+        "vorm;Seksuele uitbuiting;2026-Q4;<5",
+        "sector;Totaal;2026-Q3;0",
+        "trend;Signalen;2026-11;14",
+    ] {
+        assert!(lines.contains(&expected), "missing {expected}");
+    }
+    // Every cell of every table is a line: the CSV parses back to the report's texts.
+    let cells: usize = r
+        .tables
+        .iter()
+        .chain([&r.trend])
+        .map(|t| t.columns.len() * (t.rows.len() + 1))
+        .sum();
+    assert_eq!(lines.len() - 1, cells);
+    for line in &lines[1..] {
+        assert_eq!(line.split(';').count(), 4, "{line}");
+    }
+    // Audited: the kind and the period, no figures.
+    let last = z.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action, last.subject, last.detail.as_str()),
+        (
+            AuditAction::Export,
+            AuditSubject::Monitor,
+            "aard en omvang (CSV), periode 2026-Q4"
+        )
+    );
+}
+
+#[test]
+fn the_threshold_is_a_setting_of_at_least_three() {
+    let (_d, mut z) = busy();
+    let mut s = z.settings().unwrap();
+    s.small_cell_threshold = 2;
+    assert_eq!(
+        z.set_settings(s.clone(), now()).unwrap_err().code(),
+        ErrorCode::Validation
+    );
+    s.small_cell_threshold = 7;
+    z.set_settings(s, now()).unwrap();
+    let r = z.monitor(&quarter(2026, 4), now()).unwrap();
+    assert_eq!(r.threshold, 7);
+    assert_eq!(r.key_figures[0].current.text, "<7");
+    // 6 adviesvragen are now a small number: the breakdowns of the quarter are withheld.
+    assert_eq!(cell(&r, "sector", "vakantiepark"), "–");
+    assert_eq!(cell(&r, "vorm", "seksueel"), "–");
+}
