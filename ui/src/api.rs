@@ -9,9 +9,9 @@ use zicht_model::{
     ApiError, AppStatus, AuditEntry, AuditVerification, CardHit, CardSet, Case, CaseDetail,
     CaseInput, CaseStatus, CaseSummary, Control, ControlInput, DecisionInput, DeviceIdentity,
     DirectoryPreview, DirectoryStatus, ForwardInput, ImportResult, InboxItem, IncomingSummary,
-    OutboxItem, PassphraseChange, Profile, PurgeReport, Region, Route, RouteVersion, SavedSignal,
-    Settings, SetupInput, SignalFilter, SignalInput, SignalSummary, StepInput, Suspicion,
-    SyncStatus,
+    MonitorQuery, MonitorReport, OutboxItem, PassphraseChange, Profile, PurgeReport, Region, Route,
+    RouteVersion, SavedSignal, Settings, SetupInput, SignalFilter, SignalInput, SignalSummary,
+    StepInput, Suspicion, SyncStatus,
 };
 
 use crate::logic::errors::ipc_error;
@@ -467,6 +467,29 @@ pub async fn last_purge() -> Result<Option<PurgeReport>, ApiError> {
     call("last_purge", &NoArgs {}).await
 }
 
+// ---- monitor (aard en omvang) -----------------------------------------------------------------
+
+/// `{ query }` for the monitor commands (one word: the same key in snake_case and camelCase).
+#[derive(Serialize)]
+struct QueryArg<'a> {
+    query: &'a MonitorQuery,
+}
+
+/// The figures for one period and filter, after the core's small-cell suppression.
+pub async fn monitor(query: &MonitorQuery) -> Result<MonitorReport, ApiError> {
+    call("monitor", &QueryArg { query }).await
+}
+
+/// Saves the figures as CSV in the download folder; returns the path.
+pub async fn export_monitor_csv(query: &MonitorQuery) -> Result<String, ApiError> {
+    call("export_monitor_csv", &QueryArg { query }).await
+}
+
+/// Saves the figures as CSV where the user chooses; `None` when cancelled.
+pub async fn export_monitor_csv_as(query: &MonitorQuery) -> Result<Option<String>, ApiError> {
+    call("export_monitor_csv_as", &QueryArg { query }).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +502,25 @@ mod tests {
         })
         .unwrap();
         assert_eq!(v, serde_json::json!({"id": "c", "signalIds": ["s"]}));
+    }
+
+    #[test]
+    fn monitor_arguments_wrap_the_query_under_its_name() {
+        let query = MonitorQuery {
+            period: zicht_model::PeriodKind::Quarter,
+            year: 2026,
+            part: 3,
+            from: None,
+            to: None,
+            filter: zicht_model::MonitorFilter::default(),
+        };
+        let v = serde_json::to_value(QueryArg { query: &query }).unwrap();
+        assert_eq!(v["query"]["period"], "quarter");
+        assert_eq!(v["query"]["part"], 3);
+        assert_eq!(
+            v["query"]["filter"]["municipality"],
+            serde_json::Value::Null
+        );
     }
 
     #[test]

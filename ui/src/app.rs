@@ -135,6 +135,7 @@ fn MainLayout() -> impl IntoView {
                     View::Binnengekomen => view! { <screens::incoming::IncomingScreen/> }.into_any(),
                     View::Casussen => view! { <screens::cases::CasesScreen/> }.into_any(),
                     View::Casus(id) => view! { <screens::case_detail::CaseDetailScreen id=id/> }.into_any(),
+                    View::Monitor => view! { <screens::monitor::MonitorScreen/> }.into_any(),
                     View::Audit => view! { <screens::audit::AuditScreen/> }.into_any(),
                 }}
             </main>

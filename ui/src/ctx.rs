@@ -24,6 +24,8 @@ pub enum View {
     Binnengekomen,
     Casussen,
     Casus(String),
+    /// Aard en omvang: the monitor figures (officer and regional table).
+    Monitor,
     Audit,
 }
 

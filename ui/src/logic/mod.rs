@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod chart;
 pub mod checklist;
 pub mod control;
 pub mod errors;
@@ -12,6 +13,7 @@ pub mod form;
 pub mod format;
 pub mod incoming;
 pub mod keys;
+pub mod monitor;
 pub mod passphrase;
 pub mod retention;
 pub mod route_edit;

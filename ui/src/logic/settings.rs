@@ -1,7 +1,7 @@
 //! The settings form: its text fields as `Settings`, with a message for each one that is not a
 //! whole number.
 
-use zicht_model::{FieldError, Retention, Settings};
+use zicht_model::{FieldError, Retention, Settings, MIN_SMALL_CELL_THRESHOLD};
 
 /// Parses the minutes input; `None` when it is not a whole number.
 pub fn parse_minutes(s: &str) -> Option<u32> {
@@ -14,6 +14,7 @@ pub fn settings_from_form(
     adviesvraag: &str,
     signaal: &str,
     casus: &str,
+    threshold: &str,
 ) -> Result<Settings, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut number = |field: &str, value: &str, message: &str| {
@@ -37,6 +38,12 @@ pub fn settings_from_form(
             signaal_months: number("retention.signaal_months", signaal, MONTHS),
             closed_case_months: number("retention.closed_case_months", casus, MONTHS),
         },
+        small_cell_threshold: number(
+            "small_cell_threshold",
+            threshold,
+            &format!("Vul een heel getal in, tussen {MIN_SMALL_CELL_THRESHOLD} en 20."),
+        )
+        .into(),
     };
     if errors.is_empty() {
         Ok(settings)
@@ -58,8 +65,9 @@ mod tests {
 
     #[test]
     fn the_form_sends_idle_minutes_and_all_three_terms() {
-        let s = settings_from_form("15", "6", "18", "48").unwrap();
+        let s = settings_from_form("15", "6", "18", "48", "7").unwrap();
         assert_eq!(s.idle_lock_minutes, 15);
+        assert_eq!(s.small_cell_threshold, 7);
         assert_eq!(
             s.retention,
             Retention {
@@ -68,14 +76,15 @@ mod tests {
                 closed_case_months: 48,
             }
         );
-        let e = settings_from_form("x", "6", "", "4,5").unwrap_err();
+        let e = settings_from_form("x", "6", "", "4,5", "vijf").unwrap_err();
         let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(
             fields,
             [
                 "idle_lock_minutes",
                 "retention.signaal_months",
-                "retention.closed_case_months"
+                "retention.closed_case_months",
+                "small_cell_threshold"
             ]
         );
     }

@@ -8,6 +8,7 @@ pub mod control;
 pub mod detail;
 pub mod exchange;
 pub mod incoming;
+pub mod monitor;
 pub mod nav;
 pub mod route;
 pub mod settings;

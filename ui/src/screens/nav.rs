@@ -57,6 +57,9 @@ pub fn Nav() -> impl IntoView {
                         {officer.then(|| view! {
                             <NavItem id="nav-casussen" label="Casussen" target=View::Casussen/>
                         })}
+                        {(officer || table).then(|| view! {
+                            <NavItem id="nav-monitor" label="Aard en omvang" target=View::Monitor/>
+                        })}
                         {(!table).then(|| view! {
                             <NavItem id="nav-kaarten" label="Signaalkaarten" target=View::Kaarten keys="Alt+K"/>
                             <NavItem id="nav-meldroute" label="Meldroute" target=View::Meldroute/>

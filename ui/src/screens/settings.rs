@@ -1,5 +1,6 @@
 //! Instellingen: how long the app may stay idle before the backend locks it, the retention
-//! terms (bewaartermijnen) with the last purge, and changing the passphrase.
+//! terms (bewaartermijnen) with the last purge, the threshold for small numbers in the monitor
+//! (aard en omvang), and changing the passphrase.
 
 use crate::api;
 use crate::dom::focus_id;
@@ -19,6 +20,7 @@ pub fn SettingsScreen() -> impl IntoView {
     let adviesvraag = RwSignal::new(String::new());
     let signaal = RwSignal::new(String::new());
     let casus = RwSignal::new(String::new());
+    let threshold = RwSignal::new(String::new());
     let form = FormStatus::new();
     let (errors, failure) = (form.errors, form.failure);
     let status = RwSignal::new(String::new());
@@ -28,6 +30,7 @@ pub fn SettingsScreen() -> impl IntoView {
         adviesvraag.try_set(s.retention.adviesvraag_months.to_string());
         signaal.try_set(s.retention.signaal_months.to_string());
         casus.try_set(s.retention.closed_case_months.to_string());
+        threshold.try_set(s.small_cell_threshold.to_string());
     };
     spawn_local(async move {
         match api::settings().await {
@@ -51,6 +54,7 @@ pub fn SettingsScreen() -> impl IntoView {
             &adviesvraag.get_untracked(),
             &signaal.get_untracked(),
             &casus.get_untracked(),
+            &threshold.get_untracked(),
         ) {
             Ok(s) => s,
             Err(e) => {
@@ -147,6 +151,12 @@ pub fn SettingsScreen() -> impl IntoView {
                         Some(Err(m)) => with_reason("De laatste opschoning kon niet worden opgehaald", &m),
                     }}
                 </p>
+            </section>
+            <section class="zicht-section" aria-labelledby="settings-monitor-heading">
+                <h2 id="settings-monitor-heading" class="utrecht-heading-2">"Aard en omvang"</h2>
+                <TextField id="settings-small-cell-threshold" label="Drempel voor kleine aantallen" kind="number"
+                    value=threshold error=form.field("small_cell_threshold")
+                    description="Aantallen van 1 tot deze drempel worden in de cijfers verborgen (bij 5 staat er \"<5\"), zodat niemand herkenbaar is. Tussen 3 en 20. Standaard 5."/>
             </section>
             <p class="utrecht-paragraph">
                 <button id="settings-save" type="submit" class="utrecht-button utrecht-button--primary-action">"Opslaan"</button>

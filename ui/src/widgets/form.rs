@@ -66,6 +66,9 @@ pub fn TextField(
     #[prop(optional)] kind: Option<&'static str>,
     #[prop(optional)] description: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// The id of a `<datalist>` with suggestions.
+    #[prop(optional)]
+    list: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <div class=field_class("utrecht-form-field--text", error)>
@@ -87,6 +90,7 @@ pub fn TextField(
                         "utrecht-textbox utrecht-textbox--html-input"
                     }
                     autocomplete=autocomplete.unwrap_or("off")
+                    list=list
                     aria-describedby=described_by(id.clone(), description.is_some(), error)
                     aria-invalid=invalid(error)
                     bind:value=value

@@ -6,7 +6,7 @@ use crate::logic::errors::with_reason;
 use crate::logic::format::count_text;
 use crate::widgets::ErrorAlert;
 use leptos::prelude::*;
-use zicht_model::{CaseDetail, DeviceIdentity, Route, SavedSignal};
+use zicht_model::{CaseDetail, DeviceIdentity, MonitorReport, Route, SavedSignal};
 
 /// The text while data is on its way.
 pub const LOADING: &str = "Bezig met laden…";
@@ -46,6 +46,7 @@ impl<T> Content for Option<T> {
 
 impl Content for CaseDetail {}
 impl Content for DeviceIdentity {}
+impl Content for MonitorReport {}
 impl Content for Route {}
 impl Content for SavedSignal {}
 

@@ -2,6 +2,7 @@
 
 mod advice;
 mod alert;
+mod bar_chart;
 mod data_list;
 mod form;
 mod loadable;
@@ -10,6 +11,7 @@ mod table;
 
 pub use advice::AdviceList;
 pub use alert::{Banner, ErrorAlert, ErrorSummary};
+pub use bar_chart::BarChart;
 pub use data_list::DataItem;
 pub use form::{
     field_error, CheckboxField, FieldErrorMessage, Fieldset, RadioField, SelectField,

@@ -2,11 +2,12 @@
 //! label, the table with its caption and column headers, and the rows the caller gives.
 
 use leptos::prelude::*;
+use std::borrow::Cow;
 
 /// One column header.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Column {
-    title: &'static str,
+    title: Cow<'static, str>,
     numeric: bool,
     hidden: bool,
 }
@@ -15,7 +16,7 @@ impl Column {
     /// A column of text.
     pub const fn text(title: &'static str) -> Self {
         Column {
-            title,
+            title: Cow::Borrowed(title),
             numeric: false,
             hidden: false,
         }
@@ -24,7 +25,25 @@ impl Column {
     /// A column of numbers (right-aligned).
     pub const fn numeric(title: &'static str) -> Self {
         Column {
-            title,
+            title: Cow::Borrowed(title),
+            numeric: true,
+            hidden: false,
+        }
+    }
+
+    /// A column of text whose title is known only at run time.
+    pub fn text_titled(title: String) -> Self {
+        Column {
+            title: Cow::Owned(title),
+            numeric: false,
+            hidden: false,
+        }
+    }
+
+    /// A column of numbers whose title is known only at run time (a period from the backend).
+    pub fn numeric_titled(title: String) -> Self {
+        Column {
+            title: Cow::Owned(title),
             numeric: true,
             hidden: false,
         }
@@ -33,7 +52,7 @@ impl Column {
     /// A column whose header only screen readers read (e.g. "Actie" above buttons).
     pub const fn hidden(title: &'static str) -> Self {
         Column {
-            title,
+            title: Cow::Borrowed(title),
             numeric: false,
             hidden: true,
         }
@@ -41,6 +60,7 @@ impl Column {
 }
 
 fn header(c: Column) -> impl IntoView {
+    let title = c.title.into_owned();
     let class = if c.numeric {
         "utrecht-table__header-cell utrecht-table__header-cell--numeric-column"
     } else {
@@ -48,11 +68,11 @@ fn header(c: Column) -> impl IntoView {
     };
     if c.hidden {
         view! {
-            <th class=class scope="col"><span class="zicht-visually-hidden">{c.title}</span></th>
+            <th class=class scope="col"><span class="zicht-visually-hidden">{title}</span></th>
         }
         .into_any()
     } else {
-        view! { <th class=class scope="col">{c.title}</th> }.into_any()
+        view! { <th class=class scope="col">{title}</th> }.into_any()
     }
 }
 
@@ -60,10 +80,12 @@ fn header(c: Column) -> impl IntoView {
 #[component]
 pub fn DataTable(
     #[prop(into)] id: String,
-    columns: &'static [Column],
+    /// The column headers (a `const` slice, or built at run time).
+    #[prop(into)]
+    columns: Vec<Column>,
     /// The label of the scrolling region around the table; without it, no region.
-    #[prop(optional)]
-    region: Option<&'static str>,
+    #[prop(optional, into)]
+    region: Option<String>,
     #[prop(optional, into)] caption: Option<String>,
     /// Without the app's own table style (`zicht-table`).
     #[prop(optional)]
@@ -80,7 +102,7 @@ pub fn DataTable(
             {caption.map(|c| view! { <caption class="utrecht-table__caption">{c}</caption> })}
             <thead class="utrecht-table__header">
                 <tr class="utrecht-table__row">
-                    {columns.iter().copied().map(header).collect_view()}
+                    {columns.into_iter().map(header).collect_view()}
                 </tr>
             </thead>
             <tbody class="utrecht-table__body">{children()}</tbody>
