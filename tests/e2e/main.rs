@@ -7,6 +7,7 @@
 //! cargo test -p zicht --test e2e exchange_by_file
 //! cargo test -p zicht --test e2e endpoint_down_then_up
 //! cargo test -p zicht --test e2e three_devices_decision
+//! cargo test -p zicht --test e2e monitor_figures
 //! ```
 //!
 //! Run together they take turns (a global lock in `driver`): they share one X display and two
@@ -25,6 +26,7 @@ mod driver;
 mod endpoint;
 mod exchange;
 mod first_run;
+mod monitor;
 mod steps;
 mod three_devices;
 
@@ -54,4 +56,11 @@ async fn endpoint_down_then_up() -> Res {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_devices_decision() -> Res {
     run_scenario("three_devices_decision", three_devices::run).await
+}
+
+/// Aard en omvang: the figures of a store with records of several kinds, a filter that shows
+/// `<5`, the CSV in Downloads equal to the core's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitor_figures() -> Res {
+    run_scenario("monitor_figures", monitor::run).await
 }

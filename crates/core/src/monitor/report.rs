@@ -329,10 +329,9 @@ fn wire_table(
             }
         })
         .collect();
+    // (That a multi-valued table's total counts records is said by the screen, from
+    // `multi_valued`.)
     let mut notes = Vec::new();
-    if p.multi_valued() {
-        notes.push("Een registratie kan onder meer dan één categorie vallen; het totaal telt registraties.".to_string());
-    }
     if publish.iter().any(|x| !x) {
         notes.push("Een kolom met alleen – is weggelaten omdat het aantal registraties in die periode klein is of anders herleidbaar zou zijn.".to_string());
     }
