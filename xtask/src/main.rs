@@ -15,6 +15,17 @@
 //!   signals (src-tauri/examples/measure.rs; `args` go to it; docs/benchmarks.md).
 //! - `demo-region`: generate the demo region (root key, signed participant directory) into
 //!   `target/demo-region/` (see crates/core/examples/demo_region.rs).
+//! - `demo-data --out DIR --signals N [--seed S] [--municipality M]`: a new store in DIR
+//!   (the app's key derivation; passphrase from `ZICHT_PASSPHRASE`, else generated and printed)
+//!   filled with N invented records over the last three years, the retention purge run
+//!   (crates/core/examples/demo_data.rs).
+//! - `monitor --data DIR --from DATE --to DATE --period quarter|month|year --csv FILE`: the
+//!   monitor *aard en omvang* of the store in DIR for every period in the range, as one CSV
+//!   made by the screen's export function (crates/core/examples/monitor.rs; passphrase from
+//!   `ZICHT_PASSPHRASE`).
+//!
+//! `demo-data` and `monitor` run as release builds (key derivation and 100 000 inserts are
+//! slow unoptimised) in the current directory, so relative paths are relative to it.
 //!
 //! Only std, so this compiles in seconds on a fresh machine.
 
@@ -59,8 +70,10 @@ fn main() {
                 "--",
             ])
             .args(&args[1..])),
+        Some("demo-data") => core_example("demo_data", &args[1..]),
+        Some("monitor") => core_example("monitor", &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|regio [serve args]|ui [--release]|deps|measure [args]|demo-region [--out DIR] [--device JSON]...>");
+            eprintln!("usage: cargo xtask <run|test|regio [serve args]|ui [--release]|deps|measure [args]|demo-region [--out DIR] [--device JSON]...|demo-data --out DIR --signals N [--seed S] [--municipality M]|monitor --data DIR --from YYYY-MM-DD --to YYYY-MM-DD --period quarter|month|year --csv FILE>");
             exit(2);
         }
     };
@@ -79,6 +92,25 @@ fn root() -> PathBuf {
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Runs an example of zicht-core, built for release, in the current directory (so that paths
+/// in `args` mean what the user typed).
+fn core_example(name: &str, args: &[String]) -> Res {
+    sh(Command::new(cargo())
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(root().join("Cargo.toml"))
+        .args([
+            "--quiet",
+            "--release",
+            "-p",
+            "zicht-core",
+            "--example",
+            name,
+            "--",
+        ])
+        .args(args))
 }
 
 fn sh(cmd: &mut Command) -> Res {

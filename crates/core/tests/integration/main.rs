@@ -5,6 +5,7 @@ mod cards;
 mod cases;
 mod common;
 mod crash;
+mod examples;
 mod exchange;
 mod hardening;
 mod model;
