@@ -10,9 +10,8 @@
 //! unlock if it has not run today), splits `[from, to]` into the whole months, quarters or years
 //! that overlap it, and makes the report of each with `Zicht::monitor` (no filters). The file
 //! holds what `zicht_core::monitor::csv::to_csv` makes of each report — the function behind the
-//! screen's export — with the byte-order mark and header only once, at the top. Each report
-//! brings its own comparison columns (the previous period, the same period a year earlier), so
-//! a period can appear in the rows of more than one report.
+//! screen's export — with the byte-order mark and header only once, at the top, and of each
+//! report only its own period (and its months): every period appears once.
 //!
 //! Errors go to stderr, in Dutch, with a non-zero exit.
 
@@ -127,7 +126,18 @@ fn run() -> Result<(), String> {
         let report = z
             .monitor(q, now)
             .map_err(|e| format!("monitor mislukt: {}", dutch(&e)))?;
-        let text = zicht_core::monitor::csv::to_csv(&report);
+        // Only each report's own period: the comparison columns (the period before, a year
+        // earlier) are another report's own period, protected there in its own context; two
+        // different protections of one period side by side could give a hidden figure away.
+        let mut own = report.clone();
+        for t in &mut own.tables {
+            t.columns.truncate(1);
+            t.totals.truncate(1);
+            for r in &mut t.rows {
+                r.cells.truncate(1);
+            }
+        }
+        let text = zicht_core::monitor::csv::to_csv(&own);
         if i == 0 {
             out.push_str(&text);
         } else {

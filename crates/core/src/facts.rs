@@ -64,6 +64,18 @@ impl Dim {
         }
     }
 
+    /// The breakdown with this [`Dim::id`].
+    pub fn from_id(id: &str) -> Option<Dim> {
+        [
+            Dim::SIGNAL.as_slice(),
+            Dim::CASE.as_slice(),
+            &[Dim::ControlType, Dim::ControlSignals],
+        ]
+        .concat()
+        .into_iter()
+        .find(|d| d.id() == id)
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Dim::Municipality => "Gemeente",

@@ -49,6 +49,7 @@ impl Zicht {
     /// return; the report (counts only) is kept to show the user.
     pub fn purge_expired(&mut self, now: Now) -> Result<PurgeReport> {
         let session = self.session.as_mut().ok_or(CoreError::Locked)?;
+        session.ledger.replace(None);
         let v = crate::vault::Vault::new(&self.kv, &session.key);
         retention::purge_expired(
             &v,

@@ -81,10 +81,17 @@ impl LedgerCounts {
     }
 
     /// The counts of one month (`YYYY-MM`), for `record` kinds that pass `keep`.
-    pub fn month<'a>(&'a self, month: &'a str) -> impl Iterator<Item = (&'a LedgerKey, u64)> + 'a {
+    pub fn month<'a>(&'a self, month: &str) -> impl Iterator<Item = (&'a LedgerKey, u64)> + 'a {
+        let key = |month: String| LedgerKey {
+            month,
+            record: String::new(),
+            municipality: String::new(),
+            dim: String::new(),
+            category: String::new(),
+        };
+        // Keys sort by month first: one range, not a scan.
         self.0
-            .iter()
-            .filter(move |(k, _)| k.month == month)
+            .range(key(month.to_string())..key(format!("{month}\u{10FFFF}")))
             .map(|(k, v)| (k, *v))
     }
 

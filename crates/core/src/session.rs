@@ -58,6 +58,8 @@ pub(crate) struct Session {
     pub(crate) index: Index,
     last_activity: i64,
     pub(crate) keys: StoredKeys,
+    /// The monitor's ledger, decoded once (it changes only in a purge, which clears this).
+    pub(crate) ledger: std::cell::RefCell<Option<std::sync::Arc<crate::ledger::LedgerCounts>>>,
 }
 
 /// One device's store, and its session while unlocked.
@@ -199,6 +201,7 @@ impl Zicht {
             index: Index::default(),
             last_activity: now.timestamp(),
             keys,
+            ledger: Default::default(),
         });
         Ok(profile)
     }
@@ -418,6 +421,7 @@ impl Zicht {
             route,
             index,
             last_activity: t,
+            ledger: Default::default(),
         })
     }
 
@@ -478,6 +482,7 @@ impl Zicht {
             let (r, actor) = (s.settings.retention, s.profile.name.clone());
             let municipality = s.profile.municipality.clone();
             retention::purge_expired(&v, &mut s.index, &r, &actor, &municipality, now)?;
+            s.ledger.replace(None);
         }
         Ok(())
     }

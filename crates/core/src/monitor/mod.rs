@@ -39,7 +39,15 @@ impl Zicht {
             });
             Ok(())
         })?;
-        let ledger = v.get(&MONITOR_LEDGER)?.unwrap_or_default().counts();
+        let cached = session.ledger.borrow().clone();
+        let ledger = match cached {
+            Some(l) => l,
+            None => {
+                let l = std::sync::Arc::new(v.get(&MONITOR_LEDGER)?.unwrap_or_default().counts());
+                session.ledger.replace(Some(l.clone()));
+                l
+            }
+        };
         let input = report::Inputs {
             signals: session.index.monitor_rows().collect(),
             cases,

@@ -24,7 +24,7 @@
 
 use crate::facts::{Dim, Fact, SignalRow};
 use crate::ledger::{LedgerCounts, LedgerKey};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use std::collections::{BTreeMap, HashMap};
 use zicht_figures::{protect, Category, Cell, Granularity, Period, Protected, Table, Threshold};
 use zicht_model::*;
@@ -49,7 +49,7 @@ pub(crate) struct Inputs<'a> {
     pub signals: Vec<SignalRow<'a>>,
     pub cases: Vec<CaseRow>,
     pub controls: Vec<ControlRow>,
-    pub ledger: LedgerCounts,
+    pub ledger: std::sync::Arc<LedgerCounts>,
     /// This device's municipality (the report's title).
     pub municipality: String,
 }
@@ -196,84 +196,147 @@ impl<'a> Counter<'a> {
         kind_ok && self.municipality_allowed(&k.municipality)
     }
 
-    /// Counts per category key and the number of records, for breakdown `dim` in `p`.
-    fn count(
-        &self,
-        dim: Option<Dim>,
-        records: Records,
-        p: &Period,
-    ) -> (BTreeMap<String, u64>, u64) {
-        let mut cats: BTreeMap<String, u64> = BTreeMap::new();
-        let mut total = 0u64;
-        let inside = |d: NaiveDate| p.contains(d).unwrap_or(false);
-        match records {
-            Records::Signals => {
-                for s in &self.input.signals {
-                    if !inside(s.fact.date) || !self.signal_matches(s.fact) {
-                        continue;
-                    }
-                    total += 1;
-                    match dim {
-                        Some(Dim::ControlSignals) => {
-                            if let Some(t) = s.control.and_then(|c| self.controls.get(c)) {
-                                *cats.entry(t.wire().into()).or_default() += 1;
-                            }
-                        }
-                        Some(d) => {
-                            for (x, c) in &s.fact.categories {
-                                if *x == d {
-                                    *cats.entry(c.clone()).or_default() += 1;
-                                }
-                            }
-                        }
-                        None => {}
-                    }
-                }
+    /// Everything counted in `p`, in one pass over the records and the ledger's months.
+    fn tally(&self, p: &Period, kinds_only: bool) -> Tally<'a> {
+        let mut t = Tally::default();
+        // Records per kind per calendar month of the period (the trend), in the same pass.
+        let months: Vec<(i32, u32)> = p.months().unwrap_or_default();
+        t.by_month = vec![[0; 3]; months.len()];
+        let month_index = |d: NaiveDate| {
+            months.first().and_then(|&(y0, m0)| {
+                let i = (d.year() - y0) * 12 + d.month() as i32 - m0 as i32;
+                usize::try_from(i).ok().filter(|&i| i < months.len())
+            })
+        };
+        let (Ok(first), Ok(last)) = (p.first_day(), p.last_day()) else {
+            return t;
+        };
+        let inside = |d: NaiveDate| first <= d && d <= last;
+        for s in &self.input.signals {
+            if !inside(s.fact.date) || !self.signal_matches(s.fact) {
+                continue;
             }
-            Records::Cases => {
-                for c in &self.input.cases {
-                    if !inside(c.fact.date) || !self.case_matches(&c.fact) {
-                        continue;
-                    }
-                    total += 1;
-                    if let Some(d) = dim {
-                        for (x, v) in &c.fact.categories {
-                            if *x == d {
-                                *cats.entry(v.clone()).or_default() += 1;
-                            }
-                        }
-                    }
-                }
+            t.kinds[kind_index(s.fact.kind)] += 1;
+            if let Some(i) = month_index(s.fact.date) {
+                t.by_month[i][kind_index(s.fact.kind)] += 1;
             }
-            Records::Controls => {
-                if self.filter.kind.is_none() {
-                    for c in &self.input.controls {
-                        if inside(c.date) {
-                            total += 1;
-                            *cats.entry(c.kind.wire().into()).or_default() += 1;
-                        }
-                    }
+            if kinds_only {
+                continue;
+            }
+            for (d, c) in &s.fact.categories {
+                t.add(*d, c, 1);
+            }
+            if let Some(k) = s.control.and_then(|c| self.controls.get(c)) {
+                t.add(Dim::ControlSignals, k.wire(), 1);
+            }
+        }
+        for c in &self.input.cases {
+            if !inside(c.fact.date) || !self.case_matches(&c.fact) {
+                continue;
+            }
+            t.kinds[2] += 1;
+            if let Some(i) = month_index(c.fact.date) {
+                t.by_month[i][2] += 1;
+            }
+            if kinds_only {
+                continue;
+            }
+            for (d, v) in &c.fact.categories {
+                t.add(*d, v, 1);
+            }
+        }
+        if self.filter.kind.is_none() {
+            for c in &self.input.controls {
+                if inside(c.date) {
+                    t.controls += 1;
+                    t.add(Dim::ControlType, c.kind.wire(), 1);
                 }
             }
         }
         for month in self.ledger_months(p) {
             for (k, v) in self.input.ledger.month(&month) {
+                let records = match k.record.as_str() {
+                    "adviesvraag" | "signaal" => Records::Signals,
+                    "casus" => Records::Cases,
+                    _ => Records::Controls,
+                };
                 if !self.ledger_record_allowed(k, records) {
                     continue;
                 }
                 if k.dim.is_empty() {
-                    if records != Records::Controls {
-                        total += v;
+                    let kind = match k.record.as_str() {
+                        "adviesvraag" => 0,
+                        "signaal" => 1,
+                        "casus" => 2,
+                        _ => continue,
+                    };
+                    t.kinds[kind] += v;
+                    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d");
+                    if let Some(i) = first.ok().and_then(month_index) {
+                        t.by_month[i][kind] += v;
                     }
-                } else if dim.is_some_and(|d| d.id() == k.dim) {
-                    *cats.entry(k.category.clone()).or_default() += v;
+                } else if kinds_only {
+                    continue;
+                } else if let Some(d) = Dim::from_id(&k.dim) {
+                    t.add(d, &k.category, v);
                     if records == Records::Controls {
-                        total += v;
+                        t.controls += v;
                     }
                 }
             }
         }
-        (cats, total)
+        t
+    }
+}
+
+/// What one period holds: records per kind (adviesvraag, signaal, casus), controls, and per
+/// breakdown and category a count.
+#[derive(Default)]
+struct Tally<'a> {
+    kinds: [u64; 3],
+    controls: u64,
+    /// Per breakdown (`Dim as usize`), its categories and counts: a handful each, so a short
+    /// list beats hashing every category of every record.
+    cats: [Vec<(&'a str, u64)>; DIMS],
+    /// Per calendar month of the period: records per kind.
+    by_month: Vec<[u64; 3]>,
+}
+
+/// How many breakdowns [`Dim`] has.
+const DIMS: usize = Dim::ControlSignals as usize + 1;
+
+impl<'a> Tally<'a> {
+    fn add(&mut self, d: Dim, category: &'a str, n: u64) {
+        let list = &mut self.cats[d as usize];
+        match list.iter_mut().find(|(c, _)| *c == category) {
+            Some((_, count)) => *count += n,
+            None => list.push((category, n)),
+        }
+    }
+
+    /// The records a breakdown of `records` counts.
+    fn total(&self, records: Records) -> u64 {
+        match records {
+            Records::Signals => self.kinds[0] + self.kinds[1],
+            Records::Cases => self.kinds[2],
+            Records::Controls => self.controls,
+        }
+    }
+
+    /// The categories of `dim` with their counts.
+    fn of(&self, dim: Dim) -> BTreeMap<String, u64> {
+        self.cats[dim as usize]
+            .iter()
+            .map(|(c, n)| (c.to_string(), *n))
+            .collect()
+    }
+}
+
+fn kind_index(k: MonitorKind) -> usize {
+    match k {
+        MonitorKind::Adviesvraag => 0,
+        MonitorKind::Signaal => 1,
+        MonitorKind::Casus => 2,
     }
 }
 
@@ -434,6 +497,7 @@ pub(crate) fn build(
         periods.push(ye);
     }
     let counter = Counter::new(input, &q.filter);
+    let tallies: Vec<Tally> = periods.iter().map(|p| counter.tally(p, false)).collect();
 
     // 1. The key figures: records per kind, with the total.
     let kinds = [
@@ -441,9 +505,8 @@ pub(crate) fn build(
         MonitorKind::Signaal,
         MonitorKind::Casus,
     ];
-    let kind_counts: Vec<Vec<u64>> = kinds
-        .iter()
-        .map(|&k| periods.iter().map(|p| kind_count(&counter, k, p)).collect())
+    let kind_counts: Vec<Vec<u64>> = (0..kinds.len())
+        .map(|k| tallies.iter().map(|t| t.kinds[k]).collect())
         .collect();
     let kind_table = Table::single_valued(
         "Soort registratie",
@@ -490,9 +553,9 @@ pub(crate) fn build(
     breakdowns.push((Dim::ControlType, Records::Controls, all_cols.clone()));
     breakdowns.push((Dim::ControlSignals, Records::Signals, all_cols.clone()));
     for (dim, records, mut publish) in breakdowns {
-        let counted: Vec<(BTreeMap<String, u64>, u64)> = periods
+        let counted: Vec<(BTreeMap<String, u64>, u64)> = tallies
             .iter()
-            .map(|p| counter.count(Some(dim), records, p))
+            .map(|t| (t.of(dim), t.total(records)))
             .collect();
         let found: Vec<BTreeMap<String, u64>> = counted.iter().map(|(m, _)| m.clone()).collect();
         let cats = categories(dim, &found, &labels);
@@ -553,10 +616,20 @@ pub(crate) fn build(
 
     // 3. The trend: records per kind per month of the period, its row totals the key figures.
     let months = cur.split(Granularity::Month).map_err(err)?;
-    let trend_counts: Vec<Vec<u64>> = kinds
-        .iter()
-        .map(|&k| months.iter().map(|m| kind_count(&counter, k, m)).collect())
-        .collect();
+    // Ledger months are counted only when wholly inside a period: at the edges of a range,
+    // the month tallies would disagree with the period's. Those months are tallied alone.
+    let whole = |m: &Period| matches!(m, Period::Month { .. });
+    let trend_counts: Vec<Vec<u64>> =
+        if months.iter().all(whole) && months.len() == tallies[0].by_month.len() {
+            (0..kinds.len())
+                .map(|k| tallies[0].by_month.iter().map(|m| m[k]).collect())
+                .collect()
+        } else {
+            let month_tallies: Vec<Tally> = months.iter().map(|m| counter.tally(m, true)).collect();
+            (0..kinds.len())
+                .map(|k| month_tallies.iter().map(|t| t.kinds[k]).collect())
+                .collect()
+        };
     let trend = Table::single_valued(
         "Per maand",
         kinds
@@ -744,48 +817,6 @@ fn covering_bound_pins(p: &Protected, col: usize, total: u64, t: Threshold) -> b
         .saturating_sub(shown)
         .saturating_sub((primaries - 1) * (t.get() - 1));
     least >= t.get() - 1
-}
-
-/// Records of `kind` in `p` (held and purged).
-fn kind_count(counter: &Counter, kind: MonitorKind, p: &Period) -> u64 {
-    if !counter.kind_allowed(kind) {
-        return 0;
-    }
-    let records = if kind == MonitorKind::Casus {
-        Records::Cases
-    } else {
-        Records::Signals
-    };
-    let held = match records {
-        Records::Cases => counter
-            .input
-            .cases
-            .iter()
-            .filter(|c| p.contains(c.fact.date).unwrap_or(false) && counter.case_matches(&c.fact))
-            .count() as u64,
-        _ => counter
-            .input
-            .signals
-            .iter()
-            .filter(|s| {
-                s.fact.kind == kind
-                    && p.contains(s.fact.date).unwrap_or(false)
-                    && counter.signal_matches(s.fact)
-            })
-            .count() as u64,
-    };
-    let purged: u64 = counter
-        .ledger_months(p)
-        .iter()
-        .flat_map(|m| counter.input.ledger.month(m).collect::<Vec<_>>())
-        .filter(|(k, _)| {
-            k.dim.is_empty()
-                && k.record == kind.wire()
-                && counter.municipality_allowed(&k.municipality)
-        })
-        .map(|(_, v)| v)
-        .sum();
-    held + purged
 }
 
 #[cfg(test)]
