@@ -487,6 +487,39 @@ pub async fn export_monitor_csv_as<Rt: Runtime>(
     .await
 }
 
+/// Saves the monitor as an Excel workbook in the download folder (audited); returns the path.
+#[tauri::command]
+pub async fn export_monitor_xlsx<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    state: State<'_, AppState>,
+    query: MonitorQuery,
+) -> R<String> {
+    let dir = export_dir(&app)?;
+    state.with(|z, now| {
+        z.export_monitor_xlsx(&query, &dir, now)
+            .map(|p| p.display().to_string())
+    })
+}
+
+/// Asks where to save the monitor's workbook (native dialog); `None` if cancelled.
+#[tauri::command]
+pub async fn export_monitor_xlsx_as<Rt: Runtime>(
+    app: AppHandle<Rt>,
+    query: MonitorQuery,
+) -> R<Option<String>> {
+    blocking(app, move |app, state| {
+        let name = state.with(|z, now| z.monitor_xlsx_file_name(&query, now))?;
+        let Some(path) = save_dialog(app, &name, "Excel-werkmap", "xlsx") else {
+            return Ok(None);
+        };
+        state.with(|z, now| {
+            z.export_monitor_xlsx_to(&query, &path, now)
+                .map(|p| Some(p.display().to_string()))
+        })
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn last_purge(state: State<'_, AppState>) -> R<Option<PurgeReport>> {
     state.peek(|z| z.last_purge())
@@ -555,6 +588,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         last_purge,
         monitor,
         export_monitor_csv,
-        export_monitor_csv_as
+        export_monitor_csv_as,
+        export_monitor_xlsx,
+        export_monitor_xlsx_as
     ]
 }

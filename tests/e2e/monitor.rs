@@ -132,6 +132,8 @@ pub async fn run(ctx: Ctx) -> Res {
         wait_text(&c, "#key-figure-signaal .key-figure-value", "22").await?;
         click(&c, "#monitor-export-csv").await?;
         wait_text(&c, "#monitor-export-status", ".csv").await?;
+        click(&c, "#monitor-export-xlsx").await?;
+        wait_text(&c, "#monitor-export-status", ".xlsx").await?;
         Ok(())
     })
     .await?;
@@ -166,10 +168,40 @@ pub async fn run(ctx: Ctx) -> Res {
     assert_eq!(find("soort", "Adviesvragen").as_deref(), Some("6"));
     assert_eq!(find("sector", "Hotel en horeca").as_deref(), Some("12"));
     assert_eq!(find("vorm", "Criminele uitbuiting").as_deref(), Some("<5"));
-    // The export is audited, without figures.
-    let last = z.audit_log(None)?.pop().ok_or("no audit entry")?;
-    assert_eq!(last.subject, AuditSubject::Monitor);
-    assert!(!last.detail.contains("22"));
+    // The workbook, read back with an independent reader: the same figures.
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let book_path = ctx
+            .downloads
+            .join(format!("zicht-aard-en-omvang-{period}.xlsx"));
+        let mut book: Xlsx<_> = calamine::open_workbook(&book_path)?;
+        let key = book.worksheet_range("Kerncijfers")?;
+        let signals = key
+            .rows()
+            .find(|r| r.first() == Some(&Data::String("Signalen".into())))
+            .ok_or("no Signalen row")?;
+        assert_eq!(signals[1], Data::Float(22.0));
+        let sector = book.worksheet_range("Sector")?;
+        let horeca = sector
+            .rows()
+            .find(|r| r.first() == Some(&Data::String("Hotel en horeca".into())))
+            .ok_or("no horeca row")?;
+        assert_eq!(horeca[1], Data::Float(12.0));
+    }
+    // Both exports are audited, without figures.
+    let log = z.audit_log(None)?;
+    let exports: Vec<&str> = log
+        .iter()
+        .filter(|e| e.subject == AuditSubject::Monitor)
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert_eq!(
+        exports,
+        [
+            format!("aard en omvang (CSV), periode {period}"),
+            format!("aard en omvang (Excel), periode {period}")
+        ]
+    );
     report(&format!(
         "monitor: key figures {} / {} / {}, CSV {} rows",
         expected.key_figures[0].current.text,

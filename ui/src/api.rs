@@ -490,6 +490,16 @@ pub async fn export_monitor_csv_as(query: &MonitorQuery) -> Result<Option<String
     call("export_monitor_csv_as", &QueryArg { query }).await
 }
 
+/// Saves the figures as an Excel workbook in the download folder; returns the path.
+pub async fn export_monitor_xlsx(query: &MonitorQuery) -> Result<String, ApiError> {
+    call("export_monitor_xlsx", &QueryArg { query }).await
+}
+
+/// Saves the figures as an Excel workbook where the user chooses; `None` when cancelled.
+pub async fn export_monitor_xlsx_as(query: &MonitorQuery) -> Result<Option<String>, ApiError> {
+    call("export_monitor_xlsx_as", &QueryArg { query }).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,13 +4,14 @@
 //!
 //! - `report.rs`: the figures of one query (breakdowns, trend, durations) and the rules that
 //!   keep hidden figures hidden across tables;
-//! - `csv.rs`: the CSV export.
+//! - `csv.rs`, `xlsx.rs`: the CSV and Excel exports.
 //!
 //! Signals come from the in-memory index (their [`crate::facts::Fact`]s); cases and
 //! controls, which are few, are read from the store.
 
 pub mod csv;
 pub(crate) mod report;
+pub mod xlsx;
 
 use crate::error::{CoreError, Result};
 use crate::facts::Fact;
@@ -84,19 +85,57 @@ impl Zicht {
         now: Now,
     ) -> Result<PathBuf> {
         let r = self.monitor(q, now)?;
-        let text = csv::to_csv(&r);
+        self.export_monitor_file(&r, csv::to_csv(&r).as_bytes(), "CSV", path, now)
+    }
+
+    /// Saves the monitor for `q` as an Excel workbook in `dir`; audited like the CSV.
+    pub fn export_monitor_xlsx(&self, q: &MonitorQuery, dir: &Path, now: Now) -> Result<PathBuf> {
+        let r = self.monitor(q, now)?;
+        self.export_monitor_xlsx_to(q, &dir.join(xlsx::file_name(&r)), now)
+    }
+
+    /// The file name [`Zicht::export_monitor_xlsx`] would use, for a "save as" dialog.
+    pub fn monitor_xlsx_file_name(&self, q: &MonitorQuery, now: Now) -> Result<String> {
+        Ok(xlsx::file_name(&self.monitor(q, now)?))
+    }
+
+    /// [`Zicht::export_monitor_xlsx`] to the path the user chose.
+    pub fn export_monitor_xlsx_to(
+        &self,
+        q: &MonitorQuery,
+        path: &Path,
+        now: Now,
+    ) -> Result<PathBuf> {
+        let r = self.monitor(q, now)?;
+        let bytes = xlsx::to_xlsx(&r).map_err(|e| {
+            tracing::warn!(error = %e, "xlsx not written");
+            CoreError::Storage("xlsx".into())
+        })?;
+        self.export_monitor_file(&r, &bytes, "Excel", path, now)
+    }
+
+    /// Writes an export next to its final place, audits it (the kind and period, no figures),
+    /// then puts it in place: an export that is not in the audit trail does not appear.
+    fn export_monitor_file(
+        &self,
+        r: &MonitorReport,
+        bytes: &[u8],
+        kind: &str,
+        path: &Path,
+        now: Now,
+    ) -> Result<PathBuf> {
         let (dir, name) = crate::fsutil::split(path)?;
-        let staged = crate::fsutil::stage(dir, name, text.as_bytes())?;
+        let staged = crate::fsutil::stage(dir, name, bytes)?;
         self.audit(
             now,
             AuditAction::Export,
             AuditSubject::Monitor,
             None,
-            &format!("aard en omvang (CSV), periode {}", r.period),
+            &format!("aard en omvang ({kind}), periode {}", r.period),
         )?;
         self.kv.sync()?;
         let path = staged.commit()?;
-        tracing::info!("monitor exported");
+        tracing::info!(kind, "monitor exported");
         Ok(path)
     }
 }

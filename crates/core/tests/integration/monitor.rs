@@ -343,3 +343,41 @@ fn the_threshold_is_a_setting_of_at_least_three() {
     assert_eq!(cell(&r, "sector", "vakantiepark"), "–");
     assert_eq!(cell(&r, "vorm", "seksueel"), "–");
 }
+
+/// The Excel export holds the same figures as the report: read back with an independent
+/// reader (calamine), shown figures as numbers, hidden ones as their text.
+#[test]
+fn the_xlsx_holds_the_report_read_back() {
+    use calamine::{Data, Reader, Xlsx};
+    let (dir, z) = busy();
+    let q = quarter(2026, 4);
+    let r = z.monitor(&q, now()).unwrap();
+    let path = z.export_monitor_xlsx(&q, dir.path(), later(60)).unwrap();
+    assert!(path.ends_with("zicht-aard-en-omvang-2026-Q4.xlsx"));
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let names = book.sheet_names().to_vec();
+    assert_eq!(names.len(), 1 + r.tables.len() + 1, "{names:?}");
+    assert_eq!(names[0], "Kerncijfers");
+    assert!(names.iter().all(|n| n.chars().count() <= 31));
+    let key = book.worksheet_range("Kerncijfers").unwrap();
+    let row = |range: &calamine::Range<Data>, label: &str| -> Vec<Data> {
+        range
+            .rows()
+            .find(|r| r.first() == Some(&Data::String(label.into())))
+            .unwrap_or_else(|| panic!("no row {label}"))
+            .to_vec()
+    };
+    assert_eq!(row(&key, "Signalen")[1], Data::Float(14.0));
+    assert_eq!(row(&key, "Adviesvragen")[1], Data::Float(6.0));
+    let sector = book.worksheet_range("Sector").unwrap();
+    assert_eq!(row(&sector, "Hotel en horeca")[1], Data::Float(10.0));
+    assert_eq!(row(&sector, "Vakantiepark")[1], Data::String("<5".into()));
+    assert_eq!(row(&sector, "Totaal")[1], Data::Float(20.0));
+    let footnote = sector
+        .rows()
+        .flat_map(|r| r.iter())
+        .any(|c| matches!(c, Data::String(s) if s == &r.footnote));
+    assert!(footnote, "every sheet carries the footnote");
+    let last = z.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(last.detail, "aard en omvang (Excel), periode 2026-Q4");
+}

@@ -235,14 +235,16 @@ fn Picker(inputs: Inputs, query: Query, suggestions: Memo<Vec<String>>) -> impl 
     }
 }
 
-/// "CSV opslaan…" (save dialog) and "CSV naar Downloads", with where the file went.
+/// "CSV opslaan…" / "Excel opslaan…" (save dialog) and "… naar Downloads", with where the
+/// file went.
 #[component]
 fn Export(query: Query) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
     let exporting = RwSignal::new(false);
     // `ask`: choose the place in the "save as" dialog; else straight to the download folder.
-    let export = move |ask: bool| {
+    // `excel`: the workbook; else the CSV.
+    let export = move |excel: bool, ask: bool| {
         if exporting.get_untracked() {
             return;
         }
@@ -254,10 +256,11 @@ fn Export(query: Query) -> impl IntoView {
         };
         exporting.set(true);
         spawn_local(async move {
-            let saved_at = if ask {
-                api::export_monitor_csv_as(&q).await
-            } else {
-                api::export_monitor_csv(&q).await.map(Some)
+            let saved_at = match (excel, ask) {
+                (false, true) => api::export_monitor_csv_as(&q).await,
+                (false, false) => api::export_monitor_csv(&q).await.map(Some),
+                (true, true) => api::export_monitor_xlsx_as(&q).await,
+                (true, false) => api::export_monitor_xlsx(&q).await.map(Some),
             };
             match saved_at {
                 Ok(None) => {
@@ -276,17 +279,25 @@ fn Export(query: Query) -> impl IntoView {
     let disabled = move || (exporting.get() || query.with(|q| q.is_err())).then_some("true");
     view! {
         <p class="utrecht-paragraph" id="monitor-export-help">
-            "Het CSV-bestand opent in Excel en bevat dezelfde cijfers als dit scherm, met de toelichting eronder."
+            "Het CSV-bestand en de Excel-werkmap (een blad per overzicht) bevatten dezelfde cijfers als dit scherm, met de toelichting eronder."
         </p>
         <p class="utrecht-paragraph zicht-actions">
             <button type="button" id="monitor-export-csv-as" data-testid="monitor-export-csv-as"
                 class="utrecht-button utrecht-button--primary-action"
                 aria-describedby="monitor-export-help" aria-disabled=disabled
-                on:click=move |_| export(true)>"CSV opslaan…"</button>
+                on:click=move |_| export(false, true)>"CSV opslaan…"</button>
             <button type="button" id="monitor-export-csv" data-testid="monitor-export-csv"
                 class="utrecht-button utrecht-button--secondary-action"
                 aria-describedby="monitor-export-help" aria-disabled=disabled
-                on:click=move |_| export(false)>"CSV naar Downloads"</button>
+                on:click=move |_| export(false, false)>"CSV naar Downloads"</button>
+            <button type="button" id="monitor-export-xlsx-as" data-testid="monitor-export-xlsx-as"
+                class="utrecht-button utrecht-button--secondary-action"
+                aria-describedby="monitor-export-help" aria-disabled=disabled
+                on:click=move |_| export(true, true)>"Excel opslaan…"</button>
+            <button type="button" id="monitor-export-xlsx" data-testid="monitor-export-xlsx"
+                class="utrecht-button utrecht-button--secondary-action"
+                aria-describedby="monitor-export-help" aria-disabled=disabled
+                on:click=move |_| export(true, false)>"Excel naar Downloads"</button>
         </p>
         <p id="monitor-export-status" class="zicht-status zicht-wrap" role="status" aria-live="polite">{move || status.get()}</p>
         {move || failure.get().map(|m| view! { <ErrorAlert id="monitor-export-error" message=m/> })}
