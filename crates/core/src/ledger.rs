@@ -23,6 +23,10 @@ pub struct LedgerKey {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
     entries: Vec<(LedgerKey, u64)>,
+    /// Records (tree name, key) that these counts include but that a purge has not deleted
+    /// yet: written with the counts, before the deletions, and cleared after them.
+    #[serde(default)]
+    pending: Vec<(String, Vec<u8>)>,
 }
 
 /// The ledger in memory, for counting.
@@ -41,7 +45,22 @@ impl Ledger {
     pub fn from_counts(c: &LedgerCounts) -> Ledger {
         Ledger {
             entries: c.0.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            pending: Vec::new(),
         }
+    }
+
+    pub fn with_pending(mut self, pending: Vec<(String, Vec<u8>)>) -> Ledger {
+        self.pending = pending;
+        self
+    }
+
+    pub fn without_pending(mut self) -> Ledger {
+        self.pending.clear();
+        self
+    }
+
+    pub fn pending(&self) -> &[(String, Vec<u8>)] {
+        &self.pending
     }
 }
 

@@ -164,6 +164,51 @@ pub(crate) fn purge_expired(
             }
             Ok(())
         })?;
+        for (_, c) in cases
+            .iter()
+            .filter(|(_, c)| dead_cases.iter().any(|(_, id)| *id == c.id))
+        {
+            ledger.absorb(&crate::facts::Fact::of_case(c), None);
+        }
+        let mut dead_controls = Vec::new();
+        v.for_each(&CONTROLS, |k, c: Control| {
+            if expired(control_deadline(&c, &r), today) {
+                ledger.absorb_control(c.started_at.date(), municipality, c.kind.wire());
+                dead_controls.push((k.to_vec(), c.id));
+            }
+            Ok(())
+        })?;
+        // The ledger, with the keys it counts, is durable before any of them goes: a crash in
+        // between leaves records that are counted and pending, and `finish_pending` deletes them
+        // at the next unlock without counting them again.
+        let pending: Vec<(String, Vec<u8>)> = purged_signals
+            .iter()
+            .map(|(k, _, _)| (SIGNALS.name.to_string(), k.clone()))
+            .chain(
+                dead_cases
+                    .iter()
+                    .map(|(k, _)| (CASES.name.to_string(), k.clone())),
+            )
+            .chain(
+                dead_controls
+                    .iter()
+                    .map(|(k, _)| (CONTROLS.name.to_string(), k.clone())),
+            )
+            .collect();
+        let counted = !pending.is_empty();
+        if counted {
+            v.put(
+                &MONITOR_LEDGER,
+                &crate::ledger::Ledger::from_counts(&ledger).with_pending(pending),
+            )?;
+            v.sync()?;
+            #[cfg(any(test, feature = "testing"))]
+            if CRASH_AFTER_LEDGER.with(|c| c.replace(false)) {
+                return Err(crate::error::CoreError::Storage(
+                    "injected by a test".into(),
+                ));
+            }
+        }
         // Removes one record (from each tree given) and leaves an audit entry with only its
         // kind and id.
         let audited = |subject, id: &str, what: &str| -> Result<()> {
@@ -183,12 +228,6 @@ pub(crate) fn purge_expired(
             };
             v.remove_in(&SIGNALS, k)?;
             audited(AuditSubject::Signal, id, what)?;
-        }
-        for (_, c) in cases
-            .iter()
-            .filter(|(_, c)| dead_cases.iter().any(|(_, id)| *id == c.id))
-        {
-            ledger.absorb(&crate::facts::Fact::of_case(c), None);
         }
         for (k, id) in &dead_cases {
             report.cases += 1;
@@ -231,14 +270,6 @@ pub(crate) fn purge_expired(
             v.remove_in(&OUTBOX_DATA, k)?;
             audited(AuditSubject::Bundle, id, "verzonden bundel")?;
         }
-        let mut dead_controls = Vec::new();
-        v.for_each(&CONTROLS, |k, c: Control| {
-            if expired(control_deadline(&c, &r), today) {
-                ledger.absorb_control(c.started_at.date(), municipality, c.kind.wire());
-                dead_controls.push((k.to_vec(), c.id));
-            }
-            Ok(())
-        })?;
         let active = v.get(&ACTIVE_CONTROL)?;
         for (k, id) in &dead_controls {
             report.controls += 1;
@@ -267,7 +298,8 @@ pub(crate) fn purge_expired(
         } else if v.get(&DRAFT)?.is_some() {
             v.put(&DRAFT_SAVED_AT, &now.naive_local())?;
         }
-        if report.signals + report.adviesvragen + report.cases + report.controls > 0 {
+        if counted {
+            // Done: nothing pending any more.
             v.put(
                 &MONITOR_LEDGER,
                 &crate::ledger::Ledger::from_counts(&ledger),
@@ -291,6 +323,46 @@ pub(crate) fn purge_expired(
         }
         Ok(report)
     }
+}
+
+#[cfg(any(test, feature = "testing"))]
+thread_local! {
+    /// Test hook (`testing::crash_purge_after_ledger_for_tests`): the next purge on this thread
+    /// stops right after the ledger with its pending keys is durable, as a crash would.
+    pub(crate) static CRASH_AFTER_LEDGER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Finishes a purge that a crash interrupted: the records the ledger counted but that were
+/// not deleted yet are deleted now (not counted again), with one audit entry. Runs at unlock,
+/// before the index is built.
+pub(crate) fn finish_pending(v: &Vault, actor: &str, now: Now) -> Result<()> {
+    let Some(ledger) = v.get(&MONITOR_LEDGER)? else {
+        return Ok(());
+    };
+    if ledger.pending().is_empty() {
+        return Ok(());
+    }
+    let mut n = 0;
+    for (tree, key) in ledger.pending() {
+        let gone = match tree.as_str() {
+            t if t == SIGNALS.name => v.remove_in(&SIGNALS, key)?,
+            t if t == CASES.name => v.remove_in(&CASES, key)?,
+            t if t == CONTROLS.name => v.remove_in(&CONTROLS, key)?,
+            _ => false,
+        };
+        n += usize::from(gone);
+    }
+    audit::append(
+        v,
+        actor,
+        now,
+        AuditAction::Purge,
+        AuditSubject::Device,
+        None,
+        &format!("onderbroken verwijdering afgerond ({n} registraties)"),
+    )?;
+    v.put(&MONITOR_LEDGER, &ledger.without_pending())?;
+    v.sync()
 }
 
 /// Whether the purge has not run yet on `now`'s calendar day (it runs at unlock and from the

@@ -245,8 +245,7 @@ impl Zicht {
         crypto::check_strength(&wrap, &self.kdf)?;
         let key = self.unwrap_guarded(&wrap, passphrase, now, uptime)?;
         let upgraded = self.kdf.wants_rewrap(&wrap.kdf) && self.upgrade_wrap(&key, passphrase);
-        let t = now.timestamp();
-        let session = self.load_session(key, t)?;
+        let session = self.load_session(key, now)?;
         let profile = session.profile.clone();
         self.session = Some(session);
         tracing::info!(
@@ -394,7 +393,8 @@ impl Zicht {
         self.kv.sync()
     }
 
-    fn load_session(&self, key: DataKey, t: i64) -> Result<Session> {
+    fn load_session(&self, key: DataKey, now: Now) -> Result<Session> {
+        let t = now.timestamp();
         let v = Vault::new(&self.kv, &key);
         let profile: Profile = v.get(&PROFILE)?.ok_or(CoreError::Corrupt)?;
         let settings: Settings = v.get(&SETTINGS)?.unwrap_or_default();
@@ -406,6 +406,8 @@ impl Zicht {
         let route: Route = v
             .get_in(&ROUTES, &version_key(rv))?
             .ok_or(CoreError::Corrupt)?;
+        // A purge that a crash interrupted is finished first.
+        retention::finish_pending(&v, &profile.name, now)?;
         let mut index = Index::default();
         v.for_each(&SIGNALS, |_, s: Signal| {
             index.upsert(&s);

@@ -106,3 +106,9 @@ pub fn forget_key_wrap_for_tests(dir: &std::path::Path) -> Result<()> {
     kv.remove(slot.tree, slot.key)?;
     kv.sync_all_files()
 }
+
+/// The next retention purge on this thread stops right after the ledger (with the keys it
+/// counts) is durable and before any record is deleted, as a crash there would.
+pub fn crash_purge_after_ledger_for_tests() {
+    crate::retention::CRASH_AFTER_LEDGER.with(|c| c.set(true));
+}

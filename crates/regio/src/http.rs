@@ -160,6 +160,9 @@ fn require_content_type(h: &HeaderMap, expected: &str) -> Result<(), ApiError> {
 
 /// Reads a body up to `limit` bytes, hashing it on the way. A declared or actual length over
 /// the limit is refused as soon as it is seen: the rest is never read.
+/// How long a body may stall (no bytes at all) before the request is cut off.
+const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The body length the request declares (`content-length`), if any.
 fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
     match headers.get(header::CONTENT_LENGTH) {
@@ -185,7 +188,11 @@ async fn read_body(
     let mut buf = Vec::with_capacity(declared.unwrap_or(0) as usize);
     let mut hasher = blake3::Hasher::new();
     let mut body = body;
-    while let Some(frame) = body.frame().await {
+    // A body that stops arriving gives its memory back after BODY_IDLE.
+    while let Some(frame) = tokio::time::timeout(BODY_IDLE, body.frame())
+        .await
+        .map_err(|_| ApiError::body_read())?
+    {
         let frame = frame.map_err(|_| ApiError::body_read())?;
         if let Ok(data) = frame.into_data() {
             if (buf.len() + data.len()) as u64 > limit {
@@ -596,19 +603,26 @@ async fn put_envelope(
         &pq,
         &blake3::Hash::from_bytes(id),
     )?;
-    // Signed by an enrolled device for this id; before any body byte is read, its hourly
-    // quota and the memory budget for bodies (quota.rs). The permit lives until the answer.
+    // Signed by an enrolled device for this id. A replay is refused here, before it can cost
+    // anything; then, before any body byte is read, memory for the body (quota.rs; the hold
+    // lives until the answer) and only then the device's hourly quota (a busy endpoint does
+    // not use up the quota of a device that tries again).
+    let authed = note_replay(&regio, &a, &device)?;
     let max_body = regio.inner.cfg.max_body;
     let declared = declared_length(&parts.headers)?
         .unwrap_or(max_body)
         .min(max_body);
+    let _memory = regio
+        .inner
+        .quotas
+        .hold(a.device, declared)
+        .map_err(ApiError::quota)?;
     let now_ms = regio.inner.cfg.clock.now_ms();
     regio
         .inner
         .quotas
         .charge(a.device, now_ms, declared)
         .map_err(ApiError::quota)?;
-    let _memory = regio.inner.quotas.hold(declared).map_err(ApiError::quota)?;
     let (bytes, digest) = read_body(&parts.headers, body, max_body).await?;
     if digest.as_bytes() != &id {
         return Err(ApiError::new(
@@ -617,7 +631,6 @@ async fn put_envelope(
             "De envelop-id in het adres is niet de BLAKE3-hash van de inhoud.",
         ));
     }
-    let authed = note_replay(&regio, &a, &device)?;
     let header = envelope::parse(&bytes).map_err(|e| match e {
         EnvelopeError::Malformed(why) => ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -60,6 +60,29 @@ pub struct Quotas {
     cfg: QuotaConfig,
     used: Mutex<HashMap<[u8; 16], Window>>,
     memory: Arc<Semaphore>,
+    /// Per device: bytes of bodies it is sending now.
+    held: Arc<Mutex<HashMap<[u8; 16], u64>>>,
+}
+
+/// Memory reserved for one upload's body; given back when dropped.
+#[derive(Debug)]
+pub struct Hold {
+    _permit: OwnedSemaphorePermit,
+    device: [u8; 16],
+    bytes: u64,
+    held: Arc<Mutex<HashMap<[u8; 16], u64>>>,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = held.get_mut(&self.device) {
+            *n = n.saturating_sub(self.bytes);
+            if *n == 0 {
+                held.remove(&self.device);
+            }
+        }
+    }
 }
 
 impl Quotas {
@@ -69,6 +92,7 @@ impl Quotas {
             cfg,
             used: Mutex::new(HashMap::new()),
             memory: Arc::new(Semaphore::new(units)),
+            held: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -92,16 +116,33 @@ impl Quotas {
         Ok(())
     }
 
-    /// Reserves memory for a body of up to `bytes` (the declared length, or the route's limit
-    /// when none is declared); released when the permit is dropped.
-    pub fn hold(&self, bytes: u64) -> Result<OwnedSemaphorePermit, Refusal> {
+    /// Reserves memory for `device`'s body of up to `bytes` (the declared length, or the
+    /// route's limit when none is declared); released when the [`Hold`] is dropped. One device
+    /// may hold at most a quarter of the budget (but always one body), so a few stalled uploads
+    /// of one device cannot keep every other device out.
+    pub fn hold(&self, device: [u8; 16], bytes: u64) -> Result<Hold, Refusal> {
         let want = bytes.div_ceil(UNIT).clamp(1, u32::MAX as u64) as u32;
         // A body larger than the whole budget can never start: it takes the whole budget.
         let want = want.min(self.memory_units());
-        self.memory
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        let mine = held.get(&device).copied().unwrap_or(0);
+        let share = (self.cfg.upload_memory / 4).max(UNIT);
+        if mine > 0 && mine + u64::from(want) * UNIT > share {
+            return Err(Refusal::Busy);
+        }
+        let permit = self
+            .memory
             .clone()
             .try_acquire_many_owned(want)
-            .map_err(|_| Refusal::Busy)
+            .map_err(|_| Refusal::Busy)?;
+        let bytes = u64::from(want) * UNIT;
+        *held.entry(device).or_default() += bytes;
+        Ok(Hold {
+            _permit: permit,
+            device,
+            bytes,
+            held: self.held.clone(),
+        })
     }
 
     /// Bytes reserved by uploads in progress (in units of 64 KiB).
@@ -169,13 +210,41 @@ mod tests {
             upload_memory: 4 * UNIT,
             ..QuotaConfig::default()
         });
-        let a = q.hold(3 * UNIT).unwrap();
-        assert_eq!(q.hold(2 * UNIT).unwrap_err(), Refusal::Busy);
-        let b = q.hold(UNIT).unwrap();
+        let (d1, d2, d3) = ([1; 16], [2; 16], [3; 16]);
+        let a = q.hold(d1, 3 * UNIT).unwrap();
+        assert_eq!(q.hold(d2, 2 * UNIT).unwrap_err(), Refusal::Busy);
+        let b = q.hold(d2, UNIT).unwrap();
         drop(a);
         // Larger than the budget: waits for all of it, then may start.
-        assert_eq!(q.hold(100 * UNIT).unwrap_err(), Refusal::Busy);
+        assert_eq!(q.hold(d3, 100 * UNIT).unwrap_err(), Refusal::Busy);
         drop(b);
-        assert!(q.hold(100 * UNIT).is_ok());
+        assert!(q.hold(d3, 100 * UNIT).is_ok());
+    }
+
+    /// Review finding: one device's stalled uploads could take the whole budget.
+    #[test]
+    fn one_device_holds_at_most_a_quarter_of_the_budget() {
+        let q = Quotas::new(QuotaConfig {
+            upload_memory: 16 * UNIT,
+            ..QuotaConfig::default()
+        });
+        let d = [1; 16];
+        let first = q.hold(d, 3 * UNIT).unwrap();
+        assert_eq!(
+            q.hold(d, 2 * UNIT).unwrap_err(),
+            Refusal::Busy,
+            "3 + 2 > 4 units"
+        );
+        let _one = q.hold(d, UNIT).unwrap();
+        let other = q.hold([2; 16], 8 * UNIT);
+        assert!(other.is_ok(), "others still get in");
+        drop(first);
+        assert_eq!(q.held(), 8 * UNIT + UNIT);
+        // A single body larger than the share may still start alone.
+        let solo = Quotas::new(QuotaConfig {
+            upload_memory: 16 * UNIT,
+            ..QuotaConfig::default()
+        });
+        assert!(solo.hold(d, 10 * UNIT).is_ok());
     }
 }

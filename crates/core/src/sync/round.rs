@@ -157,7 +157,7 @@ pub fn run_job(
         cursor: job.cursor,
         ..Default::default()
     };
-    for (id, bytes) in &job.uploads {
+    'uploads: for (id, bytes) in &job.uploads {
         let req = match signed(
             job,
             "PUT",
@@ -201,6 +201,12 @@ pub fn run_job(
                         format!("Het regionale knooppunt nam een envelop niet aan (HTTP {}); ze blijft klaarstaan. Controleer het adres van het knooppunt.", r.status),
                     ));
                 }
+            }
+            // Over this device's hourly quota, or the endpoint is busy with other uploads: the
+            // rest waits for a later round, but acks, downloads and the audit anchor go on.
+            Ok(r) if r.status == 429 || r.status == 503 => {
+                out.problem = Some(unavailable(r.status));
+                break 'uploads;
             }
             Ok(r) => {
                 out.problem = Some(unavailable(r.status));

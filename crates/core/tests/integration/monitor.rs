@@ -381,3 +381,48 @@ fn the_xlsx_holds_the_report_read_back() {
     let last = z.audit_log(None).unwrap().pop().unwrap();
     assert_eq!(last.detail, "aard en omvang (Excel), periode 2026-Q4");
 }
+
+/// Review finding (issue 15): the ledger was written after the deletions, so a crash between
+/// them lost the purged records' counts for good. Now the ledger and the keys it counts are
+/// durable first; a purge interrupted there is finished at the next unlock, counted once.
+#[test]
+fn a_purge_interrupted_after_the_ledger_is_finished_at_unlock_and_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = device_with_role(dir.path(), Role::Aandachtsfunctionaris, "Officier");
+    record(
+        &mut z,
+        10,
+        RecordKind::Signaal,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        3,
+    );
+    record(
+        &mut z,
+        6,
+        RecordKind::Adviesvraag,
+        Sector::Bouw,
+        &[Form::Crimineel],
+        12,
+    );
+    let before = z.monitor(&month(2026, 11), now()).unwrap();
+    let much_later = now() + chrono::Duration::days(3 * 366);
+    zicht_core::testing::crash_purge_after_ledger_for_tests();
+    assert!(z.purge_expired(much_later).is_err());
+    drop(z);
+    let mut z = open(dir.path());
+    z.unlock(PASS.into(), much_later, UP).unwrap();
+    assert!(
+        z.list_signals(&SignalFilter::default()).unwrap().is_empty(),
+        "finished at unlock"
+    );
+    let after = z.monitor(&month(2026, 11), much_later).unwrap();
+    assert_eq!(after.key_figures, before.key_figures, "counted once");
+    assert_eq!(after.tables, before.tables);
+    assert!(z
+        .audit_log(None)
+        .unwrap()
+        .iter()
+        .any(|e| e.detail == "onderbroken verwijdering afgerond (16 registraties)"));
+    assert_eq!(z.verify_audit().unwrap().broken_at, None);
+}

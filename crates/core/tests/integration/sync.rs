@@ -1253,3 +1253,26 @@ fn finding_8_a_lost_anchor_answer_is_caught_up_without_a_false_alarm() {
     assert_eq!(a.verify_audit().unwrap().broken_at, None);
     e.kill();
 }
+
+/// Review finding (Zicht 5, finding 3): a 429 (quota) or 503 (busy) to an upload stopped the
+/// whole round, so a device over its quota, or a busy endpoint, also stopped downloading and
+/// anchoring. Now the remaining uploads wait and the round goes on.
+#[test]
+fn over_quota_or_busy_uploads_wait_and_the_round_goes_on() {
+    let (_dirs, mut a, _b) = pair();
+    let e = Scripted::new(500);
+    e.enrol(&mut a);
+    send_n(&mut a, 2);
+    for status in [429u16, 503] {
+        e.s.lock().unwrap().refuse =
+            Some((status, r#"{"code":"quota.exceeded","message":"-"}"#.into()));
+        let st = e.round(&mut a);
+        assert_eq!(st.state, SyncState::Offline, "{status}: {st:?}");
+        assert_eq!(waiting(&a), 2, "{status}: nothing lost");
+        assert_eq!(
+            std::mem::take(&mut e.s.lock().unwrap().listings),
+            1,
+            "{status}: the inbox is still read"
+        );
+    }
+}

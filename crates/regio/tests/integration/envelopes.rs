@@ -439,3 +439,31 @@ async fn finding_3_concurrent_upload_bodies_stay_within_the_memory_budget() {
     }
     assert_eq!(status, 201);
 }
+
+/// Review finding (Zicht 5, finding 3): the quota was charged before the replay check, so
+/// anyone who saw one upload could replay it to use up the device's hourly quota.
+#[tokio::test]
+async fn finding_3_a_replayed_upload_costs_the_device_no_quota() {
+    let srv = TestServer::start_with(|c| c.quota.uploads_per_hour = 2).await;
+    let (d, to) = (Device::new(), Device::new());
+    srv.enrolled(&d).await;
+    srv.enrolled(&to).await;
+    let env = envelope(&d, &[to.kid()], 300);
+    let path = format!("/v1/envelopes/{}", proto::envelope_id(&env));
+    let h = proto::sign_request(&d.key, &srv.key_id(), "PUT", &path, &env, srv.now_s()).unwrap();
+    assert_eq!(srv.send("PUT", &path, env.clone(), &h).await.status(), 201);
+    for _ in 0..3 {
+        expect_error(
+            srv.send("PUT", &path, env.clone(), &h).await,
+            401,
+            "auth.replayed",
+        )
+        .await;
+    }
+    let next = envelope(&d, &[to.kid()], 301);
+    assert_eq!(
+        srv.put(&d, &next).await.status(),
+        201,
+        "the quota is not used up"
+    );
+}
