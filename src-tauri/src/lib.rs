@@ -13,21 +13,22 @@ pub const DATA_DIR_ENV: &str = "ZICHT_DATA_DIR";
 /// The region root's fingerprint (its 30 digits), for a region that ships it with the app.
 pub const REGION_ROOT_ENV: &str = "ZICHT_REGION_ROOT";
 
-/// The configured root fingerprint if it has the shape of one (30 digits; spaces allowed).
-/// Anything else is ignored with an error in the log: the user is then asked to type the
-/// fingerprint, as without configuration.
+/// The configured root fingerprint (unset or empty: none). A value that is not 30 digits
+/// (spaces allowed) is kept as it is, with an error in the log: a managed install with a
+/// broken value then refuses every first directory ("komt niet overeen") instead of quietly
+/// asking the user, so the mistake is found and nothing is pinned on the user's word.
 fn configured_root(value: &str) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    if digits == 30 && value.chars().all(|c| c.is_ascii_digit() || c == ' ') {
-        Some(value.to_string())
-    } else {
-        tracing::error!("{REGION_ROOT_ENV} is not a fingerprint of 30 digits; ignored");
-        None
+    if digits != 30 || !value.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+        tracing::error!(
+            "{REGION_ROOT_ENV} is not a fingerprint of 30 digits; every directory will be refused"
+        );
     }
+    Some(value.to_string())
 }
 
 /// Registers Zicht's state and commands on any Tauri builder (the real one or the test mock).
@@ -523,11 +524,11 @@ mod tests {
         }
     }
 
-    /// Review finding (Zicht 5): `ZICHT_REGION_ROOT` was taken as it came; a value that is
-    /// not a fingerprint made every first import fail with a "mismatch". Now it is ignored
-    /// (and logged), and the user types the fingerprint as without configuration.
+    /// Review findings (Zicht 5): `ZICHT_REGION_ROOT` was taken as it came, unchecked; now a
+    /// value that is not a fingerprint is logged, and still used, so the first import fails
+    /// closed ("komt niet overeen") rather than falling back to asking the user.
     #[test]
-    fn a_configured_root_must_have_the_shape_of_a_fingerprint() {
+    fn a_malformed_configured_root_is_kept_so_the_first_import_fails_closed() {
         let good = "12345 67890 12345 67890 12345 67890";
         for (value, expected) in [
             (good, Some(good)),
@@ -537,10 +538,12 @@ mod tests {
             ),
             ("  ", None),
             ("", None),
-            ("12345", None),
-            ("12345 67890 12345 67890 12345 6789x", None),
-            ("12345 67890 12345 67890 12345 67890 1", None),
-            ("abc", None),
+            ("12345", Some("12345")),
+            (
+                "12345 67890 12345 67890 12345 6789x",
+                Some("12345 67890 12345 67890 12345 6789x"),
+            ),
+            ("abc", Some("abc")),
         ] {
             assert_eq!(configured_root(value).as_deref(), expected, "{value:?}");
         }

@@ -1,7 +1,7 @@
 //! What the monitor (*aard en omvang*) counts of one record: its kind, the date it counts on,
 //! its municipality and its categories per breakdown. No text, no ids, nothing per person
 //! beyond a category: a [`Fact`] is what retention's ledger keeps of a purged record
-//! (`monitor/ledger.rs`), and what the in-memory index keeps of each signal (`index.rs`), so
+//! (`ledger.rs`), and what the in-memory index keeps of each signal (`index.rs`), so
 //! the monitor needs no store scan for signals.
 
 use chrono::NaiveDate;

@@ -197,7 +197,7 @@ mod tests {
             assert_eq!(&out[..], serde_json::to_vec(&value).unwrap().as_slice());
         }
         // What it replaces does reallocate for a value of this size.
-        let mut grown = Vec::new();
+        let mut grown = Vec::with_capacity(16);
         let first = grown.as_ptr();
         serde_json::to_writer(&mut grown, &serde_json::json!({"o": long})).unwrap();
         assert_ne!(first, grown.as_ptr());

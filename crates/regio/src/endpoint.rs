@@ -260,12 +260,12 @@ impl Regio {
         self.inner.commit.queued()
     }
 
-    /// Number of envelope bodies held (written, maybe not durable yet).
     /// Bytes of memory reserved by upload bodies being received now.
     pub fn upload_memory_held(&self) -> u64 {
         self.inner.quotas.held()
     }
 
+    /// Number of envelope bodies held (written, maybe not durable yet).
     pub fn envelope_count(&self) -> usize {
         self.inner.store.envelope_count()
     }

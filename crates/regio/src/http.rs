@@ -158,8 +158,6 @@ fn require_content_type(h: &HeaderMap, expected: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Reads a body up to `limit` bytes, hashing it on the way. A declared or actual length over
-/// the limit is refused as soon as it is seen: the rest is never read.
 /// How long a body may stall (no bytes at all) before the request is cut off.
 const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -176,6 +174,8 @@ fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
     }
 }
 
+/// Reads a body up to `limit` bytes, hashing it on the way. A declared or actual length over
+/// the limit is refused as soon as it is seen: the rest is never read.
 async fn read_body(
     headers: &HeaderMap,
     body: Body,

@@ -5,14 +5,22 @@
 
 use zicht_model::{MonitorReport, MonitorTable};
 
-/// A field, quoted when it holds `;`, `"` or a line break.
+/// A field, quoted when it holds `;`, `"` or a line break. A text that Excel would take for
+/// a formula (a municipality name from a received bundle starting with `=`, `+`, `-`, `@`)
+/// gets a leading `'`, so it stays text.
 fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
+
 
 fn table_rows(out: &mut String, dimension: &str, t: &MonitorTable) {
     for (col, period) in t.columns.iter().enumerate() {
@@ -51,4 +59,26 @@ pub fn to_csv(r: &MonitorReport) -> String {
 /// `zicht-aard-en-omvang-<period>.csv` (the period label, `..` of a range as `_`).
 pub fn file_name(r: &MonitorReport) -> String {
     format!("zicht-aard-en-omvang-{}.csv", r.period.replace("..", "_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn fields_are_quoted_and_never_formulas() {
+        for (input, expected) in [
+            ("Zutphen", "Zutphen"),
+            ("<5", "<5"),
+            ("–", "–"),
+            ("a;b", "\"a;b\""),
+            ("zeg \"ja\"", "\"zeg \"\"ja\"\"\""),
+            ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
+            ("+31", "'+31"),
+            ("-5", "'-5"),
+            ("@SUM", "'@SUM"),
+        ] {
+            assert_eq!(field(input), expected, "{input}");
+        }
+    }
 }

@@ -58,7 +58,22 @@ impl Zicht {
         };
         let threshold = zicht_figures::Threshold::new(session.settings.small_cell_threshold)
             .unwrap_or(zicht_figures::Threshold::DEFAULT);
-        report::build(&input, q, threshold, now.naive_local()).map_err(|e| match e {
+        let mut r = report::build(&input, q, threshold, now.naive_local());
+        // A filtered view is a breakdown's cell of the unfiltered one, looked at closely: a
+        // period where that cell is hidden in the unfiltered view is withheld in the filtered
+        // one, or the filter would give the hidden cell away.
+        if let Ok(filtered) = &mut r {
+            if q.filter != MonitorFilter::default() {
+                let plain = MonitorQuery {
+                    filter: MonitorFilter::default(),
+                    ..q.clone()
+                };
+                if let Ok(all) = report::build(&input, &plain, threshold, now.naive_local()) {
+                    report::gate_filtered(filtered, &all, &q.filter);
+                }
+            }
+        }
+        r.map_err(|e| match e {
             report::ReportError::Period(why) => {
                 CoreError::field("period", &format!("Deze periode bestaat niet: {why}."))
             }

@@ -69,7 +69,25 @@ pub(crate) fn period_of(q: &MonitorQuery) -> Result<Period, ReportError> {
         PeriodKind::Quarter => Period::quarter(q.year, q.part).map_err(err),
         PeriodKind::Year => Period::year(q.year).map_err(err),
         PeriodKind::Range => match (q.from, q.to) {
-            (Some(f), Some(t)) => Period::range(f, t).map_err(err),
+            // Whole months only, at most ten years: two reports over ranges a day apart would
+            // give one day's records away, one record's categories.
+            (Some(f), Some(t)) => {
+                let whole = f.day() == 1
+                    && t.checked_add_days(chrono::Days::new(1))
+                        .is_some_and(|n| n.day() == 1);
+                if !whole {
+                    return Err(ReportError::Period(
+                        "een eigen periode loopt van de eerste dag van een maand tot de laatste dag van een maand".into(),
+                    ));
+                }
+                let p = Period::range(f, t).map_err(err)?;
+                if p.months().map_or(0, |m| m.len()) > 120 {
+                    return Err(ReportError::Period(
+                        "een eigen periode is hoogstens tien jaar".into(),
+                    ));
+                }
+                Ok(p)
+            }
             _ => Err(ReportError::Period(
                 "een eigen periode heeft een begin- en einddatum".into(),
             )),
@@ -470,12 +488,14 @@ fn duration(label: &str, days: Vec<i64>, t: Threshold) -> DurationFigure {
         hidden: n > 0 && n < t.get(),
     };
     let stats = zicht_figures::protect_duration(n, median(days), t).flatten();
+    // The shortest and the longest are one record each: shown only over twice the threshold.
+    let extremes = stats.filter(|_| n >= 2 * t.get());
     DurationFigure {
         label: label.into(),
         records,
         median_days: stats.map(|s| s.0),
-        min_days: stats.map(|s| s.1),
-        max_days: stats.map(|s| s.2),
+        min_days: extremes.map(|s| s.1),
+        max_days: extremes.map(|s| s.2),
     }
 }
 
@@ -551,7 +571,9 @@ pub(crate) fn build(
             .map(|&d| (d, Records::Cases, case_cols.clone())),
     );
     breakdowns.push((Dim::ControlType, Records::Controls, all_cols.clone()));
-    breakdowns.push((Dim::ControlSignals, Records::Signals, all_cols.clone()));
+    // Signals from controls are a part of the signals (their total bounds adviesvragen +
+    // signalen from below): published only where the signal key figures are.
+    breakdowns.push((Dim::ControlSignals, Records::Signals, signal_cols.clone()));
     for (dim, records, mut publish) in breakdowns {
         let counted: Vec<(BTreeMap<String, u64>, u64)> = tallies
             .iter()
@@ -611,7 +633,67 @@ pub(crate) fn build(
                 }
             }
         }
+        // Review: a breakdown with two categories and a known total (minors: ja / nee) has
+        // nothing to show once one is hidden, and the age bands would bound the hidden one.
+        if dim == Dim::Minor {
+            for (col, keep) in publish.iter_mut().enumerate() {
+                if (0..p.categories().len()).any(|c| p.cell(c, col).is_some_and(|x| x.is_hidden()))
+                {
+                    *keep = false;
+                }
+            }
+        }
+        // Signals from controls mostly carry their control's source: where the source table
+        // hides a figure, this one could give it away.
+        if dim == Dim::ControlSignals {
+            if let Some(source) = tables.iter().find(|t| t.id == Dim::Source.id()) {
+                for (col, keep) in publish.iter_mut().enumerate() {
+                    if source
+                        .rows
+                        .iter()
+                        .any(|r| r.cells.get(col).is_some_and(|c| c.hidden))
+                        || source.totals.get(col).is_some_and(|c| c.hidden)
+                    {
+                        *keep = false;
+                    }
+                }
+            }
+        }
         tables.push(wire_table(dim.id(), dim.title(), &p, &publish, t));
+    }
+
+    // "Geen personen vastgelegd" is the same count in the age, nationality and role tables,
+    // each protected on its own: hidden in one, it is hidden in all.
+    let person_tables = [
+        Dim::AgeBand.id(),
+        Dim::Nationality.id(),
+        Dim::PersonRole.id(),
+    ];
+    for col in 0..periods.len() {
+        let hidden_somewhere = tables
+            .iter()
+            .filter(|t| person_tables.contains(&t.id.as_str()))
+            .any(|t| {
+                t.rows
+                    .iter()
+                    .any(|r| r.key == crate::facts::NO_PERSONS && r.cells[col].hidden)
+            });
+        if hidden_somewhere {
+            for t in tables
+                .iter_mut()
+                .filter(|t| person_tables.contains(&t.id.as_str()))
+            {
+                for r in t
+                    .rows
+                    .iter_mut()
+                    .filter(|r| r.key == crate::facts::NO_PERSONS)
+                {
+                    if !r.cells[col].hidden {
+                        r.cells[col] = withheld();
+                    }
+                }
+            }
+        }
     }
 
     // 3. The trend: records per kind per month of the period, its row totals the key figures.
@@ -790,6 +872,78 @@ pub(crate) fn build(
         ledger_months,
         made_at,
     })
+}
+
+/// Withholds every period of `filtered` in which a filter's category is hidden in `all`,
+/// the unfiltered report of the same period (see `Zicht::monitor`).
+pub(crate) fn gate_filtered(filtered: &mut MonitorReport, all: &MonitorReport, f: &MonitorFilter) {
+    let mut wanted: Vec<(&str, String)> = Vec::new();
+    if let Some(k) = f.kind {
+        wanted.push(("soort", k.wire().into()));
+    }
+    if let Some(m) = &f.municipality {
+        wanted.push((Dim::Municipality.id(), m.clone()));
+    }
+    if let Some(x) = f.form {
+        wanted.push((Dim::Form.id(), x.wire().into()));
+    }
+    if let Some(x) = f.sector {
+        wanted.push((Dim::Sector.id(), x.wire().into()));
+    }
+    if let Some(x) = f.source {
+        wanted.push((Dim::Source.id(), x.wire().into()));
+    }
+    let columns = all.tables.first().map_or(0, |t| t.columns.len());
+    for col in 0..columns {
+        let hidden = wanted.iter().any(|(table, key)| {
+            all.tables
+                .iter()
+                .find(|t| t.id == *table)
+                .and_then(|t| t.rows.iter().find(|r| r.key.eq_ignore_ascii_case(key)))
+                .is_some_and(|r| r.cells.get(col).is_some_and(|c| c.hidden))
+        });
+        if !hidden {
+            continue;
+        }
+        for t in &mut filtered.tables {
+            for r in &mut t.rows {
+                if let Some(c) = r.cells.get_mut(col) {
+                    *c = withheld();
+                }
+            }
+            if let Some(c) = t.totals.get_mut(col) {
+                *c = withheld();
+            }
+        }
+        for k in &mut filtered.key_figures {
+            let figure = match col {
+                0 => &mut k.current,
+                1 => &mut k.previous,
+                _ => &mut k.year_earlier,
+            };
+            *figure = withheld();
+            k.change = None;
+        }
+        if col == 0 {
+            for r in &mut filtered.trend.rows {
+                r.cells.iter_mut().for_each(|c| *c = withheld());
+            }
+            filtered
+                .trend
+                .totals
+                .iter_mut()
+                .for_each(|c| *c = withheld());
+            for d in &mut filtered.durations {
+                d.median_days = None;
+                d.min_days = None;
+                d.max_days = None;
+            }
+            filtered.summary = format!(
+                "{}: met dit filter zijn de aantallen te klein om te tonen.",
+                filtered.period_title
+            );
+        }
+    }
 }
 
 /// Whether, in column `col` of a multi-valued table whose records each have at least one

@@ -426,3 +426,62 @@ fn a_purge_interrupted_after_the_ledger_is_finished_at_unlock_and_counted_once()
         .any(|e| e.detail == "onderbroken verwijdering afgerond (16 registraties)"));
     assert_eq!(z.verify_audit().unwrap().broken_at, None);
 }
+
+/// Review finding (issue 15): a filter could give away a cell the unfiltered view hides —
+/// sector "bouw" is hidden in the quarter's sector table (to protect vakantiepark's <5), and
+/// the filter sector = bouw showed its 6 adviesvragen, so vakantiepark = 20 − 10 − 6 = 4.
+/// Now a filtered period is withheld where the filter's category is hidden unfiltered.
+#[test]
+fn a_filter_does_not_reveal_a_cell_hidden_in_the_unfiltered_view() {
+    let (_d, z) = busy();
+    let q = quarter(2026, 4);
+    let all = z.monitor(&q, now()).unwrap();
+    assert_eq!(cell(&all, "sector", "bouw"), "–");
+    let mut bouw = q.clone();
+    bouw.filter.sector = Some(Sector::Bouw);
+    let r = z.monitor(&bouw, now()).unwrap();
+    assert!(
+        r.key_figures.iter().all(|k| k.current.value.is_none()),
+        "{:?}",
+        r.key_figures
+    );
+    assert!(r
+        .tables
+        .iter()
+        .all(|t| t.rows.iter().all(|row| row.cells[0].value.is_none())));
+    // The previous quarter (all zeros unfiltered: nothing hidden) stays.
+    assert_eq!(r.key_figures[0].previous.text, "0");
+    // A shown category filters as before.
+    let mut horeca = q;
+    horeca.filter.sector = Some(Sector::Horeca);
+    assert_eq!(
+        z.monitor(&horeca, now()).unwrap().key_figures[1]
+            .current
+            .value,
+        Some(10)
+    );
+}
+
+/// Review finding (issue 15): two custom ranges a day apart gave one day's records away.
+#[test]
+fn a_custom_period_is_whole_months() {
+    let (_d, z) = busy();
+    let range = |from: &str, to: &str| MonitorQuery {
+        period: PeriodKind::Range,
+        from: Some(from.parse().unwrap()),
+        to: Some(to.parse().unwrap()),
+        ..quarter(2026, 4)
+    };
+    let r = z
+        .monitor(&range("2026-10-01", "2026-11-30"), now())
+        .unwrap();
+    assert_eq!(r.key_figures[1].current.value, Some(14));
+    for (from, to) in [
+        ("2026-10-02", "2026-11-30"),
+        ("2026-10-01", "2026-11-29"),
+        ("2016-01-01", "2026-12-31"),
+    ] {
+        let e = z.monitor(&range(from, to), now()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Validation, "{from}..{to}");
+    }
+}
