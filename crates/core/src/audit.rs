@@ -119,11 +119,15 @@ fn contains(v: &Vault, head: &AuditHead, seq: u64, hash: &str) -> Result<bool> {
 /// Keeps an anchor the endpoint countersigned (its signature checked by the caller) and says
 /// whether this chain contains it. The endpoint's word replaces the device's: when it kept an
 /// anchor this chain does not contain, that anchor is kept here (no later round moves it, see
-/// [`anchor_request`]), and [`verify`] reports the chain as broken.
-pub(crate) fn keep_anchor(v: &Vault, a: &zicht_protocol::Anchor) -> Result<bool> {
+/// [`anchor_request`]), and [`verify`] reports the chain as broken. An anchor older than the
+/// one kept is not taken (`None`): anchors only move forward.
+pub(crate) fn keep_anchor(v: &Vault, a: &zicht_protocol::Anchor) -> Result<Option<bool>> {
+    if v.get(&AUDIT_ANCHOR)?.is_some_and(|kept| kept.seq > a.seq) {
+        return Ok(None);
+    }
     v.put(&AUDIT_ANCHOR, a)?;
     let head = v.get(&AUDIT_HEAD)?.unwrap_or_default();
-    contains(v, &head, a.seq, &a.hash)
+    contains(v, &head, a.seq, &a.hash).map(Some)
 }
 
 /// Appends one entry (not synced: the caller's own `sync` makes it durable with its change).

@@ -72,31 +72,52 @@ impl AnchorRequest {
     }
 }
 
-/// The signed string: five lines joined by `\n`, no trailing newline:
-/// `zicht-regio/v1/audit-anchor`, device id, seq, hash, at_ms.
-pub fn anchor_message(a: &Anchor) -> String {
+/// The signed string: seven lines joined by `\n`, no trailing newline:
+/// `zicht-regio/v1/audit-anchor`, device id, seq, hash, at_ms, `accepted` (`1` or `0`), and
+/// the nonce of the request it answers — so an old answer cannot be replayed to a later
+/// request, nor "accepted" changed on the way.
+pub fn anchor_message(a: &Anchor, accepted: bool, nonce: &str) -> String {
     format!(
-        "{ANCHOR_CONTEXT}\n{}\n{}\n{}\n{}",
-        a.device, a.seq, a.hash, a.at_ms
+        "{ANCHOR_CONTEXT}\n{}\n{}\n{}\n{}\n{}\n{nonce}",
+        a.device,
+        a.seq,
+        a.hash,
+        a.at_ms,
+        u8::from(accepted)
     )
 }
 
-/// Signs an anchor with the endpoint key (the endpoint's side).
-pub fn sign_anchor(endpoint_key: &Ed25519KeyPair, a: &Anchor) -> String {
-    hex::encode(endpoint_key.sign(anchor_message(a).as_bytes()).as_ref())
+/// Signs an answer with the endpoint key (the endpoint's side).
+pub fn sign_anchor(
+    endpoint_key: &Ed25519KeyPair,
+    a: &Anchor,
+    accepted: bool,
+    nonce: &str,
+) -> String {
+    hex::encode(
+        endpoint_key
+            .sign(anchor_message(a, accepted, nonce).as_bytes())
+            .as_ref(),
+    )
 }
 
 impl AnchorResponse {
     /// Checks the answer (the device's side): signed by the pinned endpoint key, for this
-    /// device, well-formed. Returns the anchor; what it means for the chain is the caller's.
-    pub fn verify(&self, device: &str, endpoint_key: &[u8; 32]) -> Result<&Anchor, ClientError> {
+    /// device, for the request with `nonce`, well-formed. Returns the anchor; what it means
+    /// for the chain is the caller's.
+    pub fn verify(
+        &self,
+        device: &str,
+        endpoint_key: &[u8; 32],
+        nonce: &str,
+    ) -> Result<&Anchor, ClientError> {
         let a = &self.anchor;
         if a.device != device || a.seq == 0 || !is_hash(&a.hash) {
             return Err(ClientError::AnchorMalformed);
         }
         let sig = hex::decode(&self.signature).map_err(|_| ClientError::AnchorMalformed)?;
         UnparsedPublicKey::new(&ED25519, endpoint_key)
-            .verify(anchor_message(a).as_bytes(), &sig)
+            .verify(anchor_message(a, self.accepted, nonce).as_bytes(), &sig)
             .map_err(|_| ClientError::AnchorBadSignature)?;
         Ok(a)
     }
@@ -117,34 +138,45 @@ mod tests {
             hash: "ab".repeat(32),
             at_ms: 1_750_000_000_123,
         };
+        let nonce = "00112233445566778899aabbccddeeff";
         assert_eq!(
-            anchor_message(&a),
+            anchor_message(&a, true, nonce),
             format!(
-                "zicht-regio/v1/audit-anchor\nb773c9e1459ee0b2bbc01f02860a4758\n42\n{}\n1750000000123",
+                "zicht-regio/v1/audit-anchor\nb773c9e1459ee0b2bbc01f02860a4758\n42\n{}\n1750000000123\n1\n{nonce}",
                 "ab".repeat(32)
             )
         );
         let r = AnchorResponse {
             accepted: true,
             anchor: a.clone(),
-            signature: sign_anchor(&endpoint, &a),
+            signature: sign_anchor(&endpoint, &a, true, nonce),
         };
         assert_eq!(r.signature, VECTOR_SIGNATURE);
         let pk: [u8; 32] = endpoint.public_key().as_ref().try_into().unwrap();
-        assert_eq!(r.verify(&a.device, &pk), Ok(&a));
-        // Another device, another seq, another key: refused.
-        assert!(r.verify("00".repeat(16).as_str(), &pk).is_err());
+        assert_eq!(r.verify(&a.device, &pk, nonce), Ok(&a));
+        // Another device, seq, nonce (a replayed answer), accepted flag or key: refused.
+        assert!(r.verify("00".repeat(16).as_str(), &pk, nonce).is_err());
         let mut moved = r.clone();
         moved.anchor.seq = 43;
         assert_eq!(
-            moved.verify(&a.device, &pk),
+            moved.verify(&a.device, &pk, nonce),
             Err(ClientError::AnchorBadSignature)
         );
-        assert!(r.verify(&a.device, &[7; 32]).is_err());
+        assert_eq!(
+            r.verify(&a.device, &pk, "ffeeddccbbaa99887766554433221100"),
+            Err(ClientError::AnchorBadSignature)
+        );
+        let mut flipped = r.clone();
+        flipped.accepted = false;
+        assert_eq!(
+            flipped.verify(&a.device, &pk, nonce),
+            Err(ClientError::AnchorBadSignature)
+        );
+        assert!(r.verify(&a.device, &[7; 32], nonce).is_err());
     }
 
     /// Also computed with Python's `cryptography`; printed in docs/regio-protocol.md §5.
-    const VECTOR_SIGNATURE: &str = "f81a150405a8991e4a3394f512743c2140d5f7106bfdf48137774d65fc3fa801615812da46d7ad7dd35e8737ea336347fb800e9adc96750cafdc216bbc07f90a";
+    const VECTOR_SIGNATURE: &str = "dff4b688905309ba49a82fc89f7d38530d8573450a5ef8a03f1bdc75e84da41f80fc9a24593a16f5d1b9bc074f133fa9bb9a71ca0f00a3a858b8408e00cc0e04";
 
     #[test]
     fn requests_are_checked() {

@@ -783,7 +783,8 @@ async fn audit_anchor(State(regio): State<Regio>, req: Request) -> ApiResult {
         .map_err(storage_err)?;
     // Durable before it is countersigned (and the request signature with it).
     wait_durable(&regio).await?;
-    let signature = zicht_protocol::sign_anchor(&regio.inner.key.pair, &anchor);
+    let signature =
+        zicht_protocol::sign_anchor(&regio.inner.key.pair, &anchor, accepted, &authed.nonce);
     Ok(tagged(
         json_response(
             StatusCode::OK,

@@ -21,7 +21,6 @@ fn field(s: &str) -> String {
     }
 }
 
-
 fn table_rows(out: &mut String, dimension: &str, t: &MonitorTable) {
     for (col, period) in t.columns.iter().enumerate() {
         for row in &t.rows {

@@ -183,6 +183,7 @@ impl Zicht {
             None => out.cursor,
         };
         cfg.cursor = cfg.cursor.max(reached);
+        let had_problem = out.problem.is_some();
         let (state, mut message) = match out.problem {
             Some((s, m)) => (s, m),
             None => (
@@ -199,13 +200,24 @@ impl Zicht {
             n => message.push_str(&format!(" {n} berichten wachten op het knooppunt: de afzender staat niet in het deelnemersoverzicht van dit apparaat. Lees een nieuwer overzicht in.")),
         }
         if let Some(a) = &out.anchor {
-            if !crate::audit::keep_anchor(&self.vault()?, a)? {
-                tracing::warn!(
-                    seq = a.seq,
-                    "audit chain does not contain the endpoint's anchor"
-                );
-                message.push_str(" Let op: de auditlog van dit apparaat bevat niet meer wat het regionale knooppunt eerder bevestigde; controleer de auditlog (Instellingen).");
+            match crate::audit::keep_anchor(&self.vault()?, a)? {
+                Some(true) => {}
+                Some(false) => {
+                    tracing::warn!(
+                        seq = a.seq,
+                        "audit chain does not contain the endpoint's anchor"
+                    );
+                    message.push_str(" Let op: de auditlog van dit apparaat bevat niet meer wat het regionale knooppunt eerder bevestigde; controleer de auditlog (Instellingen).");
+                }
+                None => {
+                    tracing::warn!(seq = a.seq, "endpoint answered with an older audit anchor");
+                    message.push_str(" Let op: het regionale knooppunt bevestigde een oudere stand van de auditlog dan dit apparaat al had; meld dit aan de regiocoördinator.");
+                }
             }
+        } else if out.anchor_missing && !had_problem {
+            message.push_str(
+                " De auditlog is deze ronde niet door het regionale knooppunt bevestigd.",
+            );
         }
         let status = SyncStatus {
             state,

@@ -61,6 +61,9 @@ pub struct SyncOutcome {
     pub problem: Option<(SyncState, String)>,
     /// The audit anchor the endpoint answered with, its signature verified.
     pub anchor: Option<proto::Anchor>,
+    /// The round asked for an anchor and got no verified answer (blocked, forged, or an
+    /// endpoint without anchors): said in the status, so switching the check off is seen.
+    pub anchor_missing: bool,
 }
 
 pub(super) fn error_message(body: &[u8]) -> (String, String) {
@@ -354,6 +357,7 @@ pub fn run_job(
     }
     if let Some(r) = &job.anchor {
         out.anchor = anchor(job, r, &me, &unix_now, transport);
+        out.anchor_missing = out.anchor.is_none();
     }
     out
 }
@@ -377,12 +381,18 @@ fn anchor(
         unix_now(),
     )
     .ok()?;
+    let nonce = req
+        .headers
+        .iter()
+        .find(|h| h.0 == proto::HEADER_NONCE)
+        .map(|h| h.1.clone())
+        .unwrap_or_default();
     let resp = transport.send(&job.url, &req).ok()?;
     if resp.status != 200 {
         return None;
     }
     let answer: proto::AnchorResponse = serde_json::from_slice(&resp.body).ok()?;
-    match answer.verify(me, &job.endpoint_key) {
+    match answer.verify(me, &job.endpoint_key, &nonce) {
         Ok(a) => Some(a.clone()),
         Err(e) => {
             tracing::warn!(

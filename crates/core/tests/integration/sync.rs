@@ -1276,3 +1276,66 @@ fn over_quota_or_busy_uploads_wait_and_the_round_goes_on() {
         );
     }
 }
+
+/// Replays the first audit-anchor answer it passed on to every later anchor request.
+struct ReplayAnchor {
+    inner: HttpTransport,
+    first: std::sync::Mutex<Option<zicht_core::sync::HttpResponse>>,
+}
+
+impl zicht_core::sync::Transport for ReplayAnchor {
+    fn send(
+        &self,
+        base: &str,
+        req: &zicht_core::sync::HttpRequest,
+    ) -> Result<zicht_core::sync::HttpResponse, String> {
+        if req.path == "/v1/audit-anchor" {
+            if let Some(old) = self.first.lock().unwrap().clone() {
+                return Ok(old);
+            }
+            let r = self.inner.send(base, req)?;
+            *self.first.lock().unwrap() = Some(r.clone());
+            return Ok(r);
+        }
+        self.inner.send(base, req)
+    }
+}
+
+/// Review finding (Zicht 5, finding 8): an anchor answer was not bound to its request, so
+/// someone on the way could replay an old one (and block anchoring unseen). Now the answer
+/// signs the request's nonce; a replayed one is not taken, and the status says the audit log
+/// was not confirmed this round.
+#[test]
+fn finding_8_a_replayed_anchor_answer_is_not_taken_and_the_status_says_so() {
+    let edir = tempfile::tempdir().unwrap();
+    let e = Endpoint::start(edir.path(), free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = fresh(dir.path());
+    enrol(&mut a, &e, &e.url());
+    let t = ReplayAnchor {
+        inner: HttpTransport::default(),
+        first: std::sync::Mutex::new(None),
+    };
+    let mut round_via = |z: &mut Zicht| {
+        let job = z.sync_job().unwrap().unwrap();
+        let out = run_job(&job, &t, unix);
+        z.apply_sync(out, now()).unwrap()
+    };
+    let st = round_via(&mut a);
+    assert!(
+        !st.message
+            .contains("niet door het regionale knooppunt bevestigd"),
+        "{}",
+        st.message
+    );
+    a.record_signal(signal_input(), later(10)).unwrap();
+    let st = round_via(&mut a);
+    assert!(
+        st.message
+            .contains("De auditlog is deze ronde niet door het regionale knooppunt bevestigd."),
+        "{}",
+        st.message
+    );
+    assert_eq!(a.verify_audit().unwrap().broken_at, None);
+    e.kill();
+}

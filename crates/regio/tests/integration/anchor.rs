@@ -17,8 +17,14 @@ fn request(seq: u64, h: u8, since: Option<(u64, u8)>) -> proto::AnchorRequest {
 }
 
 async fn post(srv: &TestServer, d: &Device, body: Vec<u8>) -> reqwest::Response {
+    post_signed(srv, d, body).await.0
+}
+
+/// The answer and the nonce of the request.
+async fn post_signed(srv: &TestServer, d: &Device, body: Vec<u8>) -> (reqwest::Response, String) {
     let path = "/v1/audit-anchor";
     let h = proto::sign_request(&d.key, &srv.key_id(), "POST", path, &body, srv.now_s()).unwrap();
+    let nonce = h.nonce.clone();
     let mut rb = srv
         .http
         .post(srv.url(path))
@@ -26,14 +32,18 @@ async fn post(srv: &TestServer, d: &Device, body: Vec<u8>) -> reqwest::Response 
     for (k, v) in h.headers() {
         rb = rb.header(k, v);
     }
-    rb.body(body).send().await.unwrap()
+    (rb.body(body).send().await.unwrap(), nonce)
 }
 
 async fn anchor(srv: &TestServer, d: &Device, r: &proto::AnchorRequest) -> proto::AnchorResponse {
-    let resp = post(srv, d, serde_json::to_vec(r).unwrap()).await;
+    let (resp, nonce) = post_signed(srv, d, serde_json::to_vec(r).unwrap()).await;
     assert_eq!(resp.status(), 200);
     let a: proto::AnchorResponse = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
-    a.verify(&d.id(), &srv.endpoint_key()).unwrap();
+    a.verify(&d.id(), &srv.endpoint_key(), &nonce).unwrap();
+    // Bound to this request: the same answer does not verify for another one.
+    assert!(a
+        .verify(&d.id(), &srv.endpoint_key(), "0000000000000000")
+        .is_err());
     a
 }
 
