@@ -208,7 +208,8 @@ impl<'a> Counter<'a> {
             (Records::Signals, "adviesvraag") => self.kind_allowed(MonitorKind::Adviesvraag),
             (Records::Signals, "signaal") => self.kind_allowed(MonitorKind::Signaal),
             (Records::Cases, "casus") => self.kind_allowed(MonitorKind::Casus),
-            (Records::Controls, "controle") => true,
+            // Controls are of this device's municipality and of no record kind.
+            (Records::Controls, "controle") => self.filter.kind.is_none(),
             _ => false,
         };
         kind_ok && self.municipality_allowed(&k.municipality)
@@ -263,7 +264,7 @@ impl<'a> Counter<'a> {
                 t.add(*d, v, 1);
             }
         }
-        if self.filter.kind.is_none() {
+        if self.filter.kind.is_none() && self.municipality_allowed(&self.input.municipality) {
             for c in &self.input.controls {
                 if inside(c.date) {
                     t.controls += 1;
