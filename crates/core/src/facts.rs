@@ -1,8 +1,8 @@
 //! What the monitor (*aard en omvang*) counts of one record: its kind, the date it counts on,
 //! its municipality and its categories per breakdown. No text, no ids, nothing per person
 //! beyond a category: a [`Fact`] is what retention's ledger keeps of a purged record
-//! (`ledger.rs`), and what the in-memory index keeps of each signal (`index.rs`), so
-//! the monitor needs no store scan for signals.
+//! (`ledger.rs`); the in-memory index keeps each signal's fact as a [`Code`] (small numbers,
+//! densely), so the monitor needs no store scan for signals.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -412,13 +412,13 @@ const EU: [&[&str]; 26] = [
     ],
 ];
 
-/// A signal or adviesvraag as the monitor sees it (from the index).
-pub struct SignalRow<'a> {
-    pub fact: &'a Fact,
-    /// The control it was recorded in.
-    pub control: Option<&'a str>,
-    /// Days from observation to recording.
-    pub recorded_days: i64,
+/// The signals as the monitor sees them (from the index): their codes and what the interned
+/// numbers stand for.
+#[derive(Clone, Copy)]
+pub struct Codes<'a> {
+    pub codes: &'a [Code],
+    pub municipalities: &'a [String],
+    pub controls: &'a [String],
 }
 
 /// One record as the monitor counts it.
@@ -553,5 +553,91 @@ mod tests {
         .concat();
         let ids: std::collections::BTreeSet<_> = all.iter().map(|d| d.id()).collect();
         assert_eq!(ids.len(), all.len());
+    }
+}
+
+/// The single-valued breakdowns a [`Code`] holds, in its `single` order.
+pub const SINGLE: [Dim; 4] = [Dim::Sector, Dim::Source, Dim::Urgency, Dim::Minor];
+/// The multi-valued breakdowns a [`Code`] holds, in its `multi` order.
+pub const MULTI: [Dim; 4] = [Dim::Form, Dim::AgeBand, Dim::Nationality, Dim::PersonRole];
+/// No control.
+pub const NO_CONTROL: u32 = u32::MAX;
+
+/// Strings numbered in the order they are first seen (municipalities, control ids).
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    pub names: Vec<String>,
+    ids: std::collections::HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// A signal's [`Fact`] as small numbers, for counting a hundred thousand of them in a few
+/// milliseconds: a single-valued breakdown as the position of its category in
+/// [`Dim::categories`], a multi-valued one as a bit set over those positions, the municipality
+/// and the control as interned numbers. The index keeps one per signal, densely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    pub date: NaiveDate,
+    pub kind: MonitorKind,
+    pub municipality: u32,
+    pub control: u32,
+    pub single: [u8; 4],
+    pub multi: [u32; 4],
+    /// Days from observation to recording.
+    pub recorded_days: i32,
+}
+
+/// The position of `wire` in `d`'s categories (enum breakdowns; at most 32).
+pub fn category_index(d: Dim, wire: &str) -> Option<u8> {
+    d.categories()
+        .iter()
+        .position(|(k, _)| k == wire)
+        .and_then(|i| u8::try_from(i).ok())
+}
+
+impl Code {
+    pub fn of(s: &Signal, municipalities: &mut Interner, controls: &mut Interner) -> Code {
+        let f = Fact::of_signal(s);
+        let mut single = [0u8; 4];
+        for (i, d) in SINGLE.iter().enumerate() {
+            single[i] = f
+                .category(*d)
+                .and_then(|c| category_index(*d, c))
+                .unwrap_or(0);
+        }
+        let mut multi = [0u32; 4];
+        for (i, d) in MULTI.iter().enumerate() {
+            for (x, c) in &f.categories {
+                if x == d {
+                    if let Some(b) = category_index(*d, c).filter(|&b| b < 32) {
+                        multi[i] |= 1 << b;
+                    }
+                }
+            }
+        }
+        Code {
+            date: f.date,
+            kind: f.kind,
+            municipality: municipalities.id(&f.municipality),
+            control: s
+                .control_id
+                .as_deref()
+                .map_or(NO_CONTROL, |c| controls.id(c)),
+            single,
+            multi,
+            recorded_days: i32::try_from((s.recorded_at - s.observed_at).num_days())
+                .unwrap_or(i32::MAX),
+        }
     }
 }

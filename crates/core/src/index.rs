@@ -8,10 +8,6 @@ use zeroize::Zeroize;
 use zicht_model::{Form, Sector, Signal, SignalFilter, SignalStatus, SignalSummary};
 
 struct Entry {
-    /// What the monitor counts of the signal (no text).
-    fact: crate::facts::Fact,
-    /// Days from observation to recording.
-    recorded_days: i64,
     forms: u8,
     sector: Sector,
     status: SignalStatus,
@@ -40,6 +36,11 @@ pub struct Index {
     entries: Vec<Entry>,
     /// Signal id → position in `entries`.
     positions: std::collections::HashMap<String, usize>,
+    /// What the monitor counts of each signal (no text), at the same position as its entry,
+    /// densely: a report walks all of them per period.
+    codes: Vec<crate::facts::Code>,
+    municipalities: crate::facts::Interner,
+    controls: crate::facts::Interner,
 }
 
 impl Index {
@@ -49,9 +50,8 @@ impl Index {
 
     /// Adds or replaces the entry for `s`.
     pub fn upsert(&mut self, s: &Signal) {
+        let code = crate::facts::Code::of(s, &mut self.municipalities, &mut self.controls);
         let entry = Entry {
-            fact: crate::facts::Fact::of_signal(s),
-            recorded_days: (s.recorded_at - s.observed_at).num_days(),
             forms: s.forms.iter().fold(0, |acc, f| acc | form_bit(*f)),
             sector: s.sector,
             status: s.status,
@@ -71,21 +71,26 @@ impl Index {
             },
         };
         match self.positions.get(&s.id) {
-            Some(&i) => std::mem::replace(&mut self.entries[i], entry).wipe(),
+            Some(&i) => {
+                std::mem::replace(&mut self.entries[i], entry).wipe();
+                self.codes[i] = code;
+            }
             None => {
                 self.positions.insert(s.id.clone(), self.entries.len());
                 self.entries.push(entry);
+                self.codes.push(code);
             }
         }
     }
 
-    /// Every signal as the monitor counts it.
-    pub(crate) fn monitor_rows(&self) -> impl Iterator<Item = crate::facts::SignalRow<'_>> {
-        self.entries.iter().map(|e| crate::facts::SignalRow {
-            fact: &e.fact,
-            control: e.control_id.as_deref(),
-            recorded_days: e.recorded_days,
-        })
+    /// Every signal as the monitor counts it, with the municipality and control names its
+    /// numbers stand for.
+    pub(crate) fn monitor_codes(&self) -> crate::facts::Codes<'_> {
+        crate::facts::Codes {
+            codes: &self.codes,
+            municipalities: &self.municipalities.names,
+            controls: &self.controls.names,
+        }
     }
 
     /// When signal `id` was observed, if it is held.
@@ -99,6 +104,7 @@ impl Index {
             return;
         };
         self.entries.swap_remove(i).wipe();
+        self.codes.swap_remove(i);
         if let Some(moved) = self.entries.get(i) {
             self.positions.insert(moved.summary.id.clone(), i);
         }

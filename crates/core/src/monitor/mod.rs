@@ -50,7 +50,7 @@ impl Zicht {
             }
         };
         let input = report::Inputs {
-            signals: session.index.monitor_rows().collect(),
+            signals: session.index.monitor_codes(),
             cases,
             controls,
             ledger,

@@ -22,7 +22,7 @@
 //! hidden figure stays as uncertain as `protect` made it. Multi-valued breakdowns have no sum
 //! relation; they follow rule 2 all the same, for simplicity.
 
-use crate::facts::{Dim, Fact, SignalRow};
+use crate::facts::{Code, Codes, Dim, Fact, MULTI, NO_CONTROL, SINGLE};
 use crate::ledger::{LedgerCounts, LedgerKey};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use std::collections::{BTreeMap, HashMap};
@@ -46,7 +46,7 @@ pub(crate) struct ControlRow {
 }
 
 pub(crate) struct Inputs<'a> {
-    pub signals: Vec<SignalRow<'a>>,
+    pub signals: Codes<'a>,
     pub cases: Vec<CaseRow>,
     pub controls: Vec<ControlRow>,
     pub ledger: std::sync::Arc<LedgerCounts>,
@@ -137,20 +137,60 @@ struct Counter<'a> {
     filter: &'a MonitorFilter,
     /// Whether purged records (the ledger) can be counted under this filter.
     ledger: bool,
-    controls: HashMap<&'a str, ControlType>,
+    /// Per interned control id of the signals: its control's type (position in
+    /// `ControlType::ALL`), if the control is held.
+    control_types: Vec<Option<usize>>,
+    /// Per interned municipality of the signals: whether the filter lets it through.
+    municipality_ok: Vec<bool>,
+    /// The filter's form as a bit, sector and source as positions (see [`Code`]).
+    form_bit: Option<u32>,
+    sector: Option<u8>,
+    source: Option<u8>,
 }
 
 impl<'a> Counter<'a> {
     fn new(input: &'a Inputs<'a>, filter: &'a MonitorFilter) -> Self {
+        let by_id: HashMap<&str, ControlType> = input
+            .controls
+            .iter()
+            .map(|c| (c.id.as_str(), c.kind))
+            .collect();
+        let position = |d: Dim, w: &str| crate::facts::category_index(d, w);
         Counter {
             input,
             filter,
             ledger: filter.form.is_none() && filter.sector.is_none() && filter.source.is_none(),
-            controls: input
+            control_types: input
+                .signals
                 .controls
                 .iter()
-                .map(|c| (c.id.as_str(), c.kind))
+                .map(|id| {
+                    by_id
+                        .get(id.as_str())
+                        .and_then(|t| ControlType::ALL.iter().position(|x| x == t))
+                })
                 .collect(),
+            municipality_ok: input
+                .signals
+                .municipalities
+                .iter()
+                .map(|m| {
+                    filter
+                        .municipality
+                        .as_deref()
+                        .is_none_or(|f| f.eq_ignore_ascii_case(m))
+                })
+                .collect(),
+            // A filter value that is not a category matches nothing (bit/position 255).
+            form_bit: filter
+                .form
+                .map(|x| position(Dim::Form, x.wire()).map_or(0, |b| 1u32 << b)),
+            sector: filter
+                .sector
+                .map(|x| position(Dim::Sector, x.wire()).unwrap_or(255)),
+            source: filter
+                .source
+                .map(|x| position(Dim::Source, x.wire()).unwrap_or(255)),
         }
     }
 
@@ -165,18 +205,16 @@ impl<'a> Counter<'a> {
             .is_none_or(|f| f.eq_ignore_ascii_case(m))
     }
 
-    fn signal_matches(&self, f: &Fact) -> bool {
-        self.kind_allowed(f.kind)
-            && self.municipality_allowed(&f.municipality)
-            && self.filter.form.is_none_or(|x| f.has(Dim::Form, x.wire()))
+    fn signal_matches(&self, c: &Code) -> bool {
+        self.kind_allowed(c.kind)
             && self
-                .filter
-                .sector
-                .is_none_or(|x| f.has(Dim::Sector, x.wire()))
-            && self
-                .filter
-                .source
-                .is_none_or(|x| f.has(Dim::Source, x.wire()))
+                .municipality_ok
+                .get(c.municipality as usize)
+                .copied()
+                .unwrap_or(false)
+            && self.form_bit.is_none_or(|b| c.multi[0] & b != 0)
+            && self.sector.is_none_or(|x| c.single[0] == x)
+            && self.source.is_none_or(|x| c.single[1] == x)
     }
 
     fn case_matches(&self, f: &Fact) -> bool {
@@ -231,22 +269,36 @@ impl<'a> Counter<'a> {
             return t;
         };
         let inside = |d: NaiveDate| first <= d && d <= last;
-        for s in &self.input.signals {
-            if !inside(s.fact.date) || !self.signal_matches(s.fact) {
+        for c in self.input.signals.codes {
+            if !inside(c.date) || !self.signal_matches(c) {
                 continue;
             }
-            t.kinds[kind_index(s.fact.kind)] += 1;
-            if let Some(i) = month_index(s.fact.date) {
-                t.by_month[i][kind_index(s.fact.kind)] += 1;
+            let k = kind_index(c.kind);
+            t.kinds[k] += 1;
+            if let Some(i) = month_index(c.date) {
+                t.by_month[i][k] += 1;
             }
             if kinds_only {
                 continue;
             }
-            for (d, c) in &s.fact.categories {
-                t.add(*d, c, 1);
+            for (i, &x) in c.single.iter().enumerate() {
+                t.single[i][x as usize & 31] += 1;
             }
-            if let Some(k) = s.control.and_then(|c| self.controls.get(c)) {
-                t.add(Dim::ControlSignals, k.wire(), 1);
+            for (i, &bits) in c.multi.iter().enumerate() {
+                let mut b = bits;
+                while b != 0 {
+                    t.multi[i][b.trailing_zeros() as usize] += 1;
+                    b &= b - 1;
+                }
+            }
+            if t.municipalities.len() <= c.municipality as usize {
+                t.municipalities.resize(c.municipality as usize + 1, 0);
+            }
+            t.municipalities[c.municipality as usize] += 1;
+            if c.control != NO_CONTROL {
+                if let Some(Some(x)) = self.control_types.get(c.control as usize) {
+                    t.control_signals[*x] += 1;
+                }
             }
         }
         for c in &self.input.cases {
@@ -319,6 +371,12 @@ struct Tally<'a> {
     cats: [Vec<(&'a str, u64)>; DIMS],
     /// Per calendar month of the period: records per kind.
     by_month: Vec<[u64; 3]>,
+    /// Signals (from their codes): per single- and multi-valued breakdown ([`SINGLE`],
+    /// [`MULTI`]) per category position, per interned municipality, per control type.
+    single: [[u64; 32]; 4],
+    multi: [[u64; 32]; 4],
+    municipalities: Vec<u64>,
+    control_signals: [u64; 8],
 }
 
 /// How many breakdowns [`Dim`] has.
@@ -343,11 +401,38 @@ impl<'a> Tally<'a> {
     }
 
     /// The categories of `dim` with their counts.
-    fn of(&self, dim: Dim) -> BTreeMap<String, u64> {
-        self.cats[dim as usize]
-            .iter()
-            .map(|(c, n)| (c.to_string(), *n))
-            .collect()
+    fn of(&self, dim: Dim, codes: &Codes) -> BTreeMap<String, u64> {
+        let mut out: BTreeMap<String, u64> = BTreeMap::new();
+        let mut put = |k: &str, n: u64| {
+            if n > 0 {
+                *out.entry(k.to_string()).or_default() += n;
+            }
+        };
+        let positions = |counts: &[u64; 32], put: &mut dyn FnMut(&str, u64)| {
+            for (i, (k, _)) in dim.categories().iter().enumerate().take(32) {
+                put(k, counts[i]);
+            }
+        };
+        if let Some(i) = SINGLE.iter().position(|d| *d == dim) {
+            positions(&self.single[i], &mut put);
+        } else if let Some(i) = MULTI.iter().position(|d| *d == dim) {
+            positions(&self.multi[i], &mut put);
+        } else if dim == Dim::Municipality {
+            for (id, n) in self.municipalities.iter().enumerate() {
+                if let Some(name) = codes.municipalities.get(id) {
+                    put(name, *n);
+                }
+            }
+        } else if dim == Dim::ControlSignals {
+            for (i, t) in ControlType::ALL.iter().enumerate().take(8) {
+                put(t.wire(), self.control_signals[i]);
+            }
+        }
+        // Cases, controls and the ledger count by name.
+        for (c, n) in &self.cats[dim as usize] {
+            put(c, *n);
+        }
+        out
     }
 }
 
@@ -552,12 +637,8 @@ pub(crate) fn build(
     )];
 
     // 2. Breakdowns, each tied to the key figures it sums to.
-    let mut labels: HashMap<String, String> = HashMap::new();
-    for s in &input.signals {
-        labels
-            .entry(s.fact.municipality.clone())
-            .or_insert_with(|| s.fact.municipality.clone());
-    }
+    // Categories without a fixed label (municipalities, meldroute contacts) show their name.
+    let labels: HashMap<String, String> = HashMap::new();
     let signal_cols: Vec<bool> = (0..periods.len())
         .map(|c| kind_shown(0, c) && kind_shown(1, c))
         .collect();
@@ -578,7 +659,7 @@ pub(crate) fn build(
     for (dim, records, mut publish) in breakdowns {
         let counted: Vec<(BTreeMap<String, u64>, u64)> = tallies
             .iter()
-            .map(|t| (t.of(dim), t.total(records)))
+            .map(|t| (t.of(dim, &input.signals), t.total(records)))
             .collect();
         let found: Vec<BTreeMap<String, u64>> = counted.iter().map(|(m, _)| m.clone()).collect();
         let cats = categories(dim, &found, &labels);
@@ -790,9 +871,10 @@ pub(crate) fn build(
     let days = |a: NaiveDateTime, b: NaiveDateTime| (b - a).num_days();
     let recorded: Vec<i64> = input
         .signals
+        .codes
         .iter()
-        .filter(|s| inside(s.fact.date) && counter.signal_matches(s.fact))
-        .map(|s| s.recorded_days)
+        .filter(|c| inside(c.date) && counter.signal_matches(c))
+        .map(|c| i64::from(c.recorded_days))
         .collect();
     let cases: Vec<&CaseRow> = input
         .cases

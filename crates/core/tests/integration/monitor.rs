@@ -485,3 +485,40 @@ fn a_custom_period_is_whole_months() {
         assert_eq!(e.code(), ErrorCode::Validation, "{from}..{to}");
     }
 }
+
+#[test]
+fn controls_and_the_signals_they_produced_are_counted() {
+    let (_d, mut z) = busy();
+    let started = local("2026-11-15T08:00");
+    let control = z
+        .start_control(
+            ControlInput {
+                kind: ControlType::BranchegerichteControle,
+                started_at: Some(started),
+                location: Location {
+                    description: "Bedrijventerrein".into(),
+                    lat: None,
+                    lon: None,
+                },
+                partners: vec![ControlPartner::Arbeidsinspectie],
+            },
+            now(),
+        )
+        .unwrap();
+    for _ in 0..6 {
+        let mut input = signal_input();
+        input.control_id = Some(control.id.clone());
+        input.observed_at = None;
+        input.source = None;
+        input.location = Location::default();
+        z.record_signal(input, now()).unwrap();
+    }
+    let r = z.monitor(&quarter(2026, 4), now()).unwrap();
+    assert_eq!(r.key_figures[1].current.value, Some(20));
+    assert_eq!(cell(&r, "controles", "branchegerichte_controle"), "<5");
+    assert_eq!(
+        cell(&r, "signalen_uit_controles", "branchegerichte_controle"),
+        "6"
+    );
+    assert_eq!(cell(&r, "bron", "branchegerichte_controle"), "6");
+}

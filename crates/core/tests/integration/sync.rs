@@ -1316,7 +1316,7 @@ fn finding_8_a_replayed_anchor_answer_is_not_taken_and_the_status_says_so() {
         inner: HttpTransport::default(),
         first: std::sync::Mutex::new(None),
     };
-    let mut round_via = |z: &mut Zicht| {
+    let round_via = |z: &mut Zicht| {
         let job = z.sync_job().unwrap().unwrap();
         let out = run_job(&job, &t, unix);
         z.apply_sync(out, now()).unwrap()
