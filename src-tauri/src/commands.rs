@@ -520,6 +520,20 @@ pub async fn export_monitor_xlsx_as<Rt: Runtime>(
     .await
 }
 
+/// Seals the municipality's figures (counts only) for the regional table and wakes the sync.
+#[tauri::command]
+pub async fn share_monitor(state: State<'_, AppState>) -> R<OutboxItem> {
+    let item = state.with(|z, now| z.share_monitor(now));
+    state.wake.notify_one();
+    item
+}
+
+/// Which municipalities shared their figures with this (the table's) device, and when.
+#[tauri::command]
+pub async fn regional_sources(state: State<'_, AppState>) -> R<Vec<RegionalSource>> {
+    state.with(|z, _| z.regional_sources())
+}
+
 #[tauri::command]
 pub async fn last_purge(state: State<'_, AppState>) -> R<Option<PurgeReport>> {
     state.peek(|z| z.last_purge())
@@ -590,6 +604,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         export_monitor_csv,
         export_monitor_csv_as,
         export_monitor_xlsx,
-        export_monitor_xlsx_as
+        export_monitor_xlsx_as,
+        share_monitor,
+        regional_sources
     ]
 }

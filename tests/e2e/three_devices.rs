@@ -63,6 +63,26 @@ impl Device {
     }
 }
 
+/// Waits until every outbox row says "Verzonden" (the last sync delivered everything).
+async fn all_sent(c: &fantoccini::Client) -> Res {
+    for _ in 0..120 {
+        let rows = c
+            .find_all(fantoccini::Locator::Css("tr.outbox-row"))
+            .await?;
+        let mut sent = 0;
+        for r in &rows {
+            if r.text().await?.contains("Verzonden") {
+                sent += 1;
+            }
+        }
+        if !rows.is_empty() && sent == rows.len() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err("not everything was sent".into())
+}
+
 pub async fn run(ctx: Ctx) -> Res {
     let edir = tempfile::tempdir()?;
     let port = free_port();
@@ -304,6 +324,50 @@ pub async fn run(ctx: Ctx) -> Res {
         report(
             "three devices: officer sees 'Besluit ontvangen' with the decision; audit chain intact",
         );
+        // Aard en omvang: the officer shares the municipality's figures with the region.
+        click(&c, "#nav-monitor").await?;
+        click(&c, "#monitor-share").await?;
+        wait_text(&c, "#monitor-share-status", "staan klaar").await?;
+        click(&c, "#nav-uitwisseling").await?;
+        click(&c, "#sync-now").await?;
+        all_sent(&c).await?;
+        report("three devices: officer shared the figures with the regional table");
+        Ok(())
+    })
+    .await?;
+
+    // Regional table: the region's figures, from the counts the officer shared.
+    let run = table.next_run();
+    ctx.session(table.data.path(), &run, LIMIT, |c| async move {
+        unlock_ui(&c).await?;
+        let mut shown = false;
+        for _ in 0..20 {
+            click(&c, "#nav-uitwisseling").await?;
+            click(&c, "#sync-now").await?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            click(&c, "#nav-monitor").await?;
+            wait_css(&c, "#monitor-sources-heading").await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if !c
+                .find_all(fantoccini::Locator::Css("#monitor-sources li"))
+                .await?
+                .is_empty()
+            {
+                shown = true;
+                break;
+            }
+        }
+        assert!(
+            shown,
+            "the table lists the municipality that shared its figures"
+        );
+        wait_text(&c, "#monitor-sources", "Zutphen").await?;
+        // One signal and one case: small numbers, shown as <5 after adding up the region.
+        wait_text(&c, "#key-figure-signaal .key-figure-value", "<5").await?;
+        wait_text(&c, "#key-figure-casus .key-figure-value", "<5").await?;
+        axe(&c, "aard en omvang regio").await?;
+        screenshot(&c, "m11-regio-cijfers").await?;
+        report("three devices: the table sees Zutphen's figures in the regional monitor");
         Ok(())
     })
     .await?;

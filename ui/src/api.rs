@@ -9,9 +9,9 @@ use zicht_model::{
     ApiError, AppStatus, AuditEntry, AuditVerification, CardHit, CardSet, Case, CaseDetail,
     CaseInput, CaseStatus, CaseSummary, Control, ControlInput, DecisionInput, DeviceIdentity,
     DirectoryPreview, DirectoryStatus, ForwardInput, ImportResult, InboxItem, IncomingSummary,
-    MonitorQuery, MonitorReport, OutboxItem, PassphraseChange, Profile, PurgeReport, Region, Route,
-    RouteVersion, SavedSignal, Settings, SetupInput, SignalFilter, SignalInput, SignalSummary,
-    StepInput, Suspicion, SyncStatus,
+    MonitorQuery, MonitorReport, OutboxItem, PassphraseChange, Profile, PurgeReport, Region,
+    RegionalSource, Route, RouteVersion, SavedSignal, Settings, SetupInput, SignalFilter,
+    SignalInput, SignalSummary, StepInput, Suspicion, SyncStatus,
 };
 
 use crate::logic::errors::ipc_error;
@@ -488,6 +488,16 @@ pub async fn export_monitor_csv(query: &MonitorQuery) -> Result<String, ApiError
 /// Saves the figures as CSV where the user chooses; `None` when cancelled.
 pub async fn export_monitor_csv_as(query: &MonitorQuery) -> Result<Option<String>, ApiError> {
     call("export_monitor_csv_as", &QueryArg { query }).await
+}
+
+/// Seals this municipality's figures (counts only) for the regional table.
+pub async fn share_monitor() -> Result<OutboxItem, ApiError> {
+    call("share_monitor", &NoArgs {}).await
+}
+
+/// The municipalities that shared their figures with this (the table's) device.
+pub async fn regional_sources() -> Result<Vec<RegionalSource>, ApiError> {
+    call("regional_sources", &NoArgs {}).await
 }
 
 /// Saves the figures as an Excel workbook in the download folder; returns the path.

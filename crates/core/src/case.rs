@@ -488,6 +488,7 @@ impl Zicht {
             legal_basis: Some(basis.clone()),
             case: Some(share),
             decision: None,
+            monitor: None,
         };
         debug_assert!(to.iter().any(|p| is_external(p, &me)));
         let item = self.seal_into_outbox(&payload, &to, &input.signal_ids, now)?;

@@ -67,6 +67,37 @@ impl Zicht {
                 return self.refuse(now, &id, &why, e);
             }
         };
+        // Figures for the regional monitor are kept as counts, not as an inbox item.
+        if let Some(share) = &payload.monitor {
+            // Only the regional table keeps figures, and only a municipality's own, sent by its
+            // officer as the directory lists them.
+            let table = self.session()?.profile.role == Role::RegionaleTafel;
+            if !table
+                || !share
+                    .municipality
+                    .eq_ignore_ascii_case(&sender.municipality)
+            {
+                let e =
+                    CoreError::BundlePayloadInvalid("figures not for this device or municipality");
+                let why = format!("van {}: {}", sender.id, refusal_phrase(&e));
+                return self.refuse(now, &id, &why, e);
+            }
+            self.keep_monitor_share(share, payload.sent_at, now)?;
+            self.audit(
+                now,
+                AuditAction::Receive,
+                AuditSubject::Monitor,
+                Some(&id),
+                &format!("cijfers van {}, {} t/m {}", sender.id, share.from, share.to),
+            )?;
+            self.kv.sync()?;
+            return Ok(ImportResult {
+                id,
+                new: true,
+                sender: sender.display_name,
+                signals: 0,
+            });
+        }
         let item = InboxItem {
             id: id.clone(),
             received_at: now.naive_local(),

@@ -212,6 +212,7 @@ impl Zicht {
             }),
             case: None,
             decision: Some(decision.clone()),
+            monitor: None,
         };
         let out = self.seal_into_outbox(&payload, &[to], &[], now)?;
         item.answered = Some(decision);

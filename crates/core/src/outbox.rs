@@ -105,6 +105,7 @@ impl Zicht {
             legal_basis,
             case: None,
             decision: None,
+            monitor: None,
         };
         self.seal_into_outbox(&payload, &to, signal_ids, now)
     }

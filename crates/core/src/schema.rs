@@ -29,6 +29,7 @@
 //! | `outbox`, `outbox_data` | bundle id (32 bytes) | `OutboxItem`, the sealed bundle bytes |
 //! | `inbox` | bundle id (32 bytes) | `InboxItem` |
 //! | `tombstones` | bundle id (32 bytes) | `NaiveDate` the received bundle was purged (no content) |
+//! | `regional_monitor` | municipality, lower case | `RegionalEntry`: a municipality's shared counts per month (the table's device) |
 //! | `receipts` | envelope id (hex, as bytes) | `Receipt` from the endpoint |
 //!
 //! Architecture Invariant: no other file spells a tree name or a fixed key; they name the
@@ -167,6 +168,7 @@ pub(crate) const INBOX: Tree<InboxItem> = tree("inbox");
 /// The day a received bundle was purged, so that a copy delivered again is not taken back in.
 pub(crate) const TOMBSTONES: Tree<chrono::NaiveDate> = tree("tombstones");
 pub(crate) const RECEIPTS: Tree<zicht_protocol::Receipt> = tree("receipts");
+pub(crate) const REGIONAL: Tree<crate::monitor::regional::RegionalEntry> = tree("regional_monitor");
 
 /// The key of a versioned record (`cardsets`, `routes`, `route_versions`).
 pub(crate) fn version_key(v: u32) -> [u8; 4] {

@@ -497,10 +497,58 @@ pub fn check_payload(p: &BundlePayload, now: chrono::NaiveDateTime) -> Result<()
         })
         && p.decision
             .as_ref()
-            .is_none_or(|d| short(&d.case_id) && note(&d.explanation) && short(&d.decided_by));
+            .is_none_or(|d| short(&d.case_id) && note(&d.explanation) && short(&d.decided_by))
+        && p.monitor.as_ref().is_none_or(|m| {
+            // Figures travel alone and are counts only: nothing personal may ride along.
+            p.signals.is_empty()
+                && p.case.is_none()
+                && p.decision.is_none()
+                && p.legal_basis.is_none()
+                && monitor_share_ok(m)
+        });
     if ok {
         Ok(())
     } else {
         Err(CoreError::BundlePayloadInvalid("over the limits"))
     }
+}
+
+/// A month as `YYYY-MM`, from 2000 on.
+fn month_ok(m: &str) -> bool {
+    m.len() == 7
+        && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .is_ok_and(|d| chrono::Datelike::year(&d) >= 2000)
+}
+
+/// A municipality's figures: months in order, and every cell a count of a known record kind,
+/// breakdown and category (a category is a wire name or a municipality or contact name: short,
+/// one line).
+fn monitor_share_ok(m: &zicht_model::MonitorShare) -> bool {
+    let dims: Vec<&str> = [
+        crate::facts::Dim::SIGNAL.as_slice(),
+        crate::facts::Dim::CASE.as_slice(),
+        &[
+            crate::facts::Dim::ControlType,
+            crate::facts::Dim::ControlSignals,
+        ],
+    ]
+    .concat()
+    .iter()
+    .map(|d| d.id())
+    .collect();
+    chars(&m.municipality) <= MAX_SHORT_CHARS
+        && month_ok(&m.from)
+        && month_ok(&m.to)
+        && m.from <= m.to
+        && m.cells.len() <= 200_000
+        && m.cells.iter().all(|c| {
+            month_ok(&c.month)
+                && m.from <= c.month
+                && c.month <= m.to
+                && ["adviesvraag", "signaal", "casus", "controle"].contains(&c.record.as_str())
+                && (c.dim.is_empty() || dims.contains(&c.dim.as_str()))
+                && chars(&c.category) <= MAX_SHORT_CHARS
+                && !c.category.contains(['\n', '\r'])
+                && c.count <= 10_000_000
+        })
 }

@@ -122,6 +122,32 @@ pub struct BundlePayload {
     /// The regional table's decision, sent back to the municipality.
     #[serde(default)]
     pub decision: Option<Decision>,
+    /// A municipality's figures for the regional monitor (counts only).
+    #[serde(default)]
+    pub monitor: Option<MonitorShare>,
+}
+
+/// One municipality's counts for the regional monitor (*aard en omvang*): per month, record
+/// kind, breakdown and category a number, raw (the table adds the municipalities up and only
+/// then protects small numbers). Never a record, an id or a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorShare {
+    pub municipality: String,
+    /// First and last month, `YYYY-MM`.
+    pub from: String,
+    pub to: String,
+    pub cells: Vec<MonitorCell>,
+}
+
+/// One count: `record` is `adviesvraag`, `signaal`, `casus` or `controle`; `dim` a breakdown
+/// id (empty for the number of records itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorCell {
+    pub month: String,
+    pub record: String,
+    pub dim: String,
+    pub category: String,
+    pub count: u64,
 }
 
 /// What a bundle carries, for the rule of who may send it ([`PayloadKind::senders`]).
@@ -133,6 +159,8 @@ pub enum PayloadKind {
     Case,
     /// The regional table's decision on a case.
     Decision,
+    /// A municipality's figures for the regional monitor.
+    Monitor,
 }
 
 impl PayloadKind {
@@ -146,6 +174,7 @@ impl PayloadKind {
             ],
             PayloadKind::Case => &[ParticipantRole::Aandachtsfunctionaris],
             PayloadKind::Decision => &[ParticipantRole::RegionaleTafel],
+            PayloadKind::Monitor => &[ParticipantRole::Aandachtsfunctionaris],
         }
     }
 
@@ -155,14 +184,17 @@ impl PayloadKind {
             PayloadKind::Signals => "signalen",
             PayloadKind::Case => "casussen",
             PayloadKind::Decision => "besluiten",
+            PayloadKind::Monitor => "cijfers",
         }
     }
 }
 
 impl BundlePayload {
-    /// What this payload carries: a decision, else a case, else signals.
+    /// What this payload carries: figures, else a decision, else a case, else signals.
     pub fn kind(&self) -> PayloadKind {
-        if self.decision.is_some() {
+        if self.monitor.is_some() {
+            PayloadKind::Monitor
+        } else if self.decision.is_some() {
             PayloadKind::Decision
         } else if self.case.is_some() {
             PayloadKind::Case

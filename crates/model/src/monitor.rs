@@ -130,6 +130,20 @@ pub struct DurationFigure {
     pub max_days: Option<i64>,
 }
 
+/// A municipality that shared its figures with the regional table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionalSource {
+    pub municipality: String,
+    /// When the newest share was sent and received.
+    #[serde(default)]
+    pub sent_at: Option<NaiveDateTime>,
+    #[serde(default)]
+    pub received_at: Option<NaiveDateTime>,
+    /// The months it covers, `YYYY-MM`.
+    pub from: String,
+    pub to: String,
+}
+
 /// The monitor for one query, ready to show or export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonitorReport {

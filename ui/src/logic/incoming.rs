@@ -159,6 +159,7 @@ mod tests {
                 legal_basis: None,
                 case: None,
                 decision: None,
+                monitor: None,
             },
             disposition: Disposition::Nieuw,
             answered: None,

@@ -10,6 +10,7 @@
 //! controls, which are few, are read from the store.
 
 pub mod csv;
+pub mod regional;
 pub(crate) mod report;
 pub mod xlsx;
 
@@ -40,21 +41,41 @@ impl Zicht {
             });
             Ok(())
         })?;
+        // The regional table sees the region: the municipalities' shared counts, no records.
+        let regional = session.profile.role == Role::RegionaleTafel;
         let cached = session.ledger.borrow().clone();
         let ledger = match cached {
-            Some(l) => l,
-            None => {
+            Some(l) if !regional => l,
+            _ if regional => std::sync::Arc::new(self.regional_counts()?),
+            _ => {
                 let l = std::sync::Arc::new(v.get(&MONITOR_LEDGER)?.unwrap_or_default().counts());
                 session.ledger.replace(Some(l.clone()));
                 l
             }
         };
+        if regional {
+            cases.clear();
+            controls.clear();
+        }
+        let none = crate::facts::Codes {
+            codes: &[],
+            municipalities: &[],
+            controls: &[],
+        };
         let input = report::Inputs {
-            signals: session.index.monitor_codes(),
+            signals: if regional {
+                none
+            } else {
+                session.index.monitor_codes()
+            },
             cases,
             controls,
             ledger,
-            municipality: session.profile.municipality.clone(),
+            municipality: if regional {
+                "de regio".into()
+            } else {
+                session.profile.municipality.clone()
+            },
         };
         let threshold = zicht_figures::Threshold::new(session.settings.small_cell_threshold)
             .unwrap_or(zicht_figures::Threshold::DEFAULT);

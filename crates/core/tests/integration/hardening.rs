@@ -20,6 +20,7 @@ fn decision_payload(sender: Profile) -> BundlePayload {
             decided_at: now().naive_local(),
             decided_by: "Iemand".into(),
         }),
+        monitor: None,
     }
 }
 
@@ -149,6 +150,7 @@ fn signals_payload(sender: Profile, observed: chrono::NaiveDateTime) -> BundlePa
         legal_basis: None,
         case: None,
         decision: None,
+        monitor: None,
     }
 }
 

@@ -522,3 +522,129 @@ fn controls_and_the_signals_they_produced_are_counted() {
     );
     assert_eq!(cell(&r, "bron", "branchegerichte_controle"), "6");
 }
+
+/// Issue 15, the regional monitor: the officer shares the municipality's counts (never
+/// records) with the table; the table's Aard en omvang shows the region's figures, summed
+/// first and protected after, and which municipality last reported when.
+#[test]
+fn the_officer_shares_figures_and_the_table_sees_the_region() {
+    let mut r = region();
+    for (n, kind, sector) in [
+        (10, RecordKind::Signaal, Sector::Horeca),
+        (4, RecordKind::Signaal, Sector::Vakantiepark),
+        (6, RecordKind::Adviesvraag, Sector::Bouw),
+    ] {
+        record(&mut r.officer, n, kind, sector, &[Form::Arbeid], 3);
+    }
+    // The inspector may not share figures.
+    assert_eq!(
+        r.inspector.share_monitor(now()).unwrap_err().code(),
+        ErrorCode::Validation
+    );
+    let item = r.officer.share_monitor(later(60)).unwrap();
+    // Only counts travel: the bundle holds no observation text.
+    let bytes = r.officer.outbox_bundle(&item.id).unwrap();
+    assert!(bytes.len() < 64 * 1024);
+    let got = carry(&r.officer, &item, &mut r.table, later(120));
+    assert_eq!(got.signals, 0);
+    assert!(
+        r.table.inbox().unwrap().is_empty(),
+        "figures are not an inbox item"
+    );
+    let sources = r.table.regional_sources().unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].municipality, "Zutphen");
+    assert_eq!(sources[0].to, "2026-11");
+    let mine = r.officer.monitor(&quarter(2026, 4), now()).unwrap();
+    let region_view = r.table.monitor(&quarter(2026, 4), later(180)).unwrap();
+    assert_eq!(region_view.municipality, "de regio");
+    assert_eq!(region_view.key_figures, mine.key_figures);
+    assert_eq!(cell(&region_view, "sector", "horeca"), "10");
+    assert_eq!(cell(&region_view, "sector", "vakantiepark"), "<5");
+    assert_eq!(cell(&region_view, "gemeente", "Zutphen"), "20");
+    // A newer share replaces the older for the same months.
+    record(
+        &mut r.officer,
+        5,
+        RecordKind::Signaal,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        4,
+    );
+    let item = r.officer.share_monitor(later(300)).unwrap();
+    carry(&r.officer, &item, &mut r.table, later(360));
+    let region_view = r.table.monitor(&quarter(2026, 4), later(400)).unwrap();
+    assert_eq!(region_view.key_figures[1].current.value, Some(19));
+    let last = r.table.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action, last.subject),
+        (AuditAction::Receive, AuditSubject::Monitor)
+    );
+}
+
+/// A share that claims another municipality than its sender's, or carries anything but
+/// counts, is refused (audited) and changes nothing.
+#[test]
+fn figures_for_another_municipality_or_with_records_are_refused() {
+    let mut r = region();
+    record(
+        &mut r.officer,
+        3,
+        RecordKind::Signaal,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        3,
+    );
+    let share = MonitorShare {
+        municipality: "Deventer".into(),
+        from: "2026-11".into(),
+        to: "2026-11".into(),
+        cells: vec![MonitorCell {
+            month: "2026-11".into(),
+            record: "signaal".into(),
+            dim: String::new(),
+            category: String::new(),
+            count: 99,
+        }],
+    };
+    let profile = r.officer.profile().unwrap();
+    let payload = |monitor: MonitorShare, signals: Vec<Signal>| BundlePayload {
+        version: zicht_core::PAYLOAD_VERSION,
+        sent_at: now().naive_local(),
+        sender: profile.clone(),
+        signals,
+        legal_basis: None,
+        case: None,
+        decision: None,
+        monitor: Some(monitor),
+    };
+    let other = r
+        .officer
+        .seal_payload_for_tests(&payload(share.clone(), vec![]), &["tafel"], now())
+        .unwrap();
+    let bytes = r.officer.outbox_bundle(&other.id).unwrap();
+    assert_eq!(
+        r.table.import_bundle(&bytes, later(60)).unwrap_err().code(),
+        ErrorCode::BundlePayloadInvalid
+    );
+    let s = r.officer.list_signals(&SignalFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    let with_record = payload(
+        MonitorShare {
+            municipality: "Zutphen".into(),
+            ..share
+        },
+        vec![r.officer.signal(&s).unwrap()],
+    );
+    let item = r
+        .officer
+        .seal_payload_for_tests(&with_record, &["tafel"], now())
+        .unwrap();
+    let bytes = r.officer.outbox_bundle(&item.id).unwrap();
+    assert_eq!(
+        r.table.import_bundle(&bytes, later(60)).unwrap_err().code(),
+        ErrorCode::BundlePayloadInvalid
+    );
+    assert!(r.table.regional_sources().unwrap().is_empty());
+}

@@ -151,6 +151,7 @@ pub fn MonitorScreen() -> impl IntoView {
                 <p id="monitor-period" class="utrecht-paragraph" role="status" aria-live="polite">{shown_period}</p>
                 <Export query=query/>
             </section>
+            <Regional/>
             {move || match query.get() {
                 Err(_) => view! { <p class="utrecht-paragraph" id="monitor-incomplete">{INCOMPLETE}</p> }.into_any(),
                 Ok(_) => view! {
@@ -160,6 +161,85 @@ pub fn MonitorScreen() -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// The regional monitor: the officer shares the municipality's figures with the regional
+/// table; the table sees which municipalities shared, and when.
+#[component]
+fn Regional() -> impl IntoView {
+    let ctx = use_ctx();
+    let role = move || ctx.profile.with(|p| p.as_ref().map(|p| p.role));
+    let status = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let sources: Loaded<Vec<zicht_model::RegionalSource>> = loading();
+    Effect::new(move |_| {
+        if role() == Some(zicht_model::Role::RegionaleTafel) {
+            spawn_local(async move {
+                sources.try_set(Some(api::regional_sources().await.map_err(message)));
+            });
+        }
+    });
+    let share = move |_| {
+        status.set(String::new());
+        failure.set(None);
+        spawn_local(async move {
+            match api::share_monitor().await {
+                Ok(_) => {
+                    status.try_set("De cijfers van de afgelopen drie jaar staan klaar voor de regionale tafel (alleen aantallen, versleuteld) en gaan mee met de volgende verbinding.".into());
+                }
+                Err(e) => {
+                    failure.try_set(Some(export_failure_text("Delen is mislukt", &e)));
+                }
+            }
+        });
+    };
+    move || {
+        match role() {
+        Some(zicht_model::Role::Aandachtsfunctionaris) => view! {
+            <section class="zicht-section" aria-labelledby="monitor-share-heading">
+                <h2 id="monitor-share-heading" class="utrecht-heading-2">"Cijfers delen met de regio"</h2>
+                <p class="utrecht-paragraph" id="monitor-share-help">
+                    "De regionale tafel krijgt alleen aantallen per maand en categorie, nooit registraties. "
+                    "Kleine aantallen worden pas na het optellen van alle gemeenten verborgen."
+                </p>
+                <p class="utrecht-paragraph zicht-actions">
+                    <button type="button" id="monitor-share" class="utrecht-button utrecht-button--secondary-action"
+                        aria-describedby="monitor-share-help" on:click=share>"Cijfers delen met de regio"</button>
+                </p>
+                <p id="monitor-share-status" class="zicht-status zicht-wrap" role="status" aria-live="polite">{move || status.get()}</p>
+                {move || failure.get().map(|m| view! { <ErrorAlert id="monitor-share-error" message=m/> })}
+            </section>
+        }.into_any(),
+        Some(zicht_model::Role::RegionaleTafel) => view! {
+            <section class="zicht-section" aria-labelledby="monitor-sources-heading">
+                <h2 id="monitor-sources-heading" class="utrecht-heading-2">"Gedeeld door gemeenten"</h2>
+                <p class="utrecht-paragraph">"De cijfers hieronder zijn die van de regio: de aantallen van deze gemeenten, opgeteld."</p>
+                <Loadable data=sources failed="Het overzicht kon niet worden geladen" let:list>
+                    {if list.is_empty() {
+                        view! { <p class="utrecht-paragraph" id="monitor-sources-empty">"Nog geen gemeente heeft cijfers gedeeld."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="utrecht-unordered-list" id="monitor-sources">
+                                {list.into_iter().map(|s| view! {
+                                    <li class="monitor-source">
+                                        {format!(
+                                            "{}: {} t/m {}, gedeeld op {}",
+                                            s.municipality,
+                                            s.from,
+                                            s.to,
+                                            s.sent_at.map(|t| t.format("%d-%m-%Y").to_string()).unwrap_or_else(|| "?".into())
+                                        )}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </Loadable>
+            </section>
+        }.into_any(),
+        _ => ().into_any(),
+    }
     }
 }
 
