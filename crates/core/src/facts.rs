@@ -519,43 +519,6 @@ impl Fact {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nationality_groups() {
-        fn check(input: Option<&str>, expected: NationalityGroup) {
-            assert_eq!(NationalityGroup::of(input), expected, "{input:?}");
-        }
-        use NationalityGroup::*;
-        check(None, Unknown);
-        check(Some(""), Unknown);
-        check(Some(" Onbekend "), Unknown);
-        check(Some("Nederlandse"), Nl);
-        check(Some("NL"), Nl);
-        check(Some("Pools"), Eu);
-        check(Some("Roemeense"), Eu);
-        check(Some("BG"), Eu);
-        check(Some("Bulgaria"), Eu);
-        check(Some("Oekraïens"), OutsideEu);
-        check(Some("Nigeriaanse"), OutsideEu);
-        check(Some("Marokkaans"), OutsideEu);
-    }
-
-    #[test]
-    fn every_dimension_has_a_unique_id() {
-        let all = [
-            Dim::SIGNAL.as_slice(),
-            Dim::CASE.as_slice(),
-            &[Dim::ControlType, Dim::ControlSignals],
-        ]
-        .concat();
-        let ids: std::collections::BTreeSet<_> = all.iter().map(|d| d.id()).collect();
-        assert_eq!(ids.len(), all.len());
-    }
-}
-
 /// The single-valued breakdowns a [`Code`] holds, in its `single` order.
 pub const SINGLE: [Dim; 4] = [Dim::Sector, Dim::Source, Dim::Urgency, Dim::Minor];
 /// The multi-valued breakdowns a [`Code`] holds, in its `multi` order.
@@ -600,10 +563,29 @@ pub struct Code {
 
 /// The position of `wire` in `d`'s categories (enum breakdowns; at most 32).
 pub fn category_index(d: Dim, wire: &str) -> Option<u8> {
-    d.categories()
-        .iter()
-        .position(|(k, _)| k == wire)
-        .and_then(|i| u8::try_from(i).ok())
+    fn pos<T: Copy>(xs: &[T], w: fn(T) -> &'static str, wire: &str) -> Option<usize> {
+        xs.iter().position(|&x| w(x) == wire)
+    }
+    // The same order as `Dim::categories`, without building it (this runs for every signal
+    // at unlock).
+    let extra = |n: usize| (wire == NO_PERSONS).then_some(n);
+    let i = match d {
+        Dim::Sector => pos(Sector::ALL, Sector::wire, wire),
+        Dim::Source => pos(Source::ALL, Source::wire, wire),
+        Dim::Urgency => pos(Urgency::ALL, Urgency::wire, wire),
+        Dim::Minor => ["ja", "nee"].iter().position(|x| *x == wire),
+        Dim::Form => pos(Form::ALL, Form::wire, wire),
+        Dim::AgeBand => pos(AgeBand::ALL, AgeBand::wire, wire).or(extra(AgeBand::ALL.len())),
+        Dim::Nationality => NationalityGroup::ALL
+            .iter()
+            .position(|g| g.wire() == wire)
+            .or(extra(NationalityGroup::ALL.len())),
+        Dim::PersonRole => {
+            pos(PersonRole::ALL, PersonRole::wire, wire).or(extra(PersonRole::ALL.len()))
+        }
+        _ => d.categories().iter().position(|(k, _)| k == wire),
+    };
+    i.and_then(|i| u8::try_from(i).ok())
 }
 
 impl Code {
@@ -639,5 +621,53 @@ impl Code {
             recorded_days: i32::try_from((s.recorded_at - s.observed_at).num_days())
                 .unwrap_or(i32::MAX),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nationality_groups() {
+        fn check(input: Option<&str>, expected: NationalityGroup) {
+            assert_eq!(NationalityGroup::of(input), expected, "{input:?}");
+        }
+        use NationalityGroup::*;
+        check(None, Unknown);
+        check(Some(""), Unknown);
+        check(Some(" Onbekend "), Unknown);
+        check(Some("Nederlandse"), Nl);
+        check(Some("NL"), Nl);
+        check(Some("Pools"), Eu);
+        check(Some("Roemeense"), Eu);
+        check(Some("BG"), Eu);
+        check(Some("Bulgaria"), Eu);
+        check(Some("Oekraïens"), OutsideEu);
+        check(Some("Nigeriaanse"), OutsideEu);
+        check(Some("Marokkaans"), OutsideEu);
+    }
+
+    /// `category_index` (no allocation) gives the positions of `Dim::categories`.
+    #[test]
+    fn category_positions_are_those_of_the_category_lists() {
+        for d in Dim::SIGNAL.iter().chain(&Dim::CASE) {
+            for (i, (k, _)) in d.categories().iter().enumerate() {
+                assert_eq!(category_index(*d, k), Some(i as u8), "{d:?} {k}");
+            }
+            assert_eq!(category_index(*d, "bestaat-niet"), None, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn every_dimension_has_a_unique_id() {
+        let all = [
+            Dim::SIGNAL.as_slice(),
+            Dim::CASE.as_slice(),
+            &[Dim::ControlType, Dim::ControlSignals],
+        ]
+        .concat();
+        let ids: std::collections::BTreeSet<_> = all.iter().map(|d| d.id()).collect();
+        assert_eq!(ids.len(), all.len());
     }
 }

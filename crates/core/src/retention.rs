@@ -127,6 +127,11 @@ pub(crate) fn purge_expired(
             cases.push((k.to_vec(), c));
             Ok(())
         })?;
+        // A purge that stopped after its ledger (an error, not only a crash) is finished
+        // first, so its records are not counted a second time.
+        for id in finish_pending(v, actor, now)? {
+            index.remove(&id);
+        }
         // What the monitor keeps of each purged record (counts only, `ledger.rs`).
         let mut ledger = v.get(&MONITOR_LEDGER)?.unwrap_or_default().counts();
         let mut control_types = std::collections::HashMap::new();
@@ -335,19 +340,34 @@ thread_local! {
 /// Finishes a purge that a crash interrupted: the records the ledger counted but that were
 /// not deleted yet are deleted now (not counted again), with one audit entry. Runs at unlock,
 /// before the index is built.
-pub(crate) fn finish_pending(v: &Vault, actor: &str, now: Now) -> Result<()> {
+/// Returns the ids of the signals it deleted (for the index).
+pub(crate) fn finish_pending(v: &Vault, actor: &str, now: Now) -> Result<Vec<String>> {
     let Some(ledger) = v.get(&MONITOR_LEDGER)? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     if ledger.pending().is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let active = v.get(&ACTIVE_CONTROL)?;
     let mut n = 0;
+    let mut signals = Vec::new();
     for (tree, key) in ledger.pending() {
         let gone = match tree.as_str() {
-            t if t == SIGNALS.name => v.remove_in(&SIGNALS, key)?,
+            t if t == SIGNALS.name => {
+                if let Some(s) = v.get_in(&SIGNALS, key)? {
+                    signals.push(s.id);
+                }
+                v.remove_in(&SIGNALS, key)?
+            }
             t if t == CASES.name => v.remove_in(&CASES, key)?,
-            t if t == CONTROLS.name => v.remove_in(&CONTROLS, key)?,
+            t if t == CONTROLS.name => {
+                if let (Some(id), Some(c)) = (&active, v.get_in(&CONTROLS, key)?) {
+                    if c.id == *id {
+                        v.remove(&ACTIVE_CONTROL)?;
+                    }
+                }
+                v.remove_in(&CONTROLS, key)?
+            }
             _ => false,
         };
         n += usize::from(gone);
@@ -362,7 +382,8 @@ pub(crate) fn finish_pending(v: &Vault, actor: &str, now: Now) -> Result<()> {
         &format!("onderbroken verwijdering afgerond ({n} registraties)"),
     )?;
     v.put(&MONITOR_LEDGER, &ledger.without_pending())?;
-    v.sync()
+    v.sync()?;
+    Ok(signals)
 }
 
 /// Whether the purge has not run yet on `now`'s calendar day (it runs at unlock and from the

@@ -407,6 +407,7 @@ impl Zicht {
             .get_in(&ROUTES, &version_key(rv))?
             .ok_or(CoreError::Corrupt)?;
         // A purge that a crash interrupted is finished first.
+        // (The index is built below, from what is left.)
         retention::finish_pending(&v, &profile.name, now)?;
         let mut index = Index::default();
         v.for_each(&SIGNALS, |_, s: Signal| {

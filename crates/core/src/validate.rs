@@ -504,7 +504,7 @@ pub fn check_payload(p: &BundlePayload, now: chrono::NaiveDateTime) -> Result<()
                 && p.case.is_none()
                 && p.decision.is_none()
                 && p.legal_basis.is_none()
-                && monitor_share_ok(m)
+                && monitor_share_ok(m, p.sent_at)
         });
     if ok {
         Ok(())
@@ -520,35 +520,58 @@ fn month_ok(m: &str) -> bool {
             .is_ok_and(|d| chrono::Datelike::year(&d) >= 2000)
 }
 
-/// A municipality's figures: months in order, and every cell a count of a known record kind,
-/// breakdown and category (a category is a wire name or a municipality or contact name: short,
-/// one line).
-fn monitor_share_ok(m: &zicht_model::MonitorShare) -> bool {
-    let dims: Vec<&str> = [
-        crate::facts::Dim::SIGNAL.as_slice(),
-        crate::facts::Dim::CASE.as_slice(),
-        &[
-            crate::facts::Dim::ControlType,
-            crate::facts::Dim::ControlSignals,
-        ],
-    ]
-    .concat()
-    .iter()
-    .map(|d| d.id())
-    .collect();
+/// A municipality's figures: at most the 36 months up to the month it was sent, and every
+/// cell a count of a known record kind with a breakdown that kind has and a category that
+/// breakdown has (the municipality only its own; a meldroute contact only as an id): no text
+/// of the sender's choosing reaches the table's screen.
+fn monitor_share_ok(m: &zicht_model::MonitorShare, sent_at: chrono::NaiveDateTime) -> bool {
+    use crate::facts::{category_index, Dim};
+    use chrono::Datelike;
+    let sent_month = crate::ledger::month_of(sent_at.date());
+    let months = |from: &str, to: &str| -> Option<i32> {
+        let d = |m: &str| chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok();
+        let (a, b) = (d(from)?, d(to)?);
+        Some((b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32 + 1)
+    };
+    let contact_id = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    };
+    let cell_ok = |c: &zicht_model::MonitorCell| {
+        let signals = matches!(c.record.as_str(), "adviesvraag" | "signaal");
+        let dim = Dim::from_id(&c.dim);
+        let fits = match (c.record.as_str(), dim) {
+            (_, None) => c.dim.is_empty() && c.category.is_empty() && c.record != "controle",
+            ("controle", Some(Dim::ControlType)) => true,
+            ("casus", Some(d)) => Dim::CASE.contains(&d),
+            (_, Some(d)) if signals => Dim::SIGNAL.contains(&d) || d == Dim::ControlSignals,
+            _ => false,
+        };
+        let category_ok = match dim {
+            None => true,
+            Some(Dim::Municipality) => c.category.eq_ignore_ascii_case(&m.municipality),
+            Some(Dim::StepTaken) => contact_id(&c.category),
+            Some(d) => category_index(d, &c.category).is_some(),
+        };
+        month_ok(&c.month)
+            && m.from <= c.month
+            && c.month <= m.to
+            && matches!(
+                c.record.as_str(),
+                "adviesvraag" | "signaal" | "casus" | "controle"
+            )
+            && fits
+            && category_ok
+            && c.count <= 10_000_000
+    };
     chars(&m.municipality) <= MAX_SHORT_CHARS
         && month_ok(&m.from)
         && month_ok(&m.to)
         && m.from <= m.to
+        && m.to <= sent_month
+        && months(&m.from, &m.to).is_some_and(|n| n <= 36)
         && m.cells.len() <= 200_000
-        && m.cells.iter().all(|c| {
-            month_ok(&c.month)
-                && m.from <= c.month
-                && c.month <= m.to
-                && ["adviesvraag", "signaal", "casus", "controle"].contains(&c.record.as_str())
-                && (c.dim.is_empty() || dims.contains(&c.dim.as_str()))
-                && chars(&c.category) <= MAX_SHORT_CHARS
-                && !c.category.contains(['\n', '\r'])
-                && c.count <= 10_000_000
-        })
+        && m.cells.iter().all(cell_ok)
 }

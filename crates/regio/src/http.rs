@@ -160,6 +160,8 @@ fn require_content_type(h: &HeaderMap, expected: &str) -> Result<(), ApiError> {
 
 /// How long a body may stall (no bytes at all) before the request is cut off.
 const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a body may take in all (64 MiB at about 250 kB/s).
+const BODY_TOTAL: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The body length the request declares (`content-length`), if any.
 fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
@@ -188,10 +190,15 @@ async fn read_body(
     let mut buf = Vec::with_capacity(declared.unwrap_or(0) as usize);
     let mut hasher = blake3::Hasher::new();
     let mut body = body;
-    // A body that stops arriving gives its memory back after BODY_IDLE.
-    while let Some(frame) = tokio::time::timeout(BODY_IDLE, body.frame())
-        .await
-        .map_err(|_| ApiError::body_read())?
+    // A body that stops arriving gives its memory back after BODY_IDLE, and one that trickles
+    // after BODY_TOTAL.
+    let deadline = tokio::time::Instant::now() + BODY_TOTAL;
+    while let Some(frame) = tokio::time::timeout_at(
+        deadline.min(tokio::time::Instant::now() + BODY_IDLE),
+        body.frame(),
+    )
+    .await
+    .map_err(|_| ApiError::body_read())?
     {
         let frame = frame.map_err(|_| ApiError::body_read())?;
         if let Ok(data) = frame.into_data() {

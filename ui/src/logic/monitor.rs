@@ -40,8 +40,17 @@ fn quarter_start(date: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(date.year(), month, 1).unwrap_or(date)
 }
 
+/// The last day of the quarter `date` falls in.
+fn quarter_end(date: NaiveDate) -> NaiveDate {
+    quarter_start(date)
+        .checked_add_months(chrono::Months::new(3))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(date)
+}
+
 /// What the screen opens with: the current quarter, no filters. For "Eigen periode" the dates
-/// start at the first day of this quarter and end today; for "Maand" the current month.
+/// are this quarter's first and last day (the core takes whole months only); for "Maand" the
+/// current month.
 pub fn default_inputs(today: NaiveDate) -> MonitorInputs {
     MonitorInputs {
         period: PeriodKind::Quarter.wire().into(),
@@ -49,7 +58,7 @@ pub fn default_inputs(today: NaiveDate) -> MonitorInputs {
         month: today.month().to_string(),
         quarter: quarter_of(today).to_string(),
         from: quarter_start(today).format("%Y-%m-%d").to_string(),
-        to: today.format("%Y-%m-%d").to_string(),
+        to: quarter_end(today).format("%Y-%m-%d").to_string(),
         ..MonitorInputs::default()
     }
 }
@@ -343,13 +352,13 @@ mod tests {
 
     #[test]
     fn the_default_is_the_current_quarter() {
-        // (today, quarter, first day of that quarter)
-        for (today, quarter, start) in [
-            ("2026-01-01", 1, "2026-01-01"),
-            ("2026-03-31", 1, "2026-01-01"),
-            ("2026-04-01", 2, "2026-04-01"),
-            ("2026-08-15", 3, "2026-07-01"),
-            ("2026-12-31", 4, "2026-10-01"),
+        // (today, quarter, first and last day of that quarter)
+        for (today, quarter, start, end) in [
+            ("2026-01-01", 1, "2026-01-01", "2026-03-31"),
+            ("2026-03-31", 1, "2026-01-01", "2026-03-31"),
+            ("2026-04-01", 2, "2026-04-01", "2026-06-30"),
+            ("2026-08-15", 3, "2026-07-01", "2026-09-30"),
+            ("2026-12-31", 4, "2026-10-01", "2026-12-31"),
         ] {
             let i = default_inputs(d(today));
             let q = build_query(&i).unwrap();
@@ -358,7 +367,7 @@ mod tests {
             assert_eq!((q.from, q.to), (None, None));
             assert_eq!(q.filter, MonitorFilter::default());
             assert_eq!(i.from, start, "{today}");
-            assert_eq!(i.to, today);
+            assert_eq!(i.to, end, "{today}");
             assert!(!is_filtered(&i));
         }
     }
@@ -372,7 +381,7 @@ mod tests {
             ("month", 2026, 8, None, None),
             ("quarter", 2026, 3, None, None),
             ("year", 2026, 0, None, None),
-            ("range", 2026, 0, Some("2026-07-01"), Some("2026-08-15")),
+            ("range", 2026, 0, Some("2026-07-01"), Some("2026-09-30")),
         ];
         for (kind, year, part, from, to) in cases {
             let q = build_query(&MonitorInputs {

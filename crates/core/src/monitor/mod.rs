@@ -6,8 +6,9 @@
 //!   keep hidden figures hidden across tables;
 //! - `csv.rs`, `xlsx.rs`: the CSV and Excel exports.
 //!
-//! Signals come from the in-memory index (their [`crate::facts::Fact`]s); cases and
-//! controls, which are few, are read from the store.
+//! Signals come from the in-memory index (their dense [`crate::facts::Code`]s); cases and
+//! controls, which are few, are read from the store; on the regional table's device, the
+//! municipalities' shared counts (`regional.rs`) take the place of records.
 
 pub mod csv;
 pub mod regional;
@@ -79,26 +80,40 @@ impl Zicht {
         };
         let threshold = zicht_figures::Threshold::new(session.settings.small_cell_threshold)
             .unwrap_or(zicht_figures::Threshold::DEFAULT);
-        let mut r = report::build(&input, q, threshold, now.naive_local());
-        // A filtered view is a breakdown's cell of the unfiltered one, looked at closely: a
-        // period where that cell is hidden in the unfiltered view is withheld in the filtered
-        // one, or the filter would give the hidden cell away.
-        if let Ok(filtered) = &mut r {
-            if q.filter != MonitorFilter::default() {
-                let plain = MonitorQuery {
-                    filter: MonitorFilter::default(),
-                    ..q.clone()
-                };
-                if let Ok(all) = report::build(&input, &plain, threshold, now.naive_local()) {
-                    report::gate_filtered(filtered, &all, &q.filter);
-                }
-            }
-        }
-        r.map_err(|e| match e {
+        let period_error = |e: report::ReportError| match e {
             report::ReportError::Period(why) => {
                 CoreError::field("period", &format!("Deze periode bestaat niet: {why}."))
             }
-        })
+        };
+        // The region's figures are counts per municipality and category, not records: they
+        // cannot be cut by form, sector or source, and one municipality's own figures are
+        // its own to publish (the "Gemeente" table shows them side by side, protected
+        // together).
+        if regional && q.filter != MonitorFilter::default() {
+            return Err(CoreError::field(
+                "filter",
+                "De cijfers van de regio zijn niet te filteren; de tabel Gemeente toont de gemeenten naast elkaar.",
+            ));
+        }
+        let mut r = report::build(&input, q, threshold, now.naive_local()).map_err(period_error)?;
+        // A filtered view is a breakdown's cell of the unfiltered one, looked at closely: a
+        // period where that cell is hidden in the unfiltered view is withheld in the filtered
+        // one, or the filter would give the hidden cell away.
+        if q.filter != MonitorFilter::default() {
+            let plain = MonitorQuery {
+                filter: MonitorFilter::default(),
+                ..q.clone()
+            };
+            let all = report::build(&input, &plain, threshold, now.naive_local())
+                .map_err(period_error)?;
+            report::gate_filtered(&mut r, &all, &q.filter);
+        }
+        if regional {
+            // Shared counts are not purged records, and durations need records.
+            r.ledger_months.clear();
+            r.durations.clear();
+        }
+        Ok(r)
     }
 
     /// Saves the monitor for `q` as CSV in `dir` (the download folder); audited (kind and

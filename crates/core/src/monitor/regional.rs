@@ -72,8 +72,30 @@ impl Zicht {
                 month: k.month.clone(),
                 record: k.record.clone(),
                 dim: k.dim.clone(),
-                category: k.category.clone(),
+                // A meldroute contact travels as an id of plain characters only.
+                category: if k.dim == crate::facts::Dim::StepTaken.id() {
+                    slug(&k.category)
+                } else {
+                    k.category.clone()
+                },
                 count: *n,
+            })
+            .collect();
+        // Two contacts whose ids differ only in case or punctuation become one cell.
+        let mut merged: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+        for c in cells {
+            *merged
+                .entry((c.month, c.record, c.dim, c.category))
+                .or_default() += c.count;
+        }
+        let cells: Vec<MonitorCell> = merged
+            .into_iter()
+            .map(|((month, record, dim, category), count)| MonitorCell {
+                month,
+                record,
+                dim,
+                category,
+                count,
             })
             .collect();
         let payload = BundlePayload {
@@ -219,6 +241,27 @@ impl Zicht {
         })?;
         out.sort_by(|a, b| a.municipality.cmp(&b.municipality));
         Ok(out)
+    }
+}
+
+/// A contact id as lower-case letters, digits and `-`, at most 64 characters.
+fn slug(s: &str) -> String {
+    let out: String = s
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if out.is_empty() {
+        "overig".into()
+    } else {
+        out
     }
 }
 

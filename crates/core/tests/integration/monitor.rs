@@ -580,6 +580,13 @@ fn the_officer_shares_figures_and_the_table_sees_the_region() {
         (last.action, last.subject),
         (AuditAction::Receive, AuditSubject::Monitor)
     );
+    // The region's view takes no filter (a municipality's own figures are its own to show).
+    let mut filtered = quarter(2026, 4);
+    filtered.filter.municipality = Some("Zutphen".into());
+    assert_eq!(
+        r.table.monitor(&filtered, later(400)).unwrap_err().code(),
+        ErrorCode::Validation
+    );
 }
 
 /// A share that claims another municipality than its sender's, or carries anything but
@@ -647,4 +654,28 @@ fn figures_for_another_municipality_or_with_records_are_refused() {
         ErrorCode::BundlePayloadInvalid
     );
     assert!(r.table.regional_sources().unwrap().is_empty());
+}
+
+/// Review finding: a purge that stopped with an error after its ledger, then ran again in the
+/// same session (the app's timer), counted the still-held records a second time.
+#[test]
+fn a_purge_retried_in_the_same_session_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = device_with_role(dir.path(), Role::Aandachtsfunctionaris, "Officier");
+    record(
+        &mut z,
+        10,
+        RecordKind::Signaal,
+        Sector::Horeca,
+        &[Form::Arbeid],
+        3,
+    );
+    let before = z.monitor(&month(2026, 11), now()).unwrap();
+    let much_later = now() + chrono::Duration::days(3 * 366);
+    zicht_core::testing::crash_purge_after_ledger_for_tests();
+    assert!(z.purge_expired(much_later).is_err());
+    z.purge_expired(much_later).unwrap();
+    assert!(z.list_signals(&SignalFilter::default()).unwrap().is_empty());
+    let after = z.monitor(&month(2026, 11), much_later).unwrap();
+    assert_eq!(after.key_figures, before.key_figures, "counted once");
 }

@@ -180,7 +180,13 @@ fn Regional() -> impl IntoView {
             });
         }
     });
+    let sharing = RwSignal::new(false);
     let share = move |_| {
+        // One bundle per click: a second click while the first is sealed does nothing.
+        if sharing.get_untracked() {
+            return;
+        }
+        sharing.set(true);
         status.set(String::new());
         failure.set(None);
         spawn_local(async move {
@@ -192,6 +198,7 @@ fn Regional() -> impl IntoView {
                     failure.try_set(Some(export_failure_text("Delen is mislukt", &e)));
                 }
             }
+            sharing.try_set(false);
         });
     };
     move || {
@@ -205,7 +212,8 @@ fn Regional() -> impl IntoView {
                 </p>
                 <p class="utrecht-paragraph zicht-actions">
                     <button type="button" id="monitor-share" class="utrecht-button utrecht-button--secondary-action"
-                        aria-describedby="monitor-share-help" on:click=share>"Cijfers delen met de regio"</button>
+                        aria-describedby="monitor-share-help" aria-disabled=move || sharing.get().then_some("true")
+                        on:click=share>"Cijfers delen met de regio"</button>
                 </p>
                 <p id="monitor-share-status" class="zicht-status zicht-wrap" role="status" aria-live="polite">{move || status.get()}</p>
                 {move || failure.get().map(|m| view! { <ErrorAlert id="monitor-share-error" message=m/> })}
