@@ -453,67 +453,37 @@ pub async fn monitor(state: State<'_, AppState>, query: MonitorQuery) -> R<Monit
     state.with(|z, now| z.monitor(&query, now))
 }
 
-/// Saves the monitor's CSV in the download folder (audited); returns the path.
+/// Saves the monitor in `format` (CSV or xlsx) in the download folder (audited); returns the
+/// path.
 #[tauri::command]
-pub async fn export_monitor_csv<Rt: Runtime>(
+pub async fn export_monitor<Rt: Runtime>(
     app: AppHandle<Rt>,
     state: State<'_, AppState>,
     query: MonitorQuery,
+    format: MonitorFormat,
 ) -> R<String> {
     let dir = export_dir(&app)?;
     state.with(|z, now| {
-        z.export_monitor_csv(&query, &dir, now)
+        z.export_monitor(&query, format, &dir, now)
             .map(|p| p.display().to_string())
     })
 }
 
-/// Asks where to save the monitor's CSV (native dialog) and saves it there; `None` if
+/// Asks where to save the monitor in `format` (native dialog) and saves it there; `None` if
 /// cancelled.
 #[tauri::command]
-pub async fn export_monitor_csv_as<Rt: Runtime>(
+pub async fn export_monitor_as<Rt: Runtime>(
     app: AppHandle<Rt>,
     query: MonitorQuery,
+    format: MonitorFormat,
 ) -> R<Option<String>> {
     blocking(app, move |app, state| {
-        let name = state.with(|z, now| z.monitor_csv_file_name(&query, now))?;
-        let Some(path) = save_dialog(app, &name, "CSV voor Excel", "csv") else {
+        let name = state.with(|z, now| z.monitor_file_name(&query, format, now))?;
+        let Some(path) = save_dialog(app, &name, format.label(), format.extension()) else {
             return Ok(None);
         };
         state.with(|z, now| {
-            z.export_monitor_csv_to(&query, &path, now)
-                .map(|p| Some(p.display().to_string()))
-        })
-    })
-    .await
-}
-
-/// Saves the monitor as an Excel workbook in the download folder (audited); returns the path.
-#[tauri::command]
-pub async fn export_monitor_xlsx<Rt: Runtime>(
-    app: AppHandle<Rt>,
-    state: State<'_, AppState>,
-    query: MonitorQuery,
-) -> R<String> {
-    let dir = export_dir(&app)?;
-    state.with(|z, now| {
-        z.export_monitor_xlsx(&query, &dir, now)
-            .map(|p| p.display().to_string())
-    })
-}
-
-/// Asks where to save the monitor's workbook (native dialog); `None` if cancelled.
-#[tauri::command]
-pub async fn export_monitor_xlsx_as<Rt: Runtime>(
-    app: AppHandle<Rt>,
-    query: MonitorQuery,
-) -> R<Option<String>> {
-    blocking(app, move |app, state| {
-        let name = state.with(|z, now| z.monitor_xlsx_file_name(&query, now))?;
-        let Some(path) = save_dialog(app, &name, "Excel-werkmap", "xlsx") else {
-            return Ok(None);
-        };
-        state.with(|z, now| {
-            z.export_monitor_xlsx_to(&query, &path, now)
+            z.export_monitor_to(&query, format, &path, now)
                 .map(|p| Some(p.display().to_string()))
         })
     })
@@ -601,10 +571,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         export_audit_as,
         last_purge,
         monitor,
-        export_monitor_csv,
-        export_monitor_csv_as,
-        export_monitor_xlsx,
-        export_monitor_xlsx_as,
+        export_monitor,
+        export_monitor_as,
         share_monitor,
         regional_sources
     ]

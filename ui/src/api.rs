@@ -9,8 +9,8 @@ use zicht_model::{
     ApiError, AppStatus, AuditEntry, AuditVerification, CardHit, CardSet, Case, CaseDetail,
     CaseInput, CaseStatus, CaseSummary, Control, ControlInput, DecisionInput, DeviceIdentity,
     DirectoryPreview, DirectoryStatus, ForwardInput, ImportResult, InboxItem, IncomingSummary,
-    MonitorQuery, MonitorReport, OutboxItem, PassphraseChange, Profile, PurgeReport, Region,
-    RegionalSource, Route, RouteVersion, SavedSignal, Settings, SetupInput, SignalFilter,
+    MonitorFormat, MonitorQuery, MonitorReport, OutboxItem, PassphraseChange, Profile, PurgeReport,
+    Region, RegionalSource, Route, RouteVersion, SavedSignal, Settings, SetupInput, SignalFilter,
     SignalInput, SignalSummary, StepInput, Suspicion, SyncStatus,
 };
 
@@ -480,14 +480,26 @@ pub async fn monitor(query: &MonitorQuery) -> Result<MonitorReport, ApiError> {
     call("monitor", &QueryArg { query }).await
 }
 
-/// Saves the figures as CSV in the download folder; returns the path.
-pub async fn export_monitor_csv(query: &MonitorQuery) -> Result<String, ApiError> {
-    call("export_monitor_csv", &QueryArg { query }).await
+#[derive(Serialize)]
+struct ExportArg<'a> {
+    query: &'a MonitorQuery,
+    format: MonitorFormat,
 }
 
-/// Saves the figures as CSV where the user chooses; `None` when cancelled.
-pub async fn export_monitor_csv_as(query: &MonitorQuery) -> Result<Option<String>, ApiError> {
-    call("export_monitor_csv_as", &QueryArg { query }).await
+/// Saves the figures in `format` in the download folder; returns the path.
+pub async fn export_monitor(
+    query: &MonitorQuery,
+    format: MonitorFormat,
+) -> Result<String, ApiError> {
+    call("export_monitor", &ExportArg { query, format }).await
+}
+
+/// Saves the figures in `format` where the user chooses; `None` when cancelled.
+pub async fn export_monitor_as(
+    query: &MonitorQuery,
+    format: MonitorFormat,
+) -> Result<Option<String>, ApiError> {
+    call("export_monitor_as", &ExportArg { query, format }).await
 }
 
 /// Seals this municipality's figures (counts only) for the regional table.
@@ -498,16 +510,6 @@ pub async fn share_monitor() -> Result<OutboxItem, ApiError> {
 /// The municipalities that shared their figures with this (the table's) device.
 pub async fn regional_sources() -> Result<Vec<RegionalSource>, ApiError> {
     call("regional_sources", &NoArgs {}).await
-}
-
-/// Saves the figures as an Excel workbook in the download folder; returns the path.
-pub async fn export_monitor_xlsx(query: &MonitorQuery) -> Result<String, ApiError> {
-    call("export_monitor_xlsx", &QueryArg { query }).await
-}
-
-/// Saves the figures as an Excel workbook where the user chooses; `None` when cancelled.
-pub async fn export_monitor_xlsx_as(query: &MonitorQuery) -> Result<Option<String>, ApiError> {
-    call("export_monitor_xlsx_as", &QueryArg { query }).await
 }
 
 #[cfg(test)]

@@ -22,6 +22,21 @@ labelled_enum! {
 }
 
 labelled_enum! {
+    /// The file formats the monitor exports to.
+    MonitorFormat {
+        Csv => "csv", "CSV voor Excel";
+        Xlsx => "xlsx", "Excel-werkmap";
+    }
+}
+
+impl MonitorFormat {
+    /// The file extension (and the word in the audit trail).
+    pub fn extension(self) -> &'static str {
+        self.wire()
+    }
+}
+
+labelled_enum! {
     /// What a record is in the monitor: the three kinds the plans distinguish, and controls.
     MonitorKind {
         Adviesvraag => "adviesvraag", "Adviesvragen";

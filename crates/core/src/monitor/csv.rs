@@ -55,11 +55,6 @@ pub fn to_csv(r: &MonitorReport) -> String {
     out
 }
 
-/// `zicht-aard-en-omvang-<period>.csv` (the period label, `..` of a range as `_`).
-pub fn file_name(r: &MonitorReport) -> String {
-    format!("zicht-aard-en-omvang-{}.csv", r.period.replace("..", "_"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::field;

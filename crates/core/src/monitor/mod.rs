@@ -116,53 +116,56 @@ impl Zicht {
         Ok(r)
     }
 
-    /// Saves the monitor for `q` as CSV in `dir` (the download folder); audited (kind and
-    /// period, no figures).
-    pub fn export_monitor_csv(&self, q: &MonitorQuery, dir: &Path, now: Now) -> Result<PathBuf> {
-        let r = self.monitor(q, now)?;
-        self.export_monitor_csv_to(q, &dir.join(csv::file_name(&r)), now)
-    }
-
-    /// The file name [`Zicht::export_monitor_csv`] would use, for a "save as" dialog.
-    pub fn monitor_csv_file_name(&self, q: &MonitorQuery, now: Now) -> Result<String> {
-        Ok(csv::file_name(&self.monitor(q, now)?))
-    }
-
-    /// [`Zicht::export_monitor_csv`] to the path the user chose.
-    pub fn export_monitor_csv_to(
+    /// Saves the monitor for `q` in `format` in `dir` (the download folder); audited (the
+    /// format and period, no figures). Returns the path.
+    pub fn export_monitor(
         &self,
         q: &MonitorQuery,
+        format: MonitorFormat,
+        dir: &Path,
+        now: Now,
+    ) -> Result<PathBuf> {
+        let name = self.monitor_file_name(q, format, now)?;
+        self.export_monitor_to(q, format, &dir.join(name), now)
+    }
+
+    /// The file name [`Zicht::export_monitor`] would use, for a "save as" dialog:
+    /// `zicht-aard-en-omvang-<period>.<csv|xlsx>`.
+    pub fn monitor_file_name(
+        &self,
+        q: &MonitorQuery,
+        format: MonitorFormat,
+        now: Now,
+    ) -> Result<String> {
+        let r = self.monitor(q, now)?;
+        Ok(format!(
+            "zicht-aard-en-omvang-{}.{}",
+            r.period.replace("..", "_"),
+            format.extension()
+        ))
+    }
+
+    /// [`Zicht::export_monitor`] to the path the user chose.
+    pub fn export_monitor_to(
+        &self,
+        q: &MonitorQuery,
+        format: MonitorFormat,
         path: &Path,
         now: Now,
     ) -> Result<PathBuf> {
         let r = self.monitor(q, now)?;
-        self.export_monitor_file(&r, csv::to_csv(&r).as_bytes(), "CSV", path, now)
-    }
-
-    /// Saves the monitor for `q` as an Excel workbook in `dir`; audited like the CSV.
-    pub fn export_monitor_xlsx(&self, q: &MonitorQuery, dir: &Path, now: Now) -> Result<PathBuf> {
-        let r = self.monitor(q, now)?;
-        self.export_monitor_xlsx_to(q, &dir.join(xlsx::file_name(&r)), now)
-    }
-
-    /// The file name [`Zicht::export_monitor_xlsx`] would use, for a "save as" dialog.
-    pub fn monitor_xlsx_file_name(&self, q: &MonitorQuery, now: Now) -> Result<String> {
-        Ok(xlsx::file_name(&self.monitor(q, now)?))
-    }
-
-    /// [`Zicht::export_monitor_xlsx`] to the path the user chose.
-    pub fn export_monitor_xlsx_to(
-        &self,
-        q: &MonitorQuery,
-        path: &Path,
-        now: Now,
-    ) -> Result<PathBuf> {
-        let r = self.monitor(q, now)?;
-        let bytes = xlsx::to_xlsx(&r).map_err(|e| {
-            tracing::warn!(error = %e, "xlsx not written");
-            CoreError::Storage("xlsx".into())
-        })?;
-        self.export_monitor_file(&r, &bytes, "Excel", path, now)
+        let bytes = match format {
+            MonitorFormat::Csv => csv::to_csv(&r).into_bytes(),
+            MonitorFormat::Xlsx => xlsx::to_xlsx(&r).map_err(|e| {
+                tracing::warn!(error = %e, "xlsx not written");
+                CoreError::Storage("xlsx".into())
+            })?,
+        };
+        let kind = match format {
+            MonitorFormat::Csv => "CSV",
+            MonitorFormat::Xlsx => "Excel",
+        };
+        self.export_monitor_file(&r, &bytes, kind, path, now)
     }
 
     /// Writes an export next to its final place, audits it (the kind and period, no figures),

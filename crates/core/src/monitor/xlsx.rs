@@ -148,8 +148,3 @@ pub fn to_xlsx(r: &MonitorReport) -> Result<Vec<u8>, XlsxError> {
     }
     wb.save_to_buffer()
 }
-
-/// `zicht-aard-en-omvang-<period>.xlsx`.
-pub fn file_name(r: &MonitorReport) -> String {
-    format!("zicht-aard-en-omvang-{}.xlsx", r.period.replace("..", "_"))
-}

@@ -284,7 +284,9 @@ fn the_csv_is_what_the_screen_shows() {
     let (dir, z) = busy();
     let q = quarter(2026, 4);
     let r = z.monitor(&q, now()).unwrap();
-    let path = z.export_monitor_csv(&q, dir.path(), later(60)).unwrap();
+    let path = z
+        .export_monitor(&q, MonitorFormat::Csv, dir.path(), later(60))
+        .unwrap();
     assert!(path.ends_with("zicht-aard-en-omvang-2026-Q4.csv"));
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(&bytes[..3], b"\xef\xbb\xbf", "UTF-8 with BOM for Excel");
@@ -352,7 +354,9 @@ fn the_xlsx_holds_the_report_read_back() {
     let (dir, z) = busy();
     let q = quarter(2026, 4);
     let r = z.monitor(&q, now()).unwrap();
-    let path = z.export_monitor_xlsx(&q, dir.path(), later(60)).unwrap();
+    let path = z
+        .export_monitor(&q, MonitorFormat::Xlsx, dir.path(), later(60))
+        .unwrap();
     assert!(path.ends_with("zicht-aard-en-omvang-2026-Q4.xlsx"));
     let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
     let names = book.sheet_names().to_vec();

@@ -344,11 +344,15 @@ fn Export(query: Query) -> impl IntoView {
         };
         exporting.set(true);
         spawn_local(async move {
-            let saved_at = match (excel, ask) {
-                (false, true) => api::export_monitor_csv_as(&q).await,
-                (false, false) => api::export_monitor_csv(&q).await.map(Some),
-                (true, true) => api::export_monitor_xlsx_as(&q).await,
-                (true, false) => api::export_monitor_xlsx(&q).await.map(Some),
+            let format = if excel {
+                zicht_model::MonitorFormat::Xlsx
+            } else {
+                zicht_model::MonitorFormat::Csv
+            };
+            let saved_at = if ask {
+                api::export_monitor_as(&q, format).await
+            } else {
+                api::export_monitor(&q, format).await.map(Some)
             };
             match saved_at {
                 Ok(None) => {
