@@ -11,6 +11,27 @@ pub const DEFAULT_SMALL_CELL_THRESHOLD: u64 = 5;
 /// The lowest threshold a user may set.
 pub const MIN_SMALL_CELL_THRESHOLD: u64 = 3;
 
+/// The Dutch month names, January first (period titles in the core and the UI).
+pub const MONTH_NAMES: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// The Dutch name of month 1..=12.
+pub fn month_name(month: u32) -> Option<&'static str> {
+    MONTH_NAMES.get(month.checked_sub(1)? as usize).copied()
+}
+
 labelled_enum! {
     /// How long the period of a monitor view is.
     PeriodKind {

@@ -7,8 +7,8 @@
 use crate::logic::format::{date_nl, parse_date};
 use chrono::{Datelike, NaiveDate};
 use zicht_model::{
-    FieldError, Figure, Form, MonitorFilter, MonitorKind, MonitorQuery, MonitorRow, MonitorTable,
-    PeriodKind, Sector, Source,
+    month_name, FieldError, Figure, Form, MonitorFilter, MonitorKind, MonitorQuery, MonitorRow,
+    MonitorTable, PeriodKind, Sector, Source, MONTH_NAMES,
 };
 
 /// The raw values of the picker and the filters (wire names, numbers and `YYYY-MM-DD` dates as
@@ -156,25 +156,6 @@ pub fn is_filtered(i: &MonitorInputs) -> bool {
         && i.form.is_empty()
         && i.sector.is_empty()
         && i.source.is_empty())
-}
-
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
-fn month_name(month: u32) -> Option<&'static str> {
-    MONTHS.get(month.checked_sub(1)? as usize).copied()
 }
 
 /// "3e kwartaal".
@@ -328,7 +309,7 @@ pub fn year_options(this_year: i32) -> Vec<(String, String)> {
 
 /// The options of the month select.
 pub fn month_options() -> Vec<(String, String)> {
-    MONTHS
+    MONTH_NAMES
         .iter()
         .enumerate()
         .map(|(i, m)| ((i + 1).to_string(), m.to_string()))

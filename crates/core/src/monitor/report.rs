@@ -97,23 +97,9 @@ pub(crate) fn period_of(q: &MonitorQuery) -> Result<Period, ReportError> {
 
 /// "3e kwartaal 2026", "juli 2026", "2026", "15-01-2026 t/m 31-03-2026".
 pub(crate) fn period_title(p: &Period) -> String {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     match *p {
         Period::Month { year, month } => {
-            format!("{} {year}", MONTHS[(month as usize).clamp(1, 12) - 1])
+            format!("{} {year}", month_name(month).unwrap_or("?"))
         }
         Period::Quarter { year, quarter } => format!("{quarter}e kwartaal {year}"),
         Period::Year(year) => year.to_string(),

@@ -162,34 +162,37 @@ const CANARY_AUDIT: &str = "KANARIE-AUDIT-7731";
 /// every `audit/*` key and the head (no key needed) left a chain that verified as intact, and
 /// nothing said that entry 1 must be the setup. Guards the rules of `audit::verify` for a
 /// set-up store.
+fn remove_every_entry(z: &Zicht) {
+    for e in z.audit_log(None).unwrap() {
+        z.vault_for_tests()
+            .unwrap()
+            .remove("audit", &e.seq.to_be_bytes())
+            .unwrap();
+    }
+}
+
+fn remove_head(z: &Zicht) {
+    z.vault_for_tests()
+        .unwrap()
+        .remove("state", b"audit_head")
+        .unwrap();
+}
+
 #[test]
 fn finding_8_a_set_up_store_with_its_chain_wiped_is_broken() {
     type Wipe = fn(&Zicht);
     let cases: &[(&str, Wipe, u64, &str)] = &[
         (
             "head removed",
-            |z| {
-                z.vault_for_tests()
-                    .unwrap()
-                    .remove("state", b"audit_head")
-                    .unwrap();
-            },
+            remove_head,
             1,
             "de kop van de auditlog ontbreekt",
         ),
         (
             "every entry and the head removed",
             |z| {
-                for e in z.audit_log(None).unwrap() {
-                    z.vault_for_tests()
-                        .unwrap()
-                        .remove("audit", &e.seq.to_be_bytes())
-                        .unwrap();
-                }
-                z.vault_for_tests()
-                    .unwrap()
-                    .remove("state", b"audit_head")
-                    .unwrap();
+                remove_every_entry(z);
+                remove_head(z);
             },
             1,
             "de kop van de auditlog ontbreekt",
@@ -197,12 +200,7 @@ fn finding_8_a_set_up_store_with_its_chain_wiped_is_broken() {
         (
             "every entry removed, an empty head put back",
             |z| {
-                for e in z.audit_log(None).unwrap() {
-                    z.vault_for_tests()
-                        .unwrap()
-                        .remove("audit", &e.seq.to_be_bytes())
-                        .unwrap();
-                }
+                remove_every_entry(z);
                 z.vault_for_tests()
                     .unwrap()
                     .put(

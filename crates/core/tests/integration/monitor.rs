@@ -232,32 +232,7 @@ fn a_period_that_does_not_exist_is_refused() {
 /// the figures of their period do not change (and the ledger survives a restart).
 #[test]
 fn figures_outlive_retention() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut z = device_with_role(dir.path(), Role::Aandachtsfunctionaris, "Officier");
-    record(
-        &mut z,
-        10,
-        RecordKind::Signaal,
-        Sector::Horeca,
-        &[Form::Arbeid],
-        3,
-    );
-    record(
-        &mut z,
-        4,
-        RecordKind::Signaal,
-        Sector::Vakantiepark,
-        &[Form::Arbeid, Form::Seksueel],
-        10,
-    );
-    record(
-        &mut z,
-        6,
-        RecordKind::Adviesvraag,
-        Sector::Bouw,
-        &[Form::Crimineel],
-        12,
-    );
+    let (dir, mut z) = busy();
     let before = z.monitor(&month(2026, 11), now()).unwrap();
     // Three years on, every signal and adviesvraag is past its term.
     let much_later = now() + chrono::Duration::days(3 * 366);
